@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
+import type { ContainerSpec } from '../engine.js';
+
+/** What the engine persists for a container (`containers/<id>/config.json`). */
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  created: string;
+  spec: ContainerSpec;
+  imageId: string;
+  /** Overlay lower dirs (chain ids), bottom-most first. */
+  chainIds: string[];
+  hostname: string;
+  argv: string[];
+  env: string[];
+  workingDir: string;
+  stopSignal: NodeJS.Signals;
+}
+
+/** Files and directories of one container. */
+export interface ContainerDirs {
+  root: string;
+  upper: string;
+  work: string;
+  rootfs: string;
+  log: string;
+  exitFile: string;
+  config: string;
+}
+
+/**
+ * Containers on disk: one directory each, plus a name index whose entries are
+ * created exclusively so two processes can never take the same name.
+ */
+export class ContainerStore {
+  readonly #names: string;
+
+  constructor(readonly dir: string) {
+    this.#names = join(dir, '.names');
+    fs.mkdirSync(this.#names, { recursive: true });
+  }
+
+  /** A new 64-hex container id. */
+  static newId(): string {
+    return randomBytes(32).toString('hex');
+  }
+
+  dirs(id: string): ContainerDirs {
+    const root = join(this.dir, id);
+    return {
+      root,
+      upper: join(root, 'upper'),
+      work: join(root, 'work'),
+      rootfs: join(root, 'rootfs'),
+      log: join(root, 'output.log'),
+      exitFile: join(root, 'exit.json'),
+      config: join(root, 'config.json'),
+    };
+  }
+
+  /** Creates the container's directories and claims its name. */
+  create(record: ContainerRecord): ContainerDirs {
+    this.#claimName(record.name, record.id);
+    const dirs = this.dirs(record.id);
+    try {
+      for (const d of [dirs.upper, dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      fs.writeFileSync(dirs.config, JSON.stringify(record));
+    } catch (e) {
+      this.remove(record);
+      throw e;
+    }
+    return dirs;
+  }
+
+  get(idOrName: string): ContainerRecord {
+    const id = this.#resolveId(idOrName);
+    try {
+      return JSON.parse(fs.readFileSync(this.dirs(id).config, 'utf8')) as ContainerRecord;
+    } catch {
+      throw new ContainerNotFoundError(idOrName);
+    }
+  }
+
+  /** Removes the container's directory and name; safe to call twice. */
+  remove(record: Pick<ContainerRecord, 'id' | 'name'>): void {
+    fs.rmSync(this.dirs(record.id).root, { recursive: true, force: true });
+    const namePath = join(this.#names, record.name);
+    if (readLink(namePath) === record.id) fs.rmSync(namePath, { force: true });
+  }
+
+  #claimName(name: string, id: string, retry = true): void {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
+      throw new ContainerStateError(
+        `invalid container name "${name}"`,
+        'use letters, digits, "_", "." and "-", starting with a letter or digit',
+      );
+    }
+    try {
+      fs.symlinkSync(id, join(this.#names, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const owner = readLink(join(this.#names, name));
+      // A monitor that cleaned up after a dead owner leaves the name behind: reclaim it.
+      if (retry && owner && !fs.existsSync(this.dirs(owner).root)) {
+        fs.rmSync(join(this.#names, name), { force: true });
+        this.#claimName(name, id, false);
+        return;
+      }
+      throw new ContainerStateError(
+        `the container name "${name}" is already in use by container ${owner?.slice(0, 12)}`,
+        'remove that container or choose another name',
+      );
+    }
+  }
+
+  #resolveId(idOrName: string): string {
+    const byName = readLink(join(this.#names, idOrName));
+    if (byName) return byName;
+    if (/^[a-f0-9]{64}$/.test(idOrName)) return idOrName;
+    if (/^[a-f0-9]{6,63}$/.test(idOrName)) {
+      const match = fs.readdirSync(this.dir).filter((d) => d.startsWith(idOrName));
+      if (match.length === 1 && match[0]) return match[0];
+    }
+    throw new ContainerNotFoundError(idOrName);
+  }
+}
+
+function readLink(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,104 @@
+import type { Readable } from 'node:stream';
+import type { ImportOptions } from './image/import.js';
+import type { ImageConfig } from './image/manifest.js';
+import type { RegistryCredentials } from './image/registry-auth.js';
+import type { LogSelection } from './runtime/log-frames.js';
+
+/**
+ * The seam between the SDK and whatever runs containers. The local,
+ * daemonless engine implements it; a remote Docker-API backend can sit
+ * beside it. Shapes follow the Docker Engine API so both map naturally.
+ */
+export interface Engine {
+  /** Short name for messages, e.g. `local`. */
+  readonly name: string;
+
+  /** Pulls an image (honouring `policy`) and returns what the store holds. */
+  pullImage(reference: string, options?: PullImageOptions): Promise<ImageSummary>;
+  /** Imports a rootfs tarball (plain or gzip) as a one-layer image, like `docker import`. */
+  importImage(source: AsyncIterable<Buffer>, reference: string, options?: ImportOptions): Promise<ImageSummary>;
+  /** Looks an image up locally by reference or id. */
+  inspectImage(reference: string): Promise<ImageSummary | undefined>;
+
+  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  createContainer(spec: ContainerSpec): Promise<string>;
+  /** Runs a created container; resolves once its command was executed. */
+  startContainer(id: string): Promise<void>;
+  /** Sends a signal (default SIGKILL) to the container's init. */
+  killContainer(id: string, signal?: NodeJS.Signals): Promise<void>;
+  /** Stops: stop signal, then SIGKILL after `timeoutMs` (default 10 s). */
+  stopContainer(id: string, options?: { timeoutMs?: number }): Promise<void>;
+  /** Resolves when the container has exited. */
+  waitContainer(id: string): Promise<ContainerExit>;
+  /** Removes the container and everything it made; `force` kills it first. */
+  removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
+  /** Current state and configuration. */
+  inspectContainer(id: string): Promise<ContainerInfo>;
+  /** Output recorded so far, selected like `docker logs`. */
+  containerLogs(id: string, options?: LogSelection): Promise<Readable>;
+}
+
+/** How {@link Engine.pullImage} treats images already present. */
+export type PullPolicyName = 'always' | 'missing' | 'never';
+
+/** Options of {@link Engine.pullImage}. */
+export interface PullImageOptions {
+  policy?: PullPolicyName;
+  /** `os/arch[/variant]`; default: this machine's. */
+  platform?: string;
+  credentials?: RegistryCredentials;
+}
+
+/** An image as the engine's store has it. */
+export interface ImageSummary {
+  id: string;
+  repoTags: string[];
+  manifestDigest: string;
+  size: number;
+  config: ImageConfig;
+}
+
+/** What to create a container from. */
+export interface ContainerSpec {
+  /** Image reference or id; must be present locally (pull first). */
+  image: string;
+  name?: string;
+  /** Replaces the image's Cmd. */
+  command?: string[];
+  /** Replaces the image's Entrypoint (and resets its Cmd, as Docker does). */
+  entrypoint?: string[];
+  /** Added to (and overriding) the image's environment. */
+  env?: Record<string, string>;
+  workingDir?: string;
+  hostname?: string;
+  labels?: Record<string, string>;
+}
+
+/** How a container ended. */
+export interface ContainerExit {
+  exitCode: number;
+  /** Signal that killed it, if any. */
+  signal?: NodeJS.Signals;
+}
+
+/** Lifecycle states, as Docker names them. */
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+
+/** A container's state and configuration, shaped like a subset of `docker inspect`. */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  created: string;
+  labels: Record<string, string>;
+  state: {
+    status: ContainerStatus;
+    running: boolean;
+    pid: number;
+    exitCode: number;
+    startedAt?: string;
+    finishedAt?: string;
+  };
+  config: { hostname: string; cmd: string[]; env: string[]; workingDir: string };
+}

@@ -1,0 +1,143 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { digestHex, type StatePaths } from '../paths.js';
+import { BlobStore } from './blob-store.js';
+import type { ImageConfig } from './manifest.js';
+import { formatReference, parseReference } from './reference.js';
+
+/** What the store knows of one image, keyed by its id (the config digest). */
+export interface ImageRecord {
+  /** Image id: the digest of its config. */
+  id: string;
+  /** Digest of the manifest it was pulled or built with. */
+  manifestDigest: string;
+  /** Canonical references tagged to this image. */
+  repoTags: string[];
+  /** Layer chain ids, bottom-most first. */
+  chainIds: string[];
+  /** Total unpacked content size in bytes. */
+  size: number;
+  config: ImageConfig;
+}
+
+/**
+ * Images, tags and unpacked layers on disk. Unpacked layers are shared by
+ * chain id; each layer directory holds only that layer's changes (overlayfs
+ * stacks them), and appears by an atomic rename once complete, so a crash
+ * mid-pull leaves nothing that a later pull would use.
+ */
+export class ImageStore {
+  readonly blobs: BlobStore;
+
+  constructor(readonly paths: StatePaths) {
+    for (const dir of [paths.blobs, paths.layers, paths.images, paths.refs, paths.tmp]) fs.mkdirSync(dir, { recursive: true });
+    this.blobs = new BlobStore(paths.blobs, paths.tmp);
+  }
+
+  /** The directory overlayfs uses for a layer (its `diff`). */
+  layerDiff(chainId: string): string {
+    return join(this.paths.layers, digestHex(chainId), 'diff');
+  }
+
+  hasLayer(chainId: string): boolean {
+    return fs.existsSync(this.layerDiff(chainId));
+  }
+
+  /** A staging dir for a layer being unpacked; publish it with {@link publishLayer}. */
+  stageLayer(): string {
+    const dir = join(this.paths.tmp, `layer-${process.pid}-${randomBytes(6).toString('hex')}`);
+    fs.mkdirSync(join(dir, 'diff'), { recursive: true });
+    return dir;
+  }
+
+  /** Moves a completely unpacked layer into place; a concurrent winner is kept. */
+  publishLayer(staging: string, chainId: string): void {
+    try {
+      fs.renameSync(staging, join(this.paths.layers, digestHex(chainId)));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
+  }
+
+  /** Records an image and tags it with `reference` (if given). */
+  saveImage(record: Omit<ImageRecord, 'repoTags'>, reference?: string): ImageRecord {
+    const existing = this.get(record.id);
+    const tags = new Set(existing?.repoTags ?? []);
+    if (reference) tags.add(reference);
+    const full: ImageRecord = { ...record, repoTags: [...tags] };
+    writeAtomic(this.#imagePath(record.id), JSON.stringify(full));
+    if (reference) writeAtomic(this.#refPath(reference), record.id);
+    return full;
+  }
+
+  /** Looks an image up by reference (any form), or by id / id prefix. */
+  resolve(nameOrId: string): ImageRecord | undefined {
+    const byId = this.#byId(nameOrId);
+    if (byId) return byId;
+    let canonical: string;
+    try {
+      canonical = formatReference(parseReference(nameOrId));
+    } catch {
+      return undefined;
+    }
+    const id = readOrUndefined(this.#refPath(canonical));
+    return id ? this.get(id) : undefined;
+  }
+
+  get(id: string): ImageRecord | undefined {
+    const text = readOrUndefined(this.#imagePath(id));
+    return text ? (JSON.parse(text) as ImageRecord) : undefined;
+  }
+
+  list(): ImageRecord[] {
+    return fs
+      .readdirSync(this.paths.images)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => this.get(`sha256:${f.slice(0, -5)}`))
+      .filter((r): r is ImageRecord => r !== undefined);
+  }
+
+  #byId(text: string): ImageRecord | undefined {
+    const hex = text.startsWith('sha256:') ? text.slice(7) : text;
+    if (!/^[a-f0-9]{12,64}$/.test(hex)) return undefined;
+    if (hex.length === 64) return this.get(`sha256:${hex}`);
+    const match = fs.readdirSync(this.paths.images).find((f) => f.startsWith(hex));
+    return match ? this.get(`sha256:${match.slice(0, -5)}`) : undefined;
+  }
+
+  #imagePath(id: string): string {
+    return join(this.paths.images, `${digestHex(id)}.json`);
+  }
+
+  #refPath(reference: string): string {
+    return join(this.paths.refs, encodeURIComponent(reference));
+  }
+}
+
+/** Chain ids from diff ids, as the OCI image spec defines them. */
+export function chainIds(diffIds: string[]): string[] {
+  const out: string[] = [];
+  for (const diffId of diffIds) {
+    const prev = out[out.length - 1];
+    out.push(prev ? `sha256:${createHash('sha256').update(`${prev} ${diffId}`).digest('hex')}` : diffId);
+  }
+  return out;
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, path);
+}
+
+function readOrUndefined(path: string): string | undefined {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}

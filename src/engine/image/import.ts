@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PATH } from '../container/command.js';
+import { sha256Digest } from './blob-store.js';
+import { decompress, tap } from './decompress.js';
+import type { ImageRecord, ImageStore } from './image-store.js';
+import { unpackLayer } from './layer-unpack.js';
+import { hostPlatform, type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
+import { formatReference, parseReference } from './reference.js';
+
+/** Image settings for an imported rootfs (like `docker import --change`). */
+export interface ImportOptions {
+  cmd?: string[];
+  entrypoint?: string[];
+  env?: string[];
+  workingDir?: string;
+  /** Whether the tarball is gzip-compressed (default: detected from the first bytes). */
+  gzip?: boolean;
+}
+
+/**
+ * Imports a rootfs tarball as a one-layer image tagged `reference`, like
+ * `docker import`. The tar is stored as an uncompressed OCI layer, so the
+ * image can be pushed or saved like a pulled one.
+ */
+export async function importImage(
+  store: ImageStore,
+  source: AsyncIterable<Buffer>,
+  reference: string,
+  options: ImportOptions = {},
+): Promise<ImageRecord> {
+  const name = formatReference(parseReference(reference));
+  const staging = store.stageLayer();
+  const blobTmp = store.blobs.tempPath();
+  const fd = fs.openSync(blobTmp, 'w');
+  try {
+    const hash = createHash('sha256');
+    const { gzip, stream } = await sniffGzip(source, options.gzip);
+    const tar = tap(decompress(stream, gzip ? 'gzip' : 'none'), hash, (chunk) => fs.writeSync(fd, chunk));
+    await unpackLayer(tar, join(staging, 'diff'));
+    for await (const _ of tar) void _;
+    fs.closeSync(fd);
+    const diffId = `sha256:${hash.digest('hex')}`;
+    const size = fs.statSync(blobTmp).size;
+    store.blobs.commit(blobTmp, diffId);
+    store.publishLayer(staging, diffId);
+    const config = imageConfig(diffId, options);
+    const configBytes = Buffer.from(JSON.stringify(config));
+    const configDigest = sha256Digest(configBytes);
+    store.blobs.put(configDigest, configBytes);
+    const manifest: ImageManifest = {
+      schemaVersion: 2,
+      mediaType: MediaType.ociManifest,
+      config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
+      layers: [{ mediaType: MediaType.ociLayerTar, digest: diffId, size }],
+    };
+    const manifestBytes = Buffer.from(JSON.stringify(manifest));
+    const manifestDigest = sha256Digest(manifestBytes);
+    store.blobs.put(manifestDigest, manifestBytes);
+    return store.saveImage({ id: configDigest, manifestDigest, chainIds: [diffId], size, config }, name);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      /* closed on success */
+    }
+    fs.rmSync(blobTmp, { force: true });
+  }
+}
+
+function imageConfig(diffId: string, options: ImportOptions): ImageConfig {
+  const platform = hostPlatform();
+  const created = new Date().toISOString();
+  return {
+    architecture: platform.architecture,
+    os: platform.os,
+    created,
+    config: {
+      Env: options.env ?? [`PATH=${DEFAULT_PATH}`],
+      ...(options.cmd ? { Cmd: options.cmd } : {}),
+      ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
+      ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+    },
+    rootfs: { type: 'layers', diff_ids: [diffId] },
+    history: [{ created, created_by: 'berth import' }],
+  };
+}
+
+/** Peeks at the first chunk to tell gzip (1f 8b) from a plain tar. */
+async function sniffGzip(
+  source: AsyncIterable<Buffer>,
+  forced: boolean | undefined,
+): Promise<{ gzip: boolean; stream: AsyncIterable<Buffer> }> {
+  const it = source[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
+  const gzip = forced ?? (head[0] === 0x1f && head[1] === 0x8b);
+  async function* replay(): AsyncGenerator<Buffer> {
+    if (head.length > 0) yield head;
+    for (let next = await it.next(); !next.done; next = await it.next()) yield Buffer.from(next.value);
+  }
+  return { gzip, stream: replay() };
+}

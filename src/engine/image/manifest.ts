@@ -1,0 +1,113 @@
+import { RegistryError } from '../../errors.js';
+
+/** Media types Berth understands, Docker schema2 and OCI alike. */
+export const MediaType = {
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  ociManifest: 'application/vnd.oci.image.manifest.v1+json',
+  ociConfig: 'application/vnd.oci.image.config.v1+json',
+  ociLayerTar: 'application/vnd.oci.image.layer.v1.tar',
+  ociLayerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+  dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  dockerConfig: 'application/vnd.docker.container.image.v1+json',
+  dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+} as const;
+
+/** Accept header for manifest requests: every manifest and index type. */
+export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest].join(', ');
+
+/** A content descriptor (OCI image spec). */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: Platform;
+  annotations?: Record<string, string>;
+  urls?: string[];
+}
+
+/** An OS/architecture pair, as in OCI indexes. */
+export interface Platform {
+  os: string;
+  architecture: string;
+  variant?: string;
+}
+
+/** An image manifest (OCI or Docker schema2). */
+export interface ImageManifest {
+  schemaVersion: 2;
+  mediaType?: string;
+  config: Descriptor;
+  layers: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** An OCI index or Docker manifest list. */
+export interface ImageIndex {
+  schemaVersion: 2;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/** The parts of an image config Berth uses (OCI image config spec). */
+export interface ImageConfig {
+  architecture: string;
+  os: string;
+  variant?: string;
+  created?: string;
+  config?: {
+    User?: string;
+    Env?: string[];
+    Entrypoint?: string[] | null;
+    Cmd?: string[] | null;
+    WorkingDir?: string;
+    ExposedPorts?: Record<string, object>;
+    Volumes?: Record<string, object>;
+    Labels?: Record<string, string> | null;
+    StopSignal?: string;
+    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
+  };
+  rootfs: { type: 'layers'; diff_ids: string[] };
+  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
+}
+
+/** Whether a parsed manifest document is an index/list rather than a single image. */
+export function isIndex(doc: ImageManifest | ImageIndex, mediaType: string): doc is ImageIndex {
+  return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerList || 'manifests' in doc;
+}
+
+/** The platform of this process, in OCI terms. */
+export function hostPlatform(): Platform {
+  const arch: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', s390x: 's390x', ppc64: 'ppc64le' };
+  return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
+}
+
+/** Parses `os/arch[/variant]` as given to `withPlatform`. */
+export function parsePlatform(text: string): Platform {
+  const [os, architecture, variant] = text.split('/');
+  if (!os || !architecture) throw new RegistryError(`invalid platform "${text}": use os/arch[/variant], e.g. linux/amd64`, undefined);
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+/** Picks the manifest for `platform` from an index, or explains what it offers. */
+export function selectPlatform(index: ImageIndex, platform: Platform, reference: string): Descriptor {
+  const matches = index.manifests.filter(
+    (m) =>
+      m.platform?.os === platform.os &&
+      m.platform.architecture === platform.architecture &&
+      (platform.variant === undefined || m.platform.variant === platform.variant),
+  );
+  const chosen = matches[0];
+  if (!chosen) {
+    const offered = index.manifests
+      .map((m) => (m.platform ? [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/') : '?'))
+      .join(', ');
+    const wanted = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
+    throw new RegistryError(`image "${reference}" has no ${wanted} variant (it offers: ${offered || 'none'})`, undefined, {
+      hint: 'choose one of the offered platforms with withPlatform(), or build the image for this platform',
+    });
+  }
+  return chosen;
+}

@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DigestMismatchError, ImagePullError, LayerError } from '../../errors.js';
+import { compressionOf, decompress, tap } from './decompress.js';
+import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
+import { unpackLayer } from './layer-unpack.js';
+import {
+  type Descriptor,
+  type ImageConfig,
+  type ImageIndex,
+  type ImageManifest,
+  isIndex,
+  type Platform,
+  selectPlatform,
+} from './manifest.js';
+import { formatReference, type ImageReference, referenceTarget } from './reference.js';
+import type { RegistryClient } from './registry-client.js';
+
+/** Progress of one layer of a pull. */
+export interface PullProgress {
+  layer: string;
+  downloaded: number;
+  total: number;
+  done: boolean;
+}
+
+/** Options of {@link pullImage}. */
+export interface PullOptions {
+  platform: Platform;
+  onProgress?: (progress: PullProgress) => void;
+}
+
+/**
+ * Pulls an image into the store in one streamed pass per layer: download,
+ * verify the blob digest, decompress, verify the diff id and unpack, layers in
+ * parallel. Nothing is registered unless every part verified.
+ */
+export async function pullImage(
+  store: ImageStore,
+  client: RegistryClient,
+  ref: ImageReference,
+  options: PullOptions,
+): Promise<ImageRecord> {
+  const name = formatReference(ref);
+  try {
+    const { manifest, digest } = await fetchImageManifest(store, client, ref, options.platform);
+    const config = await fetchConfig(store, client, ref.repository, manifest.config);
+    const diffIds = config.rootfs.diff_ids;
+    if (diffIds.length !== manifest.layers.length) {
+      throw new LayerError(`manifest has ${manifest.layers.length} layers but the config lists ${diffIds.length}`);
+    }
+    const chain = chainIds(diffIds);
+    await Promise.all(
+      manifest.layers.map((layer, i) =>
+        ensureLayer(store, client, ref.repository, layer, diffIds[i] as string, chain[i] as string, options),
+      ),
+    );
+    const size = manifest.layers.reduce((sum, l) => sum + l.size, 0);
+    return store.saveImage({ id: manifest.config.digest, manifestDigest: digest, chainIds: chain, size, config }, name);
+  } catch (error) {
+    throw error instanceof ImagePullError ? error : new ImagePullError(name, error);
+  }
+}
+
+async function fetchImageManifest(
+  store: ImageStore,
+  client: RegistryClient,
+  ref: ImageReference,
+  platform: Platform,
+): Promise<{ manifest: ImageManifest; digest: string }> {
+  let fetched = await client.getManifest(ref.repository, referenceTarget(ref));
+  let doc = JSON.parse(fetched.bytes.toString('utf8')) as ImageManifest | ImageIndex;
+  if (isIndex(doc, fetched.mediaType)) {
+    store.blobs.put(fetched.digest, fetched.bytes);
+    const chosen = selectPlatform(doc, platform, formatReference(ref));
+    fetched = await client.getManifest(ref.repository, chosen.digest);
+    doc = JSON.parse(fetched.bytes.toString('utf8')) as ImageManifest;
+  }
+  if (!('layers' in doc) || !doc.config) throw new LayerError(`manifest of ${formatReference(ref)} is not an image manifest`);
+  store.blobs.put(fetched.digest, fetched.bytes);
+  return { manifest: doc, digest: fetched.digest };
+}
+
+async function fetchConfig(store: ImageStore, client: RegistryClient, repository: string, desc: Descriptor): Promise<ImageConfig> {
+  if (!store.blobs.has(desc.digest)) {
+    const { body } = await client.openBlob(repository, desc.digest);
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(chunk as Buffer);
+    store.blobs.put(desc.digest, Buffer.concat(chunks));
+  }
+  return store.blobs.readJson<ImageConfig>(desc.digest);
+}
+
+// Pulls in this process share layer work; other processes are safe through atomic publishing.
+const inflight = new Map<string, Promise<void>>();
+
+function ensureLayer(
+  store: ImageStore,
+  client: RegistryClient,
+  repository: string,
+  layer: Descriptor,
+  diffId: string,
+  chainId: string,
+  options: PullOptions,
+): Promise<void> {
+  if (store.hasLayer(chainId)) return Promise.resolve();
+  const key = `${store.paths.root}\0${chainId}`;
+  let job = inflight.get(key);
+  if (!job) {
+    job = fetchLayer(store, client, repository, layer, diffId, chainId, options).finally(() => inflight.delete(key));
+    inflight.set(key, job);
+  }
+  return job;
+}
+
+async function fetchLayer(
+  store: ImageStore,
+  client: RegistryClient,
+  repository: string,
+  layer: Descriptor,
+  diffId: string,
+  chainId: string,
+  options: PullOptions,
+): Promise<void> {
+  const staging = store.stageLayer();
+  const blobTmp = store.blobs.tempPath();
+  const blobFd = fs.openSync(blobTmp, 'w');
+  let body: Readable | undefined;
+  try {
+    ({ body } = await client.openBlob(repository, layer.digest));
+    const blobHash = createHash('sha256');
+    const diffHash = createHash('sha256');
+    let downloaded = 0;
+    const compressed = tap(body, blobHash, (chunk) => {
+      fs.writeSync(blobFd, chunk);
+      downloaded += chunk.length;
+      options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done: false });
+    });
+    const tarStream = tap(decompress(compressed, compressionOf(layer.mediaType)), diffHash);
+    await unpackLayer(tarStream, join(staging, 'diff'));
+    for await (const _ of tarStream) void _; // Hash any padding after the end-of-archive blocks.
+    verify(layer.digest, `sha256:${blobHash.digest('hex')}`, `layer blob ${layer.digest}`);
+    verify(diffId, `sha256:${diffHash.digest('hex')}`, `uncompressed layer ${layer.digest}`);
+    fs.writeFileSync(join(staging, 'meta.json'), JSON.stringify({ chainId, diffId, digest: layer.digest, size: layer.size }));
+    fs.closeSync(blobFd);
+    store.blobs.commit(blobTmp, layer.digest);
+    store.publishLayer(staging, chainId);
+    options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done: true });
+  } catch (error) {
+    body?.destroy();
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  } finally {
+    try {
+      fs.closeSync(blobFd);
+    } catch {
+      /* already closed after a successful commit */
+    }
+    fs.rmSync(blobTmp, { force: true });
+  }
+}
+
+function verify(expected: string, actual: string, what: string): void {
+  if (expected !== actual) throw new DigestMismatchError(expected, actual, what);
+}

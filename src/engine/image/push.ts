@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { RegistryError } from '../../errors.js';
+import { digestHex } from '../paths.js';
+import type { ImageIndex, ImageManifest } from './manifest.js';
+import { MediaType } from './manifest.js';
+import { parseReference, referenceTarget } from './reference.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
+
+/** A source of blobs by digest (an OCI layout dir, or the local store). */
+export interface BlobSource {
+  path(digest: string): string;
+}
+
+/**
+ * Pushes one manifest and everything it references to `target`
+ * (`host[:port]/repo:tag`): blobs the registry already has are skipped.
+ */
+export async function pushManifest(
+  blobs: BlobSource,
+  manifestBytes: Buffer,
+  mediaType: string,
+  target: string,
+  options: RegistryClientOptions = {},
+): Promise<{ digest: string }> {
+  const ref = parseReference(target);
+  const client = new RegistryClient(ref.registry, options);
+  const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest;
+  for (const desc of [manifest.config, ...manifest.layers]) {
+    if (await client.hasBlob(ref.repository, desc.digest)) continue;
+    const path = blobs.path(desc.digest);
+    await client.uploadBlob(ref.repository, desc.digest, () => fs.createReadStream(path), fs.statSync(path).size);
+  }
+  const digest = await client.putManifest(ref.repository, referenceTarget(ref), manifestBytes, mediaType);
+  return { digest };
+}
+
+/**
+ * Pushes the image of an OCI image layout directory to `target`. With
+ * several manifests in the layout, `refName` picks the one annotated with
+ * `org.opencontainers.image.ref.name`.
+ */
+export async function pushOciLayout(
+  layoutDir: string,
+  target: string,
+  options: RegistryClientOptions & { refName?: string } = {},
+): Promise<{ digest: string }> {
+  const blobs: BlobSource = { path: (digest) => join(layoutDir, 'blobs', 'sha256', digestHex(digest)) };
+  const index = JSON.parse(fs.readFileSync(join(layoutDir, 'index.json'), 'utf8')) as ImageIndex;
+  const desc = options.refName
+    ? index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === options.refName)
+    : index.manifests[0];
+  if (!desc)
+    throw new RegistryError(`OCI layout ${layoutDir} has no manifest${options.refName ? ` named ${options.refName}` : ''}`, undefined);
+  const bytes = fs.readFileSync(blobs.path(desc.digest));
+  return pushManifest(blobs, bytes, desc.mediaType ?? MediaType.ociManifest, target, options);
+}

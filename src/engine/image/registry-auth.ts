@@ -1,0 +1,94 @@
+import { request } from 'undici';
+import { RegistryError } from '../../errors.js';
+
+/** Username/password (or token) for a registry. */
+export interface RegistryCredentials {
+  username: string;
+  password: string;
+}
+
+/** A parsed `WWW-Authenticate` challenge. */
+export interface AuthChallenge {
+  scheme: 'bearer' | 'basic';
+  params: Record<string, string>;
+}
+
+interface CachedToken {
+  header: string;
+  expiresAt: number;
+}
+
+/** Parses `Bearer realm="…",service="…",scope="…"` (or `Basic realm="…"`). */
+export function parseChallenge(header: string | undefined): AuthChallenge | undefined {
+  if (!header) return undefined;
+  const space = header.indexOf(' ');
+  const scheme = header.slice(0, space === -1 ? undefined : space).toLowerCase();
+  if (scheme !== 'bearer' && scheme !== 'basic') return undefined;
+  const params: Record<string, string> = {};
+  for (const m of header.slice(space + 1).matchAll(/([a-zA-Z_]+)="([^"]*)"/g)) {
+    if (m[1] && m[2] !== undefined) params[m[1].toLowerCase()] = m[2];
+  }
+  return { scheme, params };
+}
+
+/**
+ * Answers registry auth challenges: Basic with the given credentials, Bearer
+ * by fetching a token from the realm (anonymously or with credentials) and
+ * reusing it per scope until it expires.
+ */
+export class RegistryAuth {
+  readonly #tokens = new Map<string, CachedToken>();
+  #basic: string | undefined;
+
+  constructor(private readonly credentials: RegistryCredentials | undefined) {}
+
+  /** The Authorization header to send for `scope`, if one is known. */
+  headerFor(scope: string): string | undefined {
+    const cached = this.#tokens.get(scope);
+    if (cached && cached.expiresAt > Date.now()) return cached.header;
+    return this.#basic;
+  }
+
+  /** Handles a 401 challenge for `scope`; returns the header to retry with. */
+  async answer(challenge: AuthChallenge, scope: string): Promise<string> {
+    if (challenge.scheme === 'basic') {
+      if (!this.credentials) {
+        throw new RegistryError('registry requires a username and password', 401, {
+          hint: 'pass credentials to Berth or log in with `docker login` so ~/.docker/config.json has them',
+        });
+      }
+      this.#basic = basicHeader(this.credentials);
+      return this.#basic;
+    }
+    const token = await this.#fetchToken(challenge.params, scope);
+    this.#tokens.set(scope, token);
+    return token.header;
+  }
+
+  async #fetchToken(params: Record<string, string>, scope: string): Promise<CachedToken> {
+    const realm = params.realm;
+    if (!realm) throw new RegistryError('registry sent a Bearer challenge without a realm', 401);
+    const url = new URL(realm);
+    if (params.service) url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', params.scope ?? scope);
+    const headers: Record<string, string> = {};
+    if (this.credentials) headers.authorization = basicHeader(this.credentials);
+    const res = await request(url, { headers });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) {
+      throw new RegistryError(`token server ${url.origin} answered ${res.statusCode}: ${text.slice(0, 200)}`, res.statusCode, {
+        hint: res.statusCode === 401 ? 'check the registry credentials' : undefined,
+      });
+    }
+    const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new RegistryError(`token server ${url.origin} returned no token`, res.statusCode);
+    // Renew a little early so a token never expires mid-request.
+    const lifetime = Math.max((body.expires_in ?? 60) - 10, 5) * 1000;
+    return { header: `Bearer ${token}`, expiresAt: Date.now() + lifetime };
+  }
+}
+
+function basicHeader(c: RegistryCredentials): string {
+  return `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+}

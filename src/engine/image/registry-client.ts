@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import pRetry, { AbortError } from 'p-retry';
+import { type Dispatcher, request } from 'undici';
+import { DigestMismatchError, ImageNotFoundError, RegistryError } from '../../errors.js';
+import { MANIFEST_ACCEPT } from './manifest.js';
+import { isInsecureByDefault, registryApiHost } from './reference.js';
+import { parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+
+/** How to reach one registry. */
+export interface RegistryClientOptions {
+  /** Speak plain HTTP. Default: only for localhost and loopback addresses. */
+  insecure?: boolean;
+  credentials?: RegistryCredentials;
+  /** Attempts after the first on network errors, 5xx and 429. Default 4. */
+  retries?: number;
+}
+
+/** A manifest as fetched: raw bytes (digests are over these), type and digest. */
+export interface FetchedManifest {
+  bytes: Buffer;
+  mediaType: string;
+  digest: string;
+}
+
+type Method = 'GET' | 'HEAD' | 'PUT' | 'POST' | 'PATCH';
+
+interface SendOptions {
+  method: Method;
+  scope: string;
+  headers?: Record<string, string>;
+  body?: Buffer | Readable;
+  /** Whether the body can be sent again (streams cannot). */
+  replayable?: boolean;
+}
+
+const MAX_REDIRECTS = 5;
+const USER_AGENT = 'berth/0.1';
+
+/**
+ * A client for the OCI distribution API of one registry: pings, manifests and
+ * blobs, with Bearer/Basic auth, redirects and retries on transient failures.
+ */
+export class RegistryClient {
+  readonly #base: string;
+  readonly #auth: RegistryAuth;
+  readonly #retries: number;
+
+  constructor(
+    readonly registry: string,
+    options: RegistryClientOptions = {},
+  ) {
+    const scheme = (options.insecure ?? isInsecureByDefault(registry)) ? 'http' : 'https';
+    this.#base = `${scheme}://${registryApiHost(registry)}`;
+    this.#auth = new RegistryAuth(options.credentials);
+    this.#retries = options.retries ?? 4;
+  }
+
+  /** Fetches a manifest or index by tag or digest, verifying digest pins. */
+  async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
+    return this.#retry(async () => {
+      const res = await this.#send(`/v2/${repository}/manifests/${reference}`, {
+        method: 'GET',
+        scope: pullScope(repository),
+        headers: { accept: MANIFEST_ACCEPT },
+      });
+      if (res.statusCode === 404) {
+        await res.body.dump();
+        throw new AbortError(new ImageNotFoundError(`${this.registry}/${repository}:${reference}`, 'manifest unknown'));
+      }
+      await expectOk(res, `manifest ${repository}:${reference}`);
+      const bytes = Buffer.from(await res.body.arrayBuffer());
+      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      if (reference.startsWith('sha256:') && digest !== reference) {
+        throw new DigestMismatchError(reference, digest, `manifest ${repository}`);
+      }
+      const mediaType =
+        headerValue(res.headers['content-type']) ?? (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType ?? '';
+      return { bytes, mediaType: mediaType.split(';')[0]?.trim() ?? '', digest };
+    });
+  }
+
+  /**
+   * Opens a blob for reading, from byte `offset` on (to resume). The caller
+   * consumes the stream; `size` is what remains to read when known.
+   */
+  async openBlob(repository: string, digest: string, offset = 0): Promise<{ body: Readable; size: number | undefined }> {
+    return this.#retry(async () => {
+      const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
+      const res = await this.#send(`/v2/${repository}/blobs/${digest}`, { method: 'GET', scope: pullScope(repository), headers });
+      if (res.statusCode === 404) {
+        await res.body.dump();
+        throw new AbortError(new ImageNotFoundError(`${this.registry}/${repository}@${digest}`, 'blob unknown'));
+      }
+      if (offset > 0 && res.statusCode !== 206) {
+        await res.body.dump();
+        throw new RegistryError(`registry ignored the range request for ${digest}`, res.statusCode);
+      }
+      await expectOk(res, `blob ${digest}`);
+      const length = headerValue(res.headers['content-length']);
+      return { body: res.body, size: length === undefined ? undefined : Number(length) };
+    });
+  }
+
+  /** Whether the registry already has a blob (so a push can skip it). */
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    return this.#retry(async () => {
+      const res = await this.#send(`/v2/${repository}/blobs/${digest}`, { method: 'HEAD', scope: pushScope(repository) });
+      await res.body.dump();
+      if (res.statusCode === 404) return false;
+      await expectOk(res, `blob ${digest}`);
+      return true;
+    });
+  }
+
+  /** Uploads a blob monolithically (POST then PUT with the digest). */
+  async uploadBlob(repository: string, digest: string, open: () => Readable | Buffer, size: number): Promise<void> {
+    await this.#retry(async () => {
+      const start = await this.#send(`/v2/${repository}/blobs/uploads/`, { method: 'POST', scope: pushScope(repository) });
+      await expectStatus(start, 202, `starting upload of ${digest}`);
+      await start.body.dump();
+      const location = new URL(headerValue(start.headers.location) ?? '', this.#base);
+      location.searchParams.set('digest', digest);
+      const body = open();
+      const put = await this.#send(location.toString(), {
+        method: 'PUT',
+        scope: pushScope(repository),
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) },
+        body,
+        replayable: Buffer.isBuffer(body),
+      });
+      await expectStatus(put, 201, `uploading ${digest}`);
+      await put.body.dump();
+    });
+  }
+
+  /** Stores a manifest under a tag or digest; returns its digest. */
+  async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
+    return this.#retry(async () => {
+      const res = await this.#send(`/v2/${repository}/manifests/${reference}`, {
+        method: 'PUT',
+        scope: pushScope(repository),
+        headers: { 'content-type': mediaType },
+        body: bytes,
+        replayable: true,
+      });
+      await expectStatus(res, 201, `manifest ${repository}:${reference}`);
+      await res.body.dump();
+      return headerValue(res.headers['docker-content-digest']) ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    });
+  }
+
+  async #send(pathOrUrl: string, options: SendOptions): Promise<Dispatcher.ResponseData> {
+    let url = new URL(pathOrUrl, this.#base);
+    let auth = this.#auth.headerFor(options.scope);
+    let answeredChallenge = false;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      const sameHost = url.host === new URL(this.#base).host;
+      const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
+      // Credentials go only to the registry itself, never to a redirect target (e.g. object storage).
+      if (auth && sameHost) headers.authorization = auth;
+      const res = await request(url, { method: options.method, headers, body: options.body ?? null });
+      if (res.statusCode === 401 && sameHost && !answeredChallenge) {
+        const challenge = parseChallenge(headerValue(res.headers['www-authenticate']));
+        await res.body.dump();
+        if (!challenge) throw new AbortError(new RegistryError(`registry ${this.registry} refused access (401)`, 401));
+        if (options.body && !options.replayable) throw new RegistryError('authentication needed mid-upload', 401);
+        auth = await this.#auth.answer(challenge, options.scope).catch((e: unknown) => {
+          throw new AbortError(e as Error);
+        });
+        answeredChallenge = true;
+        hop--;
+        continue;
+      }
+      if ([301, 302, 303, 307, 308].includes(res.statusCode) && options.method !== 'PUT') {
+        await res.body.dump();
+        url = new URL(headerValue(res.headers.location) ?? '', url);
+        continue;
+      }
+      return res;
+    }
+    throw new RegistryError(`too many redirects fetching ${pathOrUrl}`, undefined);
+  }
+
+  #retry<T>(operation: () => Promise<T>): Promise<T> {
+    return pRetry(operation, {
+      retries: this.#retries,
+      minTimeout: 100,
+      maxTimeout: 5000,
+      factor: 3,
+      randomize: true,
+      shouldRetry: ({ error }) => isTransient(error),
+      onFailedAttempt: async ({ error }) => {
+        const wait = (error as RetryAfter).retryAfterMs;
+        if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, 30_000)));
+      },
+    });
+  }
+}
+
+interface RetryAfter {
+  retryAfterMs?: number;
+}
+
+/** Network errors, 5xx, 429 and digest mismatches are worth another try. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof DigestMismatchError) return true;
+  if (error instanceof RegistryError) return error.status === undefined ? false : error.status >= 500 || error.status === 429;
+  const code = (error as { code?: string }).code ?? '';
+  return code.startsWith('UND_ERR') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code);
+}
+
+function pullScope(repository: string): string {
+  return `repository:${repository}:pull`;
+}
+
+function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function expectOk(res: Dispatcher.ResponseData, what: string): Promise<void> {
+  if (res.statusCode >= 200 && res.statusCode < 300) return;
+  await failure(res, what);
+}
+
+async function expectStatus(res: Dispatcher.ResponseData, status: number, what: string): Promise<void> {
+  if (res.statusCode === status) return;
+  await failure(res, what);
+}
+
+async function failure(res: Dispatcher.ResponseData, what: string): Promise<never> {
+  const text = (await res.body.text().catch(() => '')).slice(0, 300);
+  const error = new RegistryError(`${what}: registry answered ${res.statusCode} ${text}`.trim(), res.statusCode, {
+    hint: res.statusCode === 401 || res.statusCode === 403 ? 'check the registry credentials and repository permissions' : undefined,
+  });
+  const retryAfter = Number(headerValue(res.headers['retry-after']));
+  if (res.statusCode === 429 && Number.isFinite(retryAfter)) (error as RetryAfter).retryAfterMs = retryAfter * 1000;
+  throw error;
+}

@@ -1,0 +1,240 @@
+import * as fs from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { relative } from 'node:path';
+import { Readable } from 'node:stream';
+import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
+import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
+import type { ContainerExit, ContainerInfo, ContainerSpec, Engine, ImageSummary, PullImageOptions } from '../engine.js';
+import { type ImageRecord, ImageStore } from '../image/image-store.js';
+import { type ImportOptions, importImage } from '../image/import.js';
+import { hostPlatform, parsePlatform } from '../image/manifest.js';
+import { pullImage } from '../image/pull.js';
+import { formatReference, parseReference } from '../image/reference.js';
+import { RegistryClient } from '../image/registry-client.js';
+import { statePaths } from '../paths.js';
+import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
+import type { HelperSpec } from '../runtime/helper-spec.js';
+import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
+
+/** Options of {@link LocalEngine}. */
+export interface LocalEngineOptions {
+  /** State root; default `$BERTH_ROOT` or `/var/lib/berth`. */
+  root?: string;
+}
+
+interface Running {
+  helper: HelperProcess;
+  pid: number;
+  startedAt: string;
+}
+
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * The daemonless engine: images in a local content store, containers run by
+ * the native helper in fresh namespaces, all state under one berth root.
+ */
+export class LocalEngine implements Engine {
+  readonly name = 'local';
+  readonly images: ImageStore;
+  readonly containers: ContainerStore;
+  readonly #running = new Map<string, Running>();
+  readonly #pulls = new Map<string, Promise<ImageRecord>>();
+
+  constructor(options: LocalEngineOptions = {}) {
+    if (process.getuid?.() !== 0) {
+      throw new PermissionError('the local Berth engine needs root for now', 'run the tests as root (rootless support is planned)');
+    }
+    const paths = statePaths(options.root);
+    this.images = new ImageStore(paths);
+    this.containers = new ContainerStore(paths.containers);
+  }
+
+  async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
+    const policy = options.policy ?? 'missing';
+    const present = this.images.resolve(reference);
+    if (present && policy !== 'always') return summary(present);
+    if (policy === 'never') throw new ImageNotPresentError(reference);
+    const ref = parseReference(reference);
+    const key = `${formatReference(ref)} ${options.platform ?? ''}`;
+    let job = this.#pulls.get(key);
+    if (!job) {
+      const client = new RegistryClient(ref.registry, options.credentials ? { credentials: options.credentials } : {});
+      const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
+      job = pullImage(this.images, client, ref, { platform }).finally(() => this.#pulls.delete(key));
+      this.#pulls.set(key, job);
+    }
+    return summary(await job);
+  }
+
+  async importImage(source: AsyncIterable<Buffer>, reference: string, options: ImportOptions = {}): Promise<ImageSummary> {
+    return summary(await importImage(this.images, source, reference, options));
+  }
+
+  async inspectImage(reference: string): Promise<ImageSummary | undefined> {
+    const record = this.images.resolve(reference);
+    return record ? summary(record) : undefined;
+  }
+
+  async createContainer(spec: ContainerSpec): Promise<string> {
+    const image = this.images.resolve(spec.image);
+    if (!image) throw new ImageNotPresentError(spec.image);
+    const id = ContainerStore.newId();
+    const hostname = spec.hostname ?? id.slice(0, 12);
+    const argv = resolveArgv(spec, image.config);
+    if (argv.length === 0) {
+      throw new ContainerStateError('no command specified', 'set a command or entrypoint, or use an image that defines one');
+    }
+    const record: ContainerRecord = {
+      id,
+      name: spec.name ?? `berth-${id.slice(0, 12)}`,
+      created: new Date().toISOString(),
+      spec,
+      imageId: image.id,
+      chainIds: image.chainIds,
+      hostname,
+      argv,
+      env: resolveEnv(spec, image.config, hostname),
+      workingDir: resolveWorkingDir(spec, image.config),
+      stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
+    };
+    this.containers.create(record);
+    return id;
+  }
+
+  async startContainer(idOrName: string): Promise<void> {
+    const record = this.containers.get(idOrName);
+    if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
+    const helper = HelperProcess.spawn(this.#helperSpec(record));
+    const pid = await helper.started;
+    this.#running.set(record.id, { helper, pid, startedAt: new Date().toISOString() });
+    helper.exited.then(
+      () => this.#running.delete(record.id),
+      () => this.#running.delete(record.id),
+    );
+  }
+
+  async killContainer(idOrName: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const { id, name } = this.containers.get(idOrName);
+    const running = this.#running.get(id);
+    if (!running) throw new ContainerStateError(`container ${name} is not running`);
+    signalPid(running.pid, signal);
+  }
+
+  async stopContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    const record = this.containers.get(idOrName);
+    const running = this.#running.get(record.id);
+    if (!running) return;
+    signalPid(running.pid, record.stopSignal);
+    const timeout = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeout);
+    });
+    const outcome = await running.helper.hold(Promise.race([running.helper.exited, timedOut]));
+    clearTimeout(timer);
+    if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
+    await running.helper.hold(running.helper.exited).catch(() => undefined);
+  }
+
+  async waitContainer(idOrName: string): Promise<ContainerExit> {
+    const record = this.containers.get(idOrName);
+    const running = this.#running.get(record.id);
+    const status = running ? await running.helper.hold(running.helper.exited) : this.#readExit(record);
+    if (!status) throw new ContainerStateError(`container ${record.name} has not been started`);
+    return toExit(status);
+  }
+
+  async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
+    const record = this.containers.get(idOrName);
+    const running = this.#running.get(record.id);
+    if (running) {
+      if (!options.force) {
+        throw new ContainerStateError(`container ${record.name} is running`, 'stop it first, or remove it with force');
+      }
+      signalPid(running.pid, 'SIGKILL');
+      await running.helper.hold(running.helper.exited).catch(() => undefined);
+    }
+    this.containers.remove(record);
+  }
+
+  async inspectContainer(idOrName: string): Promise<ContainerInfo> {
+    const record = this.containers.get(idOrName);
+    const running = this.#running.get(record.id);
+    const exit = running ? undefined : this.#readExit(record);
+    const started = running !== undefined || exit !== undefined;
+    return {
+      id: record.id,
+      name: record.name,
+      image: record.spec.image,
+      imageId: record.imageId,
+      created: record.created,
+      labels: record.spec.labels ?? {},
+      state: {
+        status: running ? 'running' : started ? 'exited' : 'created',
+        running: running !== undefined,
+        pid: running?.pid ?? 0,
+        exitCode: exit?.exitCode ?? 0,
+        ...(running ? { startedAt: running.startedAt } : {}),
+        ...(exit ? { finishedAt: new Date(exit.finishedAtMs).toISOString() } : {}),
+      },
+      config: { hostname: record.hostname, cmd: record.argv, env: record.env, workingDir: record.workingDir },
+    };
+  }
+
+  async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
+    const record = this.containers.get(idOrName);
+    const lines = selectLines(readFrames(this.containers.dirs(record.id).log), options);
+    return Readable.from(lines.map((l) => formatLine(l, options.timestamps ?? false)));
+  }
+
+  #helperSpec(record: ContainerRecord): HelperSpec {
+    const dirs = this.containers.dirs(record.id);
+    const layers = this.images.paths.layers;
+    return {
+      id: record.id,
+      mountpoint: dirs.rootfs,
+      lowerbase: layers,
+      // Overlay wants the top-most lower first; relative paths keep the mount options short.
+      lowers: [...record.chainIds].reverse().map((c) => relative(layers, this.images.layerDiff(c))),
+      upper: dirs.upper,
+      work: dirs.work,
+      hostname: record.hostname,
+      cwd: record.workingDir,
+      env: record.env,
+      args: record.argv,
+      log: dirs.log,
+      exitfile: dirs.exitFile,
+      lifeline: true,
+      orphanCleanup: dirs.root,
+      waitForGo: false,
+    };
+  }
+
+  #readExit(record: ContainerRecord): (ExitStatus & { finishedAtMs: number }) | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.containers.dirs(record.id).exitFile, 'utf8')) as ExitStatus & { finishedAtMs: number };
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function summary(record: ImageRecord): ImageSummary {
+  return { id: record.id, repoTags: record.repoTags, manifestDigest: record.manifestDigest, size: record.size, config: record.config };
+}
+
+function toExit(status: ExitStatus): ContainerExit {
+  const name = Object.entries(osConstants.signals).find(([, n]) => n === status.signal)?.[0] as NodeJS.Signals | undefined;
+  return status.signal && name ? { exitCode: status.exitCode, signal: name } : { exitCode: status.exitCode };
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
+    // ESRCH: it already exited; the monitor reports that on its own.
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}

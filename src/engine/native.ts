@@ -1,0 +1,68 @@
+import { accessSync, constants as fsConstants } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NativeUnavailableError } from '../errors.js';
+
+/** The syscalls Node lacks, from Berth's addon (`native/addon`). */
+export interface NativeAddon {
+  mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
+  umount(target: string, flags: number): void;
+  mknod(path: string, mode: number, major: number, minor: number): void;
+  lsetxattr(path: string, name: string, value: Buffer): void;
+  lgetxattr(path: string, name: string): Buffer | null;
+  llistxattr(path: string): string[];
+  readonly constants: Record<
+    | 'MS_RDONLY'
+    | 'MS_NOSUID'
+    | 'MS_NODEV'
+    | 'MS_NOEXEC'
+    | 'MS_BIND'
+    | 'MS_REC'
+    | 'MS_PRIVATE'
+    | 'MS_SLAVE'
+    | 'MS_SHARED'
+    | 'MS_REMOUNT'
+    | 'MNT_DETACH'
+    | 'MNT_FORCE'
+    | 'S_IFCHR'
+    | 'S_IFBLK'
+    | 'S_IFIFO',
+    number
+  >;
+}
+
+/** Root of the installed package (where binding.gyp and build/ live). */
+export const PACKAGE_ROOT = findPackageRoot();
+
+const REBUILD_HINT = 'run `npm rebuild berth` (needs python3, make and g++), and check that the install step did not fail';
+
+let addon: NativeAddon | undefined;
+
+/** Loads the addon once; throws a typed error saying how to build it. */
+export function native(): NativeAddon {
+  if (addon) return addon;
+  const require = createRequire(import.meta.url);
+  try {
+    addon = require(join(PACKAGE_ROOT, 'build', 'Release', 'berth_native.node')) as NativeAddon;
+  } catch (cause) {
+    throw new NativeUnavailableError("Berth's native addon is not built", { hint: REBUILD_HINT, cause });
+  }
+  return addon;
+}
+
+/** Path of the `berth-helper` executable; throws a typed error if it is missing. */
+export function helperPath(): string {
+  const path = process.env.BERTH_HELPER ?? join(PACKAGE_ROOT, 'build', 'Release', 'berth-helper');
+  try {
+    accessSync(path, fsConstants.X_OK);
+  } catch (cause) {
+    throw new NativeUnavailableError(`Berth's container helper is missing at ${path}`, { hint: REBUILD_HINT, cause });
+  }
+  return path;
+}
+
+function findPackageRoot(): string {
+  // This file sits at src/engine/native.ts or dist/engine/native.js: two levels below the root.
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path';
+
+/**
+ * Where the local engine keeps its state. Everything lives below one root
+ * named for Berth so it can be found and removed:
+ *
+ * - `blobs/sha256/<hex>`: content-addressed blobs (manifests, configs, layers)
+ * - `layers/<chainId hex>/diff`: unpacked layers, shared between images
+ * - `images/<config hex>.json`: image records; `refs/`: tags pointing at them
+ * - `containers/<id>/`: each container's writable layer, logs and status
+ * - `tmp/`: staging for downloads and unpacks (same filesystem, for rename)
+ */
+export interface StatePaths {
+  readonly root: string;
+  readonly blobs: string;
+  readonly layers: string;
+  readonly images: string;
+  readonly refs: string;
+  readonly containers: string;
+  readonly tmp: string;
+  readonly locks: string;
+}
+
+/** Default state root; overridden by `BERTH_ROOT`. */
+export const DEFAULT_ROOT = '/var/lib/berth';
+
+/** Builds the state layout below `root` (default: `$BERTH_ROOT` or /var/lib/berth). */
+export function statePaths(root: string = process.env.BERTH_ROOT ?? DEFAULT_ROOT): StatePaths {
+  return {
+    root,
+    blobs: join(root, 'blobs', 'sha256'),
+    layers: join(root, 'layers'),
+    images: join(root, 'images'),
+    refs: join(root, 'refs'),
+    containers: join(root, 'containers'),
+    tmp: join(root, 'tmp'),
+    locks: join(root, 'locks'),
+  };
+}
+
+/** The hex part of a `sha256:<hex>` digest. */
+export function digestHex(digest: string): string {
+  const hex = digest.startsWith('sha256:') ? digest.slice(7) : digest;
+  if (!/^[a-f0-9]{64}$/.test(hex)) throw new Error(`not a sha256 digest: ${digest}`);
+  return hex;
+}

@@ -1,0 +1,52 @@
+/**
+ * What the native helper needs to create one container
+ * (see native/PROTOCOL.md, "Spec").
+ */
+export interface HelperSpec {
+  id: string;
+  mountpoint: string;
+  lowerbase: string;
+  /** Overlay lower dirs, top-most first, relative to `lowerbase`. */
+  lowers: string[];
+  upper: string;
+  work: string;
+  hostname: string;
+  cwd: string;
+  env: string[];
+  args: string[];
+  log: string;
+  exitfile: string;
+  netns?: string;
+  /** Kill the container when the owning process goes away. */
+  lifeline: boolean;
+  /** With `lifeline`: a directory the helper removes after an orphaned container is gone. */
+  orphanCleanup?: string;
+  /** Hold the container until the engine sends "go" (to set up cgroups, network). */
+  waitForGo: boolean;
+}
+
+/** Encodes a spec as `key=value\0` records closed by `end\0`. */
+export function encodeSpec(spec: HelperSpec): Buffer {
+  const records: [string, string][] = [
+    ['id', spec.id],
+    ['mountpoint', spec.mountpoint],
+    ['lowerbase', spec.lowerbase],
+    ...spec.lowers.map((l): [string, string] => ['lower', l]),
+    ['upper', spec.upper],
+    ['work', spec.work],
+    ['hostname', spec.hostname],
+    ['cwd', spec.cwd],
+    ...spec.env.map((e): [string, string] => ['env', e]),
+    ...spec.args.map((a): [string, string] => ['arg', a]),
+    ['log', spec.log],
+    ['exitfile', spec.exitfile],
+    ['lifeline', spec.lifeline ? '1' : '0'],
+    ['wait_for_go', spec.waitForGo ? '1' : '0'],
+  ];
+  if (spec.netns) records.push(['netns', spec.netns]);
+  if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
+  for (const [key, value] of records) {
+    if (value.includes('\0')) throw new TypeError(`container ${key} must not contain a NUL byte`);
+  }
+  return Buffer.from(`${records.map(([k, v]) => `${k}=${v}\0`).join('')}end\0`);
+}

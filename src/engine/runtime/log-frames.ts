@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+
+/** One chunk of container output, as the monitor recorded it. */
+export interface LogFrame {
+  stream: 'stdout' | 'stderr';
+  /** When the monitor read it, in nanoseconds since the epoch. */
+  timeNs: bigint;
+  data: Buffer;
+}
+
+const HEADER = 13;
+
+/**
+ * Parses the monitor's log file format (native/PROTOCOL.md, "Log frames").
+ * A frame still being written at the end of the buffer is left out, and its
+ * offset returned so a follower can resume there.
+ */
+export function parseFrames(buf: Buffer): { frames: LogFrame[]; consumed: number } {
+  const frames: LogFrame[] = [];
+  let at = 0;
+  while (at + HEADER <= buf.length) {
+    const length = buf.readUInt32LE(at + 9);
+    if (at + HEADER + length > buf.length) break;
+    frames.push({
+      stream: buf[at] === 2 ? 'stderr' : 'stdout',
+      timeNs: buf.readBigUInt64LE(at + 1),
+      data: buf.subarray(at + HEADER, at + HEADER + length),
+    });
+    at += HEADER + length;
+  }
+  return { frames, consumed: at };
+}
+
+/** Reads every complete frame of a log file (none if it does not exist yet). */
+export function readFrames(path: string): LogFrame[] {
+  try {
+    return parseFrames(fs.readFileSync(path)).frames;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** Options to select log output, as `docker logs` has them. */
+export interface LogSelection {
+  /** Only output at or after this time (Date, or seconds since the epoch). */
+  since?: Date | number;
+  /** Only the last N lines. */
+  tail?: number;
+  /** Prefix each line with an RFC 3339 timestamp with nanoseconds. */
+  timestamps?: boolean;
+  stdout?: boolean;
+  stderr?: boolean;
+}
+
+/** A line of output with its stream and time. */
+export interface LogLine {
+  stream: 'stdout' | 'stderr';
+  timeNs: bigint;
+  text: string;
+}
+
+/** Splits frames into lines per stream, keeping each line's first timestamp, then applies the selection. */
+export function selectLines(frames: LogFrame[], selection: LogSelection = {}): LogLine[] {
+  const lines: LogLine[] = [];
+  const partial = new Map<string, LogLine>();
+  for (const frame of frames) {
+    if ((frame.stream === 'stdout' && selection.stdout === false) || (frame.stream === 'stderr' && selection.stderr === false)) continue;
+    const parts = frame.data.toString('utf8').split(/(?<=\n)/);
+    for (const part of parts) {
+      const open = partial.get(frame.stream);
+      const line = open ? { ...open, text: open.text + part } : { stream: frame.stream, timeNs: frame.timeNs, text: part };
+      if (part.endsWith('\n')) {
+        lines.push(line);
+        partial.delete(frame.stream);
+      } else partial.set(frame.stream, line);
+    }
+  }
+  lines.push(...partial.values());
+  const sinceNs = sinceToNs(selection.since);
+  const chosen = sinceNs === undefined ? lines : lines.filter((l) => l.timeNs >= sinceNs);
+  return selection.tail === undefined || selection.tail < 0 ? chosen : chosen.slice(Math.max(chosen.length - selection.tail, 0));
+}
+
+/** Formats a line as `docker logs` prints it. */
+export function formatLine(line: LogLine, timestamps: boolean): string {
+  return timestamps ? `${rfc3339Nano(line.timeNs)} ${line.text}` : line.text;
+}
+
+function sinceToNs(since: Date | number | undefined): bigint | undefined {
+  if (since === undefined) return undefined;
+  const ms = since instanceof Date ? since.getTime() : since * 1000;
+  return BigInt(Math.floor(ms)) * 1_000_000n;
+}
+
+/** RFC 3339 time with nanoseconds, e.g. 2024-01-02T03:04:05.123456789Z. */
+export function rfc3339Nano(ns: bigint): string {
+  const iso = new Date(Number(ns / 1_000_000n)).toISOString();
+  return `${iso.slice(0, 19)}.${(ns % 1_000_000_000n).toString().padStart(9, '0')}Z`;
+}

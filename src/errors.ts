@@ -1,0 +1,160 @@
+/**
+ * Typed errors raised by Berth. Every error carries a stable `code` and a
+ * `hint` that tells the user what to do next.
+ *
+ * @packageDocumentation
+ */
+
+/** Options shared by every {@link BerthError}. */
+export interface BerthErrorOptions {
+  /** What the user can do about it. */
+  hint?: string;
+  /** The lower-level error that caused this one. */
+  cause?: unknown;
+}
+
+/** Base class of every error Berth raises on purpose. */
+export class BerthError extends Error {
+  /** Stable machine-readable code, e.g. `INVALID_REFERENCE`. */
+  readonly code: string;
+  /** What the user can do about it, when Berth knows. */
+  readonly hint: string | undefined;
+
+  constructor(code: string, message: string, options: BerthErrorOptions = {}) {
+    super(options.hint ? `${message}\n  hint: ${options.hint}` : message, { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.hint = options.hint;
+  }
+}
+
+/** An image reference could not be parsed; `part` names the offending piece. */
+export class InvalidReferenceError extends BerthError {
+  constructor(
+    readonly reference: string,
+    readonly part: string,
+    detail: string,
+  ) {
+    super('INVALID_REFERENCE', `invalid image reference "${reference}": ${part} ${detail}`, {
+      hint: 'use the form [registry[:port]/]repository[:tag][@sha256:<64 hex>], e.g. "127.0.0.1:5000/library/busybox:latest"',
+    });
+  }
+}
+
+/** A registry answered with an error, or could not be reached. */
+export class RegistryError extends BerthError {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options: BerthErrorOptions = {},
+  ) {
+    super('REGISTRY_ERROR', message, options);
+  }
+}
+
+/** The registry does not have the image (or the tag) that was asked for. */
+export class ImageNotFoundError extends BerthError {
+  constructor(
+    readonly reference: string,
+    detail: string,
+  ) {
+    super('IMAGE_NOT_FOUND', `image "${reference}" not found: ${detail}`, {
+      hint: 'check the repository name and tag, and that the image was pushed to that registry',
+    });
+  }
+}
+
+/** Pulling an image failed; `cause` holds the underlying error. */
+export class ImagePullError extends BerthError {
+  constructor(
+    readonly reference: string,
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('IMAGE_PULL_FAILED', `pulling "${reference}" failed: ${reason}`, { cause });
+  }
+}
+
+/** Downloaded content did not match the digest it was asked for. */
+export class DigestMismatchError extends BerthError {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+    what: string,
+  ) {
+    super('DIGEST_MISMATCH', `${what}: expected ${expected}, got ${actual}`, {
+      hint: 'the registry or a proxy served corrupt content; retry, or check the registry storage',
+    });
+  }
+}
+
+/** A layer archive is malformed or tries to write outside its directory. */
+export class LayerError extends BerthError {
+  constructor(
+    message: string,
+    readonly entry?: string,
+  ) {
+    super('BAD_LAYER', message, {
+      hint: 'the image contains a corrupt or hostile layer; rebuild the image or use a trusted one',
+    });
+  }
+}
+
+/** The image is not in the local store and the pull policy forbids pulling. */
+export class ImageNotPresentError extends BerthError {
+  constructor(readonly reference: string) {
+    super('IMAGE_NOT_PRESENT', `image "${reference}" is not in the local store`, {
+      hint: 'pull it first, or use a pull policy that allows pulling',
+    });
+  }
+}
+
+/** The native parts of Berth are missing or unusable on this machine. */
+export class NativeUnavailableError extends BerthError {
+  constructor(message: string, options: BerthErrorOptions = {}) {
+    super('NATIVE_UNAVAILABLE', message, options);
+  }
+}
+
+/** A container could not be set up; `step` and `errno` come from the native helper. */
+export class ContainerStartError extends BerthError {
+  constructor(
+    readonly containerId: string,
+    readonly step: string,
+    readonly errno: number,
+    detail: string,
+    hint?: string,
+  ) {
+    super('CONTAINER_START_FAILED', `container ${containerId.slice(0, 12)} failed at ${step}: ${detail}`, {
+      ...(hint ? { hint } : {}),
+    });
+  }
+}
+
+/** The container's command could not be executed (missing or not executable). */
+export class ContainerExecError extends ContainerStartError {
+  constructor(containerId: string, errno: number, detail: string) {
+    super(containerId, 'exec', errno, detail, 'check the command/entrypoint and that the executable exists in the image and is in PATH');
+  }
+}
+
+/** No container with that id or name is known to the engine. */
+export class ContainerNotFoundError extends BerthError {
+  constructor(readonly idOrName: string) {
+    super('CONTAINER_NOT_FOUND', `no such container: ${idOrName}`);
+  }
+}
+
+/** An operation is not valid in the container's current state. */
+export class ContainerStateError extends BerthError {
+  constructor(message: string, hint?: string) {
+    super('CONTAINER_STATE', message, hint ? { hint } : {});
+  }
+}
+
+/** Berth needs privileges it does not have (e.g. not running as root). */
+export class PermissionError extends BerthError {
+  constructor(message: string, hint: string) {
+    super('PERMISSION_DENIED', message, { hint });
+  }
+}

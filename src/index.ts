@@ -1,0 +1,26 @@
+/**
+ * Berth: throwaway containers for tests and dev scripts, without a Docker daemon.
+ *
+ * @packageDocumentation
+ */
+
+export type {
+  ContainerExit,
+  ContainerInfo,
+  ContainerSpec,
+  ContainerStatus,
+  Engine,
+  ImageSummary,
+  PullImageOptions,
+  PullPolicyName,
+} from './engine/engine.js';
+export type { ImportOptions } from './engine/image/import.js';
+export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
+export type { RegistryCredentials } from './engine/image/registry-auth.js';
+export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';
+export type { LogSelection } from './engine/runtime/log-frames.js';
+export * from './errors.js';
+export { getEngine, setEngine } from './sdk/engine-provider.js';
+export { GenericContainer } from './sdk/generic-container.js';
+export { PullPolicy } from './sdk/pull-policy.js';
+export { StartedGenericContainer, type StopOptions } from './sdk/started-container.js';

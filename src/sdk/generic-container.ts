@@ -1,0 +1,98 @@
+import type { ContainerSpec, Engine } from '../engine/engine.js';
+import { getEngine } from './engine-provider.js';
+import { PullPolicy } from './pull-policy.js';
+import { StartedGenericContainer } from './started-container.js';
+
+/**
+ * A container to start, configured fluently as in testcontainers:
+ *
+ * ```ts
+ * const c = await new GenericContainer('127.0.0.1:5000/library/busybox:latest')
+ *   .withCommand(['sh', '-c', 'echo hello'])
+ *   .start();
+ * ```
+ */
+export class GenericContainer {
+  protected readonly spec: ContainerSpec;
+  protected pullPolicy = PullPolicy.defaultPolicy();
+  protected platform: string | undefined;
+
+  /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
+  constructor(image: string) {
+    this.spec = { image };
+  }
+
+  /** Replaces the image's command (Docker's Cmd). */
+  withCommand(command: string[]): this {
+    this.spec.command = [...command];
+    return this;
+  }
+
+  /** Replaces the image's entrypoint; the image's command is dropped, as Docker does. */
+  withEntrypoint(entrypoint: string[]): this {
+    this.spec.entrypoint = [...entrypoint];
+    return this;
+  }
+
+  /** Adds environment variables (overriding the image's). */
+  withEnvironment(env: Record<string, string>): this {
+    this.spec.env = { ...this.spec.env, ...env };
+    return this;
+  }
+
+  /** Names the container; names are unique on the machine. */
+  withName(name: string): this {
+    this.spec.name = name;
+    return this;
+  }
+
+  /** Sets the container's hostname (default: the first 12 characters of its id). */
+  withHostname(hostname: string): this {
+    this.spec.hostname = hostname;
+    return this;
+  }
+
+  /** Sets the working directory of the command; created if missing. */
+  withWorkingDir(dir: string): this {
+    this.spec.workingDir = dir;
+    return this;
+  }
+
+  /** Adds labels to the container. */
+  withLabels(labels: Record<string, string>): this {
+    this.spec.labels = { ...this.spec.labels, ...labels };
+    return this;
+  }
+
+  /** Chooses when the image is pulled (default: when missing). */
+  withPullPolicy(policy: PullPolicy): this {
+    this.pullPolicy = policy;
+    return this;
+  }
+
+  /** Picks the image variant for `os/arch[/variant]` from a multi-platform image. */
+  withPlatform(platform: string): this {
+    this.platform = platform;
+    return this;
+  }
+
+  /**
+   * Pulls the image if needed, creates and starts the container. If anything
+   * fails, what was made is removed before the error is thrown.
+   */
+  async start(engine: Engine = getEngine()): Promise<StartedGenericContainer> {
+    const image = await engine.pullImage(this.spec.image, {
+      policy: this.pullPolicy.name,
+      ...(this.platform ? { platform: this.platform } : {}),
+    });
+    const id = await engine.createContainer({ ...this.spec, image: image.id });
+    try {
+      await engine.startContainer(id);
+      const info = await engine.inspectContainer(id);
+      return new StartedGenericContainer(engine, id, info.name, this.spec);
+    } catch (error) {
+      await engine.removeContainer(id, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+}
