@@ -5,6 +5,7 @@
       "sources": [
         "native/addon/addon.cc",
         "native/addon/errors.cc",
+        "native/addon/args.cc",
         "native/addon/mounts.cc",
         "native/addon/files.cc"
       ],
@@ -19,11 +20,15 @@
         "native/helper/main.c",
         "native/helper/spec.c",
         "native/helper/report.c",
+        "native/helper/io.c",
         "native/helper/rootfs.c",
         "native/helper/devices.c",
         "native/helper/container.c",
-        "native/helper/monitor.c"
+        "native/helper/exec.c",
+        "native/helper/monitor.c",
+        "native/helper/cleanup.c"
       ],
+      "defines": ["_GNU_SOURCE"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-Werror=implicit-function-declaration", "-O2"],
       "ldflags": []
     }

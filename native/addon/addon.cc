@@ -1,0 +1,54 @@
+// berth_native: the few syscalls Node has no API for. Everything here is
+// synchronous and runs on the calling thread.
+#include <napi.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "files.h"
+#include "mounts.h"
+
+namespace berth {
+
+namespace {
+
+Napi::Object Constants(Napi::Env env) {
+  Napi::Object c = Napi::Object::New(env);
+  c.Set("MS_RDONLY", Napi::Number::New(env, MS_RDONLY));
+  c.Set("MS_NOSUID", Napi::Number::New(env, MS_NOSUID));
+  c.Set("MS_NODEV", Napi::Number::New(env, MS_NODEV));
+  c.Set("MS_NOEXEC", Napi::Number::New(env, MS_NOEXEC));
+  c.Set("MS_BIND", Napi::Number::New(env, MS_BIND));
+  c.Set("MS_REC", Napi::Number::New(env, MS_REC));
+  c.Set("MS_PRIVATE", Napi::Number::New(env, MS_PRIVATE));
+  c.Set("MS_SLAVE", Napi::Number::New(env, MS_SLAVE));
+  c.Set("MS_SHARED", Napi::Number::New(env, MS_SHARED));
+  c.Set("MS_REMOUNT", Napi::Number::New(env, MS_REMOUNT));
+  c.Set("MNT_DETACH", Napi::Number::New(env, MNT_DETACH));
+  c.Set("MNT_FORCE", Napi::Number::New(env, MNT_FORCE));
+  c.Set("S_IFCHR", Napi::Number::New(env, S_IFCHR));
+  c.Set("S_IFBLK", Napi::Number::New(env, S_IFBLK));
+  c.Set("S_IFIFO", Napi::Number::New(env, S_IFIFO));
+  c.Freeze();
+  return c;
+}
+
+}  // namespace
+
+}  // namespace berth
+
+// NODE_API_MODULE pastes the name into an identifier, so it must be
+// unqualified.
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  using namespace berth;
+  exports.Set("mount", Napi::Function::New(env, Mount, "mount"));
+  exports.Set("umount", Napi::Function::New(env, Umount, "umount"));
+  exports.Set("mknod", Napi::Function::New(env, Mknod, "mknod"));
+  exports.Set("lsetxattr", Napi::Function::New(env, Lsetxattr, "lsetxattr"));
+  exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
+  exports.Set("llistxattr",
+              Napi::Function::New(env, Llistxattr, "llistxattr"));
+  exports.Set("constants", Constants(env));
+  return exports;
+}
+
+NODE_API_MODULE(berth_native, Init)

@@ -1,0 +1,317 @@
+#include "container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "devices.h"
+#include "exec.h"
+#include "io.h"
+#include "rootfs.h"
+
+/* The init's setup keeps a page-sized option buffer and PATH_MAX paths on
+ * its stack; only touched pages are ever allocated. */
+#define CHILD_STACK_SIZE (1024 * 1024)
+
+struct child_args {
+	const struct spec *spec;
+	int out_w;
+	int err_w;
+	int exec_w;
+	int go_r;
+};
+
+static int await_release(int go_r, struct failure *f)
+{
+	char b;
+	ssize_t n = io_read(go_r, &b, 1);
+
+	if (n < 0)
+		return fail(f, "wait-for-go", errno, "read the release pipe");
+	if (n == 0)
+		return fail(f, "wait-for-go", 0, "helper went away before releasing the container");
+	return 0;
+}
+
+static int setup_stdio(const struct child_args *a, struct failure *f)
+{
+	/* Opened before any mount so it is the host's /dev/null. */
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (null < 0)
+		return fail(f, "stdio", errno, "open /dev/null");
+	if (dup2(null, STDIN_FILENO) < 0 || dup2(a->out_w, STDOUT_FILENO) < 0 ||
+	    dup2(a->err_w, STDERR_FILENO) < 0)
+		return fail(f, "stdio", errno, "dup2 stdio");
+	if (close(null) < 0)
+		return fail(f, "stdio", errno, "close /dev/null");
+	return 0;
+}
+
+static int loopback_up(struct failure *f)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int rc = 0;
+
+	if (fd < 0)
+		return fail(f, "loopback-up", errno, "socket");
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		rc = fail(f, "loopback-up", errno, "get flags of lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (rc == 0 && ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		rc = fail(f, "loopback-up", errno, "bring lo up");
+	close(fd);
+	return rc;
+}
+
+/* After pivot_root every lookup, symlinks included, stays inside the
+ * container, so creating the cwd here cannot touch the host. */
+static int enter_cwd(const char *cwd, struct failure *f)
+{
+	char path[PATH_MAX];
+	size_t len = strlen(cwd);
+
+	if (len >= sizeof(path))
+		return fail(f, "chdir", ENAMETOOLONG, "cwd %s", cwd);
+	memcpy(path, cwd, len + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return fail(f, "chdir", errno, "mkdir %s", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0755) < 0 && errno != EEXIST)
+		return fail(f, "chdir", errno, "mkdir %s", path);
+	if (chdir(path) < 0)
+		return fail(f, "chdir", errno, "chdir %s", path);
+	return 0;
+}
+
+static int set_hostname(const char *name, struct failure *f)
+{
+	if (sethostname(name, strlen(name)) < 0)
+		return fail(f, "sethostname", errno, "sethostname '%s'", name);
+	return 0;
+}
+
+/* The order follows PROTOCOL.md, "Container setup". */
+static int child_setup(const struct child_args *a, struct failure *f)
+{
+	const struct spec *s = a->spec;
+
+	/* The helper drains our stdout; without it we would only block. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return fail(f, "pdeathsig", errno, "prctl PR_SET_PDEATHSIG");
+	if (await_release(a->go_r, f) < 0)
+		return -1;
+	/* Unshared only now so the namespace's root is the cgroup the engine
+	 * moved us into while we waited. */
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return fail(f, "unshare-cgroup", errno, "unshare the cgroup namespace");
+	umask(022);
+	if (setup_stdio(a, f) < 0 || rootfs_make_private(f) < 0 ||
+	    rootfs_mount_overlay(s, f) < 0 ||
+	    rootfs_mount_kernel_fs(s->mountpoint, f) < 0 ||
+	    devices_setup(s->mountpoint, f) < 0 ||
+	    rootfs_pivot(s->mountpoint, f) < 0 ||
+	    set_hostname(s->hostname, f) < 0 ||
+	    (!s->netns && loopback_up(f) < 0) ||
+	    enter_cwd(s->cwd, f) < 0)
+		return -1;
+	return exec_command(s, f);
+}
+
+static int child_main(void *arg)
+{
+	const struct child_args *a = arg;
+	struct failure f = { 0 };
+
+	child_setup(a, &f);
+	/* We are a copy of the helper's address space (no CLONE_VM), so the
+	 * step pointer stays valid in the parent; the record is smaller than
+	 * PIPE_BUF, so the write is atomic. If it fails the parent is gone and
+	 * there is no one left to tell. */
+	io_write_all(a->exec_w, &f, sizeof(f));
+	return 127;
+}
+
+static int join_netns(const char *path, struct failure *f)
+{
+	/* Joined by the helper itself before clone: the init simply inherits
+	 * it, and a failure needs no child to clean up. The helper never uses
+	 * the network, so moving it is harmless. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail(f, "setns", errno, "open netns %s", path);
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		int err = errno;
+
+		close(fd);
+		return fail(f, "setns", err, "join netns %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Index 0 is ours, index 1 goes to the child (or the other way for go). */
+struct pipes {
+	int out[2];
+	int err[2];
+	int exec[2];
+	int go[2];
+};
+
+static void close_pipes(struct pipes *p)
+{
+	int *all = &p->out[0];
+
+	for (size_t i = 0; i < sizeof(*p) / sizeof(int); i++)
+		close_fd(&all[i]);
+}
+
+static int make_pipes(struct pipes *p, struct failure *f)
+{
+	int *all = &p->out[0];
+
+	for (size_t i = 0; i < sizeof(*p) / sizeof(int); i++)
+		all[i] = -1;
+	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 ||
+	    pipe2(p->exec, O_CLOEXEC) < 0 || pipe2(p->go, O_CLOEXEC) < 0) {
+		int err = errno;
+
+		close_pipes(p);
+		return fail(f, "clone", err, "create pipes");
+	}
+	return 0;
+}
+
+static pid_t clone_init(const struct spec *s, struct child_args *a, struct failure *f)
+{
+	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
+	char *stack;
+	pid_t pid;
+
+	if (!s->netns)
+		flags |= CLONE_NEWNET;
+	stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return fail(f, "clone", errno, "allocate the init's stack");
+	pid = clone(child_main, stack + CHILD_STACK_SIZE, flags, a);
+	if (pid < 0)
+		fail(f, "clone", errno, "clone the container init for %s", s->id);
+	/* Without CLONE_VM the child has its own copy of the stack. */
+	if (munmap(stack, CHILD_STACK_SIZE) < 0 && pid > 0)
+		diag("%s: munmap the init's stack: %s", s->id, strerror(errno));
+	return pid < 0 ? -1 : pid;
+}
+
+int container_spawn(const struct spec *s, struct container *c, struct failure *f)
+{
+	struct pipes p;
+	struct child_args a;
+	pid_t pid;
+
+	if (s->netns && join_netns(s->netns, f) < 0)
+		return -1;
+	if (make_pipes(&p, f) < 0)
+		return -1;
+	a = (struct child_args){ .spec = s, .out_w = p.out[1], .err_w = p.err[1],
+				 .exec_w = p.exec[1], .go_r = p.go[0] };
+	pid = clone_init(s, &a, f);
+	close_fd(&p.out[1]);
+	close_fd(&p.err[1]);
+	close_fd(&p.exec[1]);
+	close_fd(&p.go[0]);
+	if (pid < 0) {
+		close_pipes(&p);
+		return -1;
+	}
+	*c = (struct container){ .pid = pid, .out_fd = p.out[0], .err_fd = p.err[0],
+				 .exec_fd = p.exec[0], .go_fd = p.go[1] };
+	return 0;
+}
+
+int container_release(struct container *c, struct failure *f)
+{
+	int rc = 0;
+
+	/* EPIPE here means the init died (was killed) before it was let go. */
+	if (io_write_all(c->go_fd, "g", 1) < 0)
+		rc = fail(f, "wait-for-go", errno, "release container init %d", (int)c->pid);
+	close_fd(&c->go_fd);
+	return rc;
+}
+
+int container_await_exec(struct container *c, struct failure *f)
+{
+	struct failure child;
+	size_t got = 0;
+
+	while (got < sizeof(child)) {
+		ssize_t n = io_read(c->exec_fd, (char *)&child + got, sizeof(child) - got);
+
+		if (n < 0) {
+			int err = errno;
+
+			close_fd(&c->exec_fd);
+			return fail(f, "exec", err, "read the exec report pipe");
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close_fd(&c->exec_fd);
+	if (got == 0)
+		return 0;
+	if (got != sizeof(child))
+		return fail(f, "exec", EPROTO, "short setup report from init (%zu bytes)", got);
+	*f = child;
+	f->msg[sizeof(f->msg) - 1] = '\0';
+	return -1;
+}
+
+void container_abort(struct container *c)
+{
+	if (kill(c->pid, SIGKILL) < 0 && errno != ESRCH)
+		diag("kill init %d: %s", (int)c->pid, strerror(errno));
+	while (waitpid(c->pid, NULL, 0) < 0) {
+		if (errno != EINTR) {
+			diag("reap init %d: %s", (int)c->pid, strerror(errno));
+			break;
+		}
+	}
+}
+
+void container_close_fds(struct container *c)
+{
+	close_fd(&c->out_fd);
+	close_fd(&c->err_fd);
+	close_fd(&c->exec_fd);
+	close_fd(&c->go_fd);
+}

@@ -1,0 +1,15 @@
+/* read/write that survive EINTR and descriptors someone else made
+ * non-blocking (Node may hand us socketpairs in O_NONBLOCK mode). */
+#ifndef BERTH_IO_H
+#define BERTH_IO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Returns bytes read, 0 at EOF, -1 with errno set. */
+ssize_t io_read(int fd, void *buf, size_t len);
+
+/* Returns 0 when everything was written, -1 with errno set. */
+int io_write_all(int fd, const void *buf, size_t len);
+
+#endif

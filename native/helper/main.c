@@ -1,0 +1,160 @@
+/* berth-helper: creates one container and stays alive as its monitor.
+ * See PROTOCOL.md for the contract with the engine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "container.h"
+#include "io.h"
+#include "monitor.h"
+#include "report.h"
+#include "spec.h"
+
+#define HELPER_VERSION "0.1.0"
+
+/* pipe() must never hand out 0-2, or dup2 onto stdio in the init would
+ * clobber our own descriptors. */
+static int ensure_std_fds(struct failure *f)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		int null;
+
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		if (errno != EBADF)
+			return fail(f, "startup", errno, "fcntl fd %d", fd);
+		null = open("/dev/null", O_RDWR);
+		if (null < 0)
+			return fail(f, "startup", errno, "open /dev/null");
+		if (null != fd)
+			return fail(f, "startup", EBADF, "fd %d still closed", fd);
+	}
+	return 0;
+}
+
+/* Signals become events on a signalfd; they are blocked before clone so
+ * none can slip in between. */
+static int setup_signals(int *sigfd, struct failure *f)
+{
+	sigset_t set;
+
+	/* A vanished engine must show up as EPIPE, not kill the monitor. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return fail(f, "startup", errno, "ignore SIGPIPE");
+	if (monitor_signals(&set) < 0 || sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return fail(f, "startup", errno, "block signals");
+	*sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (*sigfd < 0)
+		return fail(f, "startup", errno, "signalfd");
+	return 0;
+}
+
+static int open_log(const char *path, int *fd, struct failure *f)
+{
+	*fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		return fail(f, "open-log", errno, "open %s", path);
+	return 0;
+}
+
+/* The go byte may already sit in the bytes read along with the spec.
+ * *eof tells a vanished owner apart from a protocol error. */
+static int await_go(const struct spec *s, bool *eof, struct failure *f)
+{
+	char b;
+	ssize_t n;
+
+	if (s->rest_len > 0) {
+		b = s->rest[0];
+		n = 1;
+	} else {
+		n = io_read(SPEC_FD, &b, 1);
+	}
+	*eof = n <= 0;
+	if (n < 0)
+		return fail(f, "wait-for-go", errno, "read fd %d", SPEC_FD);
+	if (n == 0)
+		return fail(f, "wait-for-go", 0, "fd %d closed before the go byte", SPEC_FD);
+	if (b != 'g')
+		return fail(f, "wait-for-go", EPROTO, "expected 'g' on fd %d, got 0x%02x",
+			    SPEC_FD, (unsigned char)b);
+	return 0;
+}
+
+/* Releases the init and waits until it exec'd; on failure it is gone.
+ * *orphaned: the lifeline broke while we waited for the go. */
+static int start(const struct spec *s, struct container *c, bool *orphaned,
+		 struct failure *f)
+{
+	bool eof = false;
+
+	report_pid(c->pid);
+	if (s->wait_for_go && await_go(s, &eof, f) < 0) {
+		*orphaned = s->lifeline && eof;
+		container_abort(c);
+		return -1;
+	}
+	if (container_release(c, f) < 0 || container_await_exec(c, f) < 0) {
+		container_abort(c);
+		return -1;
+	}
+	report_started();
+	return 0;
+}
+
+static int run_spec(const struct spec *s, int sigfd)
+{
+	struct failure f = { 0 };
+	struct container c;
+	bool orphaned = false;
+	int log_fd, rc;
+
+	if (open_log(s->log, &log_fd, &f) < 0 || container_spawn(s, &c, &f) < 0) {
+		report_failure(&f);
+		return 1;
+	}
+	if (start(s, &c, &orphaned, &f) < 0) {
+		report_failure(&f);
+		container_close_fds(&c);
+		if (orphaned)
+			monitor_orphan_cleanup(s);
+		return 1;
+	}
+	rc = monitor_run(s, &c, sigfd, log_fd);
+	container_close_fds(&c);
+	return rc;
+}
+
+static int run(void)
+{
+	struct failure f = { 0 };
+	struct spec s;
+	int sigfd = -1, rc;
+
+	if (ensure_std_fds(&f) < 0 || setup_signals(&sigfd, &f) < 0 ||
+	    spec_read(SPEC_FD, &s, &f) < 0) {
+		report_failure(&f);
+		return 1;
+	}
+	rc = run_spec(&s, sigfd);
+	spec_free(&s);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("berth-helper %s\n", HELPER_VERSION);
+		return 0;
+	}
+	if (argc == 2 && strcmp(argv[1], "run") == 0)
+		return run();
+	fprintf(stderr, "usage: berth-helper run\n       berth-helper --version\n"
+			"(run reads its spec on fd 3 and reports on fd 4; see PROTOCOL.md)\n");
+	return 2;
+}

@@ -1,0 +1,21 @@
+/* The helper's life after `started`: drain output into the log, forward
+ * signals, watch the lifeline, reap the init, record how it ended. */
+#ifndef BERTH_MONITOR_H
+#define BERTH_MONITOR_H
+
+#include <signal.h>
+
+#include "container.h"
+#include "report.h"
+#include "spec.h"
+
+/* Signals the helper forwards to the init, plus SIGCHLD. */
+int monitor_signals(sigset_t *set);
+
+/* Returns the helper's exit status. */
+int monitor_run(const struct spec *s, struct container *c, int sigfd, int log_fd);
+
+/* Finishes an owner-less container: remove s->orphan_cleanup if set. */
+void monitor_orphan_cleanup(const struct spec *s);
+
+#endif
