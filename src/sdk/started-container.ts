@@ -4,7 +4,10 @@ import type { LogSelection } from '../engine/runtime/log-frames.js';
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
-  /** Milliseconds to wait after the stop signal before SIGKILL (default 10 000). */
+  /**
+   * Milliseconds to wait after the stop signal before SIGKILL. Default 0, as
+   * in testcontainers: a throwaway container needs no graceful shutdown.
+   */
   timeout?: number;
   /** Remove the container afterwards (default true). */
   remove?: boolean;
@@ -67,7 +70,7 @@ export class StartedGenericContainer implements AsyncDisposable {
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    await this.engine.stopContainer(this.id, options.timeout === undefined ? {} : { timeoutMs: options.timeout });
+    await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
     if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true });
   }
 

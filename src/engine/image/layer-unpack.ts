@@ -57,7 +57,7 @@ class Unpacker {
     const abs = this.#abs(rel);
     switch (entry.type) {
       case 'file':
-        await this.#file(abs, entry, body);
+        await this.#file(abs, body);
         break;
       case 'symlink':
         fs.symlinkSync(entry.linkpath, abs);
@@ -76,7 +76,7 @@ class Unpacker {
     for (const { abs, mtime } of this.#dirTimes.reverse()) fs.utimesSync(abs, mtime, mtime);
   }
 
-  async #file(abs: string, entry: TarEntry, body: AsyncIterable<Buffer>): Promise<void> {
+  async #file(abs: string, body: AsyncIterable<Buffer>): Promise<void> {
     const fd = fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
     try {
       for await (const chunk of body) {

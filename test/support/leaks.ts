@@ -1,0 +1,36 @@
+import * as fs from 'node:fs';
+import { statePaths } from '../../src/engine/paths.js';
+
+/** Whether a process with this pid exists on the host. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Host mount points below the berth state root. */
+export function mountsUnderState(root = statePaths().root): string[] {
+  return fs
+    .readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((mountPoint) => mountPoint.startsWith(root));
+}
+
+/** Whether a container's state directory still exists. */
+export function containerDirExists(id: string): boolean {
+  return fs.existsSync(`${statePaths().containers}/${id}`);
+}
+
+/** Polls `check` until it is true or `ms` pass; returns the last result. */
+export async function eventually(check: () => boolean, ms = 2000, step = 25): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (check()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, step));
+  }
+}
