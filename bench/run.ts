@@ -49,7 +49,7 @@ for (const [runtime, globalArgs] of [
     rows.push({ name: label, note: 'not installed (bash scripts/setup.sh --bench)' });
     continue;
   }
-  const bundle = join(work, `bundle-${label.replace(/\W+/g, "-")}`);
+  const bundle = join(work, `bundle-${label.replace(/\W+/g, '-')}`);
   makeBundle(runtime, bundle, rootfs, ['true']);
   let n = 0;
   try {
