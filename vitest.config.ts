@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // A store of its own, so test runs never touch the user's images and containers.
+    env: { BERTH_ROOT: '/var/lib/berth-test' },
     globalSetup: ['test/global-setup.ts'],
     // Forks, not threads: tests signal and wait for real processes, and the native addon is per-process.
     pool: 'forks',

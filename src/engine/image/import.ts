@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_PATH } from '../container/command.js';
 import { sha256Digest } from './blob-store.js';
-import { decompress, tap } from './decompress.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
-import { unpackLayer } from './layer-unpack.js';
+import { ingestLayer } from './layer-ingest.js';
 import { hostPlatform, type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 
@@ -21,8 +17,8 @@ export interface ImportOptions {
 
 /**
  * Imports a rootfs tarball as a one-layer image tagged `reference`, like
- * `docker import`. The tar is stored as an uncompressed OCI layer, so the
- * image can be pushed or saved like a pulled one.
+ * `docker import`. The tarball is stored as the layer blob as given (plain or
+ * gzip), so the image can be pushed or saved like a pulled one.
  */
 export async function importImage(
   store: ImageStore,
@@ -31,45 +27,22 @@ export async function importImage(
   options: ImportOptions = {},
 ): Promise<ImageRecord> {
   const name = formatReference(parseReference(reference));
-  const staging = store.stageLayer();
-  const blobTmp = store.blobs.tempPath();
-  const fd = fs.openSync(blobTmp, 'w');
-  try {
-    const hash = createHash('sha256');
-    const { gzip, stream } = await sniffGzip(source, options.gzip);
-    const tar = tap(decompress(stream, gzip ? 'gzip' : 'none'), hash, (chunk) => fs.writeSync(fd, chunk));
-    await unpackLayer(tar, join(staging, 'diff'));
-    for await (const _ of tar) void _;
-    fs.closeSync(fd);
-    const diffId = `sha256:${hash.digest('hex')}`;
-    const size = fs.statSync(blobTmp).size;
-    store.blobs.commit(blobTmp, diffId);
-    store.publishLayer(staging, diffId);
-    const config = imageConfig(diffId, options);
-    const configBytes = Buffer.from(JSON.stringify(config));
-    const configDigest = sha256Digest(configBytes);
-    store.blobs.put(configDigest, configBytes);
-    const manifest: ImageManifest = {
-      schemaVersion: 2,
-      mediaType: MediaType.ociManifest,
-      config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
-      layers: [{ mediaType: MediaType.ociLayerTar, digest: diffId, size }],
-    };
-    const manifestBytes = Buffer.from(JSON.stringify(manifest));
-    const manifestDigest = sha256Digest(manifestBytes);
-    store.blobs.put(manifestDigest, manifestBytes);
-    return store.saveImage({ id: configDigest, manifestDigest, chainIds: [diffId], size, config }, name);
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  } finally {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      /* closed on success */
-    }
-    fs.rmSync(blobTmp, { force: true });
-  }
+  const { gzip, stream } = await sniffGzip(source, options.gzip);
+  const layer = await ingestLayer(store, stream, { compression: gzip ? 'gzip' : 'none', chainId: (diffId) => diffId });
+  const config = imageConfig(layer.diffId, options);
+  const configBytes = Buffer.from(JSON.stringify(config));
+  const configDigest = sha256Digest(configBytes);
+  store.blobs.put(configDigest, configBytes);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
+    layers: [{ mediaType: gzip ? MediaType.ociLayerGzip : MediaType.ociLayerTar, digest: layer.digest, size: layer.size }],
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const manifestDigest = sha256Digest(manifestBytes);
+  store.blobs.put(manifestDigest, manifestBytes);
+  return store.saveImage({ id: configDigest, manifestDigest, chainIds: [layer.chainId], size: layer.size, config }, name);
 }
 
 function imageConfig(diffId: string, options: ImportOptions): ImageConfig {

@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import * as fs from 'node:fs';
-import { join } from 'node:path';
-import type { Readable } from 'node:stream';
-import { DigestMismatchError, ImagePullError, LayerError } from '../../errors.js';
-import { compressionOf, decompress, tap } from './decompress.js';
+import { ImagePullError, LayerError } from '../../errors.js';
+import { compressionOf } from './decompress.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
-import { unpackLayer } from './layer-unpack.js';
+import { ingestLayer } from './layer-ingest.js';
 import {
   type Descriptor,
   type ImageConfig,
@@ -124,44 +120,22 @@ async function fetchLayer(
   chainId: string,
   options: PullOptions,
 ): Promise<void> {
-  const staging = store.stageLayer();
-  const blobTmp = store.blobs.tempPath();
-  const blobFd = fs.openSync(blobTmp, 'w');
-  let body: Readable | undefined;
+  const { body } = await client.openBlob(repository, layer.digest);
+  let downloaded = 0;
+  const progress = (done: boolean): void => options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done });
   try {
-    ({ body } = await client.openBlob(repository, layer.digest));
-    const blobHash = createHash('sha256');
-    const diffHash = createHash('sha256');
-    let downloaded = 0;
-    const compressed = tap(body, blobHash, (chunk) => {
-      fs.writeSync(blobFd, chunk);
-      downloaded += chunk.length;
-      options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done: false });
+    await ingestLayer(store, body, {
+      compression: compressionOf(layer.mediaType),
+      digest: layer.digest,
+      diffId,
+      chainId: () => chainId,
+      onBytes: (n) => {
+        downloaded += n;
+        progress(false);
+      },
     });
-    const tarStream = tap(decompress(compressed, compressionOf(layer.mediaType)), diffHash);
-    await unpackLayer(tarStream, join(staging, 'diff'));
-    for await (const _ of tarStream) void _; // Hash any padding after the end-of-archive blocks.
-    verify(layer.digest, `sha256:${blobHash.digest('hex')}`, `layer blob ${layer.digest}`);
-    verify(diffId, `sha256:${diffHash.digest('hex')}`, `uncompressed layer ${layer.digest}`);
-    fs.writeFileSync(join(staging, 'meta.json'), JSON.stringify({ chainId, diffId, digest: layer.digest, size: layer.size }));
-    fs.closeSync(blobFd);
-    store.blobs.commit(blobTmp, layer.digest);
-    store.publishLayer(staging, chainId);
-    options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done: true });
-  } catch (error) {
-    body?.destroy();
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
+    progress(true);
   } finally {
-    try {
-      fs.closeSync(blobFd);
-    } catch {
-      /* already closed after a successful commit */
-    }
-    fs.rmSync(blobTmp, { force: true });
+    body.destroy();
   }
-}
-
-function verify(expected: string, actual: string, what: string): void {
-  if (expected !== actual) throw new DigestMismatchError(expected, actual, what);
 }

@@ -13,8 +13,9 @@ export interface BlobSource {
 }
 
 /**
- * Pushes one manifest and everything it references to `target`
- * (`host[:port]/repo:tag`): blobs the registry already has are skipped.
+ * Pushes one manifest (or index) and everything it references to `target`
+ * (`host[:port]/repo:tag`): blobs the registry already has are skipped, and an
+ * index's child manifests are pushed by digest before the index itself.
  */
 export async function pushManifest(
   blobs: BlobSource,
@@ -25,14 +26,26 @@ export async function pushManifest(
 ): Promise<{ digest: string }> {
   const ref = parseReference(target);
   const client = new RegistryClient(ref.registry, options);
-  const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest;
-  for (const desc of [manifest.config, ...manifest.layers]) {
-    if (await client.hasBlob(ref.repository, desc.digest)) continue;
-    const path = blobs.path(desc.digest);
-    await client.uploadBlob(ref.repository, desc.digest, () => fs.createReadStream(path), fs.statSync(path).size);
-  }
+  await pushTree(client, ref.repository, blobs, manifestBytes);
   const digest = await client.putManifest(ref.repository, referenceTarget(ref), manifestBytes, mediaType);
   return { digest };
+}
+
+async function pushTree(client: RegistryClient, repository: string, blobs: BlobSource, bytes: Buffer): Promise<void> {
+  const doc = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex;
+  if ('manifests' in doc) {
+    for (const child of doc.manifests) {
+      const childBytes = fs.readFileSync(blobs.path(child.digest));
+      await pushTree(client, repository, blobs, childBytes);
+      await client.putManifest(repository, child.digest, childBytes, child.mediaType);
+    }
+    return;
+  }
+  for (const desc of [doc.config, ...doc.layers]) {
+    if (await client.hasBlob(repository, desc.digest)) continue;
+    const path = blobs.path(desc.digest);
+    await client.uploadBlob(repository, desc.digest, () => fs.createReadStream(path), fs.statSync(path).size);
+  }
 }
 
 /**
