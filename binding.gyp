@@ -7,7 +7,8 @@
         "native/addon/errors.cc",
         "native/addon/args.cc",
         "native/addon/mounts.cc",
-        "native/addon/files.cc"
+        "native/addon/files.cc",
+        "native/addon/locks.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

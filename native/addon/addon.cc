@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "files.h"
+#include "locks.h"
 #include "mounts.h"
 
 namespace berth {
@@ -47,6 +48,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
   exports.Set("llistxattr",
               Napi::Function::New(env, Llistxattr, "llistxattr"));
+  exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
+  exports.Set("unlock", Napi::Function::New(env, Unlock, "unlock"));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -12,6 +12,9 @@ export interface NativeAddon {
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
+  /** flock(2) without blocking: false when another holder has it. */
+  tryLock(fd: number, exclusive: 0 | 1): boolean;
+  unlock(fd: number): void;
   readonly constants: Record<
     | 'MS_RDONLY'
     | 'MS_NOSUID'

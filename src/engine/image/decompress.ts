@@ -1,22 +1,25 @@
 import type { Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
 import { LayerError } from '../../errors.js';
 import { MediaType } from './manifest.js';
 
 /** Compression of a layer blob. */
-export type Compression = 'gzip' | 'none';
+export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Compression named by a layer media type. */
 export function compressionOf(mediaType: string): Compression {
   if (mediaType === MediaType.ociLayerTar) return 'none';
   if (mediaType === MediaType.ociLayerGzip || mediaType === MediaType.dockerLayerGzip) return 'gzip';
+  if (mediaType === MediaType.ociLayerZstd) return 'zstd';
   throw new LayerError(`layer media type "${mediaType}" is not supported`);
 }
 
 /** Decompresses a stream of chunks; errors on either side end the iteration. */
 export function decompress(source: AsyncIterable<Buffer>, compression: Compression): AsyncIterable<Buffer> {
   if (compression === 'none') return source;
+  if (compression === 'zstd') return unzstd(source);
   const gunzip = createGunzip();
   return pipeline(Readable.from(source, { objectMode: false }), gunzip, (err) => {
     if (err && !gunzip.destroyed) gunzip.destroy(err);
@@ -30,4 +33,25 @@ export async function* tap(source: AsyncIterable<Buffer>, hash: Hash, sink?: (ch
     sink?.(chunk);
     yield chunk;
   }
+}
+
+/**
+ * zstd via fzstd (pure JavaScript): Node 20 has no zstd in node:zlib, and a
+ * native binding would need a prebuilt download or a toolchain at install.
+ */
+async function* unzstd(source: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const out: Buffer[] = [];
+  const decoder = new Decompress((chunk) => {
+    out.push(Buffer.from(chunk)); // Copied: the decoder may reuse its window buffer.
+  });
+  try {
+    for await (const chunk of source) {
+      decoder.push(chunk);
+      yield* out.splice(0);
+    }
+    decoder.push(new Uint8Array(0), true);
+  } catch (error) {
+    throw error instanceof LayerError ? error : new LayerError(`zstd layer is corrupt: ${(error as Error).message}`);
+  }
+  yield* out.splice(0);
 }

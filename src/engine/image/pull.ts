@@ -1,4 +1,8 @@
+import pRetry from 'p-retry';
 import { ImagePullError, LayerError } from '../../errors.js';
+import { digestHex } from '../paths.js';
+import { withFileLock } from '../state/file-lock.js';
+import { resumableBlob } from './blob-stream.js';
 import { compressionOf } from './decompress.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { ingestLayer } from './layer-ingest.js';
@@ -12,7 +16,7 @@ import {
   selectPlatform,
 } from './manifest.js';
 import { formatReference, type ImageReference, referenceTarget } from './reference.js';
-import type { RegistryClient } from './registry-client.js';
+import { isTransient, type RegistryClient } from './registry-client.js';
 
 /** Progress of one layer of a pull. */
 export interface PullProgress {
@@ -89,8 +93,9 @@ async function fetchConfig(store: ImageStore, client: RegistryClient, repository
   return store.blobs.readJson<ImageConfig>(desc.digest);
 }
 
-// Pulls in this process share layer work; other processes are safe through atomic publishing.
+// Pulls in this process share layer work; other processes wait on a file lock.
 const inflight = new Map<string, Promise<void>>();
+const LAYER_ATTEMPTS = 3;
 
 function ensureLayer(
   store: ImageStore,
@@ -105,7 +110,14 @@ function ensureLayer(
   const key = `${store.paths.root}\0${chainId}`;
   let job = inflight.get(key);
   if (!job) {
-    job = fetchLayer(store, client, repository, layer, diffId, chainId, options).finally(() => inflight.delete(key));
+    job = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
+      if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
+      await pRetry(() => fetchLayer(store, client, repository, layer, diffId, chainId, options), {
+        retries: LAYER_ATTEMPTS - 1,
+        minTimeout: 100,
+        shouldRetry: ({ error }) => isTransient(error),
+      });
+    }).finally(() => inflight.delete(key));
     inflight.set(key, job);
   }
   return job;
@@ -120,22 +132,17 @@ async function fetchLayer(
   chainId: string,
   options: PullOptions,
 ): Promise<void> {
-  const { body } = await client.openBlob(repository, layer.digest);
   let downloaded = 0;
   const progress = (done: boolean): void => options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done });
-  try {
-    await ingestLayer(store, body, {
-      compression: compressionOf(layer.mediaType),
-      digest: layer.digest,
-      diffId,
-      chainId: () => chainId,
-      onBytes: (n) => {
-        downloaded += n;
-        progress(false);
-      },
-    });
-    progress(true);
-  } finally {
-    body.destroy();
-  }
+  await ingestLayer(store, resumableBlob(client, repository, layer.digest, layer.size), {
+    compression: compressionOf(layer.mediaType),
+    digest: layer.digest,
+    diffId,
+    chainId: () => chainId,
+    onBytes: (n) => {
+      downloaded += n;
+      progress(false);
+    },
+  });
+  progress(true);
 }

@@ -203,7 +203,7 @@ interface RetryAfter {
 }
 
 /** Network errors, 5xx, 429 and digest mismatches are worth another try. */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   if (error instanceof DigestMismatchError) return true;
   if (error instanceof RegistryError) return error.status === undefined ? false : error.status >= 500 || error.status === 429;
   const code = (error as { code?: string }).code ?? '';
