@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export { type BerthConfig, loadConfig } from './engine/config.js';
 export type {
   ContainerExit,
   ContainerInfo,
@@ -15,6 +16,7 @@ export type {
   PullPolicyName,
 } from './engine/engine.js';
 export type { ImportOptions } from './engine/image/import.js';
+export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
 export type { RegistryCredentials } from './engine/image/registry-auth.js';
 export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
+import type { PullProgress } from './image/pull.js';
 import type { RegistryCredentials } from './image/registry-auth.js';
 import type { LogSelection } from './runtime/log-frames.js';
 
@@ -47,6 +48,8 @@ export interface PullImageOptions {
   /** `os/arch[/variant]`; default: this machine's. */
   platform?: string;
   credentials?: RegistryCredentials;
+  /** Called as layer bytes arrive. */
+  onProgress?: (progress: PullProgress) => void;
 }
 
 /** An image as the engine's store has it. */

@@ -11,6 +11,8 @@ import { parseChallenge, RegistryAuth, type RegistryCredentials } from './regist
 export interface RegistryClientOptions {
   /** Speak plain HTTP. Default: only for localhost and loopback addresses. */
   insecure?: boolean;
+  /** Base URL to use instead of the registry's own (a mirror); its scheme wins over `insecure`. */
+  endpoint?: string;
   credentials?: RegistryCredentials;
   /** Attempts after the first on network errors, 5xx and 429. Default 4. */
   retries?: number;
@@ -46,12 +48,17 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
   readonly #retries: number;
 
+  /** Base URL requests go to. */
+  get endpoint(): string {
+    return this.#base;
+  }
+
   constructor(
     readonly registry: string,
     options: RegistryClientOptions = {},
   ) {
     const scheme = (options.insecure ?? isInsecureByDefault(registry)) ? 'http' : 'https';
-    this.#base = `${scheme}://${registryApiHost(registry)}`;
+    this.#base = options.endpoint ?? `${scheme}://${registryApiHost(registry)}`;
     this.#auth = new RegistryAuth(options.credentials);
     this.#retries = options.retries ?? 4;
   }
@@ -159,7 +166,9 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
       // Credentials go only to the registry itself, never to a redirect target (e.g. object storage).
       if (auth && sameHost) headers.authorization = auth;
-      const res = await request(url, { method: options.method, headers, body: options.body ?? null });
+      const res = await request(url, { method: options.method, headers, body: options.body ?? null }).catch((cause: unknown) => {
+        throw unreachable(this.registry, url, cause);
+      });
       if (res.statusCode === 401 && sameHost && !answeredChallenge) {
         const challenge = parseChallenge(headerValue(res.headers['www-authenticate']));
         await res.body.dump();
@@ -202,12 +211,30 @@ interface RetryAfter {
   retryAfterMs?: number;
 }
 
-/** Network errors, 5xx, 429 and digest mismatches are worth another try. */
+/**
+ * Dropped connections, timeouts, 5xx, 429 and digest mismatches are worth
+ * another try. A refused connection is not: nothing listens there, and
+ * retrying would only delay the error (or the fallback to the next mirror).
+ */
 export function isTransient(error: unknown): boolean {
   if (error instanceof DigestMismatchError) return true;
-  if (error instanceof RegistryError) return error.status === undefined ? false : error.status >= 500 || error.status === 429;
-  const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('UND_ERR') || ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code);
+  if (error instanceof RegistryError && error.status !== undefined) return error.status >= 500 || error.status === 429;
+  const cause = error instanceof RegistryError ? error.cause : error;
+  const code = (cause as { code?: string } | undefined)?.code ?? '';
+  return (
+    code !== 'UND_ERR_CONNECT_TIMEOUT' && (code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code))
+  );
+}
+
+function unreachable(registry: string, url: URL, cause: unknown): RegistryError {
+  const code = (cause as { code?: string }).code ?? (cause as Error).message;
+  return new RegistryError(`cannot reach registry ${registry} at ${url.origin}: ${code}`, undefined, {
+    cause,
+    hint:
+      url.protocol === 'https:'
+        ? 'check that the registry runs and is reachable; a plain-HTTP registry must be listed in insecureRegistries'
+        : 'check that the registry runs and is reachable from this machine',
+  });
 }
 
 function pullScope(repository: string): string {

@@ -2,16 +2,18 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { relative } from 'node:path';
 import { Readable } from 'node:stream';
+import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine, ImageSummary, PullImageOptions } from '../engine.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
-import { hostPlatform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
-import { formatReference, parseReference } from '../image/reference.js';
-import { RegistryClient } from '../image/registry-client.js';
+import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
+import { registrySources } from '../image/registry-sources.js';
 import { statePaths } from '../paths.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
@@ -21,6 +23,8 @@ import { formatLine, type LogSelection, readFrames, selectLines } from '../runti
 export interface LocalEngineOptions {
   /** State root; default `$BERTH_ROOT` or `/var/lib/berth`. */
   root?: string;
+  /** Registry settings; default: read by {@link loadConfig}. */
+  config?: BerthConfig;
 }
 
 interface Running {
@@ -41,12 +45,14 @@ export class LocalEngine implements Engine {
   readonly containers: ContainerStore;
   readonly #running = new Map<string, Running>();
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
+  readonly #config: BerthConfig;
 
   constructor(options: LocalEngineOptions = {}) {
     if (process.getuid?.() !== 0) {
       throw new PermissionError('the local Berth engine needs root for now', 'run the tests as root (rootless support is planned)');
     }
     const paths = statePaths(options.root);
+    this.#config = options.config ?? loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
   }
@@ -60,12 +66,25 @@ export class LocalEngine implements Engine {
     const key = `${formatReference(ref)} ${options.platform ?? ''}`;
     let job = this.#pulls.get(key);
     if (!job) {
-      const client = new RegistryClient(ref.registry, options.credentials ? { credentials: options.credentials } : {});
       const platform = options.platform ? parsePlatform(options.platform) : hostPlatform();
-      job = pullImage(this.images, client, ref, { platform }).finally(() => this.#pulls.delete(key));
+      job = this.#pullFromSources(ref, platform, options).finally(() => this.#pulls.delete(key));
       this.#pulls.set(key, job);
     }
     return summary(await job);
+  }
+
+  /** Tries each mirror, then the registry; the registry's error is the one reported. */
+  async #pullFromSources(ref: ImageReference, platform: Platform, options: PullImageOptions): Promise<ImageRecord> {
+    const sources = await registrySources(ref, this.#config, options.credentials);
+    for (const [i, client] of sources.entries()) {
+      try {
+        return await pullImage(this.images, client, ref, { platform, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+      } catch (error) {
+        if (i === sources.length - 1) throw error;
+        debug('mirror %s failed for %s, trying the next source: %s', client.endpoint, formatReference(ref), (error as Error).message);
+      }
+    }
+    throw new Error('unreachable: the registry itself is always a source');
   }
 
   async importImage(source: AsyncIterable<Buffer>, reference: string, options: ImportOptions = {}): Promise<ImageSummary> {

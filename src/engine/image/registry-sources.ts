@@ -1,0 +1,21 @@
+import type { BerthConfig } from '../config.js';
+import { dockerCredentials } from './docker-credentials.js';
+import type { ImageReference } from './reference.js';
+import type { RegistryCredentials } from './registry-auth.js';
+import { RegistryClient } from './registry-client.js';
+
+/**
+ * Clients to pull `ref` through, in the order to try them: the configured
+ * mirrors of its registry, then the registry itself. Credentials (given, or
+ * from the Docker config) go to the registry only, never to a mirror.
+ */
+export async function registrySources(
+  ref: ImageReference,
+  config: BerthConfig,
+  credentials: RegistryCredentials | undefined,
+): Promise<RegistryClient[]> {
+  const mirrors = (config.registryMirrors[ref.registry] ?? []).map((endpoint) => new RegistryClient(ref.registry, { endpoint }));
+  const auth = credentials ?? (await dockerCredentials(ref.registry));
+  const insecure = config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
+  return [...mirrors, new RegistryClient(ref.registry, { ...insecure, ...(auth ? { credentials: auth } : {}) })];
+}

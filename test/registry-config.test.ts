@@ -1,0 +1,73 @@
+import * as fs from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushOciLayout } from '../src/engine/image/push.js';
+import { BerthError, LocalEngine, loadConfig } from '../src/index.js';
+import { type RegistryServer, startRegistry } from './support/registry.js';
+
+const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
+
+describe('Berth config', () => {
+  it('reads insecure registries and mirrors from a file and the environment', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+    const file = join(dir, 'config.json');
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ insecureRegistries: ['reg.test:5000'], registryMirrors: { 'docker.io': ['http://127.0.0.1:5001/'] } }),
+    );
+    const config = loadConfig({
+      BERTH_CONFIG: file,
+      BERTH_INSECURE_REGISTRIES: 'other.test, third.test:80',
+      BERTH_REGISTRY_MIRRORS: 'docker.io=https://mirror.test,quay.io=http://127.0.0.1:6000',
+    });
+    expect(config.insecureRegistries).toEqual(['reg.test:5000', 'other.test', 'third.test:80']);
+    expect(config.registryMirrors).toEqual({
+      'docker.io': ['http://127.0.0.1:5001', 'https://mirror.test'],
+      'quay.io': ['http://127.0.0.1:6000'],
+    });
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a bad config with a typed error that shows the format', () => {
+    expect(() => loadConfig({ BERTH_REGISTRY_MIRRORS: 'docker.io' })).toThrow(BerthError);
+    expect(() => loadConfig({ BERTH_REGISTRY_MIRRORS: 'docker.io=ftp://x' })).toThrow(/http\(s\) URL/);
+    expect(() => loadConfig({ BERTH_CONFIG: '/nonexistent/berth.json' })).toThrow(/cannot read/);
+  });
+});
+
+describe('registry mirrors', () => {
+  let mirror: RegistryServer;
+  let root: string;
+
+  beforeAll(async () => {
+    mirror = await startRegistry();
+    await pushOciLayout(join(FIXTURES, 'busybox'), `${mirror.host}/library/busybox:latest`);
+  });
+  afterAll(async () => {
+    await mirror.stop();
+  });
+
+  function engineWith(mirrors: string[]): LocalEngine {
+    root = mkdtempSync(join(tmpdir(), 'berth-mirror-'));
+    // 127.0.0.1:9 (discard) has no registry: a pull that reaches it fails.
+    return new LocalEngine({ root, config: { insecureRegistries: [], registryMirrors: { '127.0.0.1:9': mirrors } } });
+  }
+
+  it('pulls through a mirror instead of the registry', async () => {
+    const engine = engineWith([`http://${mirror.host}`]);
+    const image = await engine.pullImage('127.0.0.1:9/library/busybox:latest');
+    expect(image.repoTags).toEqual(['127.0.0.1:9/library/busybox:latest']);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('falls back past a dead mirror, and reports the registry itself when all fail', async () => {
+    const engine = engineWith(['http://127.0.0.1:1', `http://${mirror.host}`]);
+    await expect(engine.pullImage('127.0.0.1:9/library/busybox:latest')).resolves.toBeDefined();
+    const deadOnly = engineWith(['http://127.0.0.1:1']);
+    const error = (await deadOnly.pullImage('127.0.0.1:9/library/busybox:latest').catch((e: unknown) => e)) as Error;
+    expect(error.message).toContain('127.0.0.1:9/library/busybox');
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+});
