@@ -11,6 +11,7 @@ export type {
   ContainerSpec,
   ContainerStatus,
   Engine,
+  ImageHistoryEntry,
   ImageSummary,
   PullImageOptions,
   PullPolicyName,
@@ -19,6 +20,7 @@ export type { ImportOptions } from './engine/image/import.js';
 export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
 export type { RegistryCredentials } from './engine/image/registry-auth.js';
+export type { PruneResult } from './engine/image/store-prune.js';
 export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';
 export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';

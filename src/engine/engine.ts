@@ -3,6 +3,7 @@ import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
 import type { RegistryCredentials } from './image/registry-auth.js';
+import type { PruneResult } from './image/store-prune.js';
 import type { LogSelection } from './runtime/log-frames.js';
 
 /**
@@ -20,6 +21,21 @@ export interface Engine {
   importImage(source: AsyncIterable<Buffer>, reference: string, options?: ImportOptions): Promise<ImageSummary>;
   /** Looks an image up locally by reference or id. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
+
+  /** Every image in the store. */
+  listImages(): Promise<ImageSummary[]>;
+  /** Adds a tag to an image, moving it from any other image, like `docker tag`. */
+  tagImage(source: string, target: string): Promise<void>;
+  /**
+   * Removes a tag, or the image when given its id or its last tag (like
+   * `docker rmi`); its layers go unless another image or a container uses
+   * them. Refused while a container uses the image, unless `force`.
+   */
+  removeImage(reference: string, options?: { force?: boolean }): Promise<{ deleted: boolean }>;
+  /** How the image was built, newest step last, from its config. */
+  imageHistory(reference: string): Promise<ImageHistoryEntry[]>;
+  /** Deletes layers and blobs no image or container uses; returns what went. */
+  pruneImages(): Promise<PruneResult>;
 
   /** Creates a container from a spec; it does not run yet. Returns its id. */
   createContainer(spec: ContainerSpec): Promise<string>;
@@ -59,6 +75,15 @@ export interface ImageSummary {
   manifestDigest: string;
   size: number;
   config: ImageConfig;
+}
+
+/** One step of an image's history. */
+export interface ImageHistoryEntry {
+  created: string;
+  createdBy: string;
+  comment: string;
+  /** The step changed only metadata and made no layer. */
+  emptyLayer: boolean;
 }
 
 /** What to create a container from. */

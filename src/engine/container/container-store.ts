@@ -84,6 +84,20 @@ export class ContainerStore {
     }
   }
 
+  /** Every container record on disk. */
+  list(): ContainerRecord[] {
+    const records: ContainerRecord[] = [];
+    for (const id of fs.readdirSync(this.dir)) {
+      if (!/^[a-f0-9]{64}$/.test(id)) continue;
+      try {
+        records.push(JSON.parse(fs.readFileSync(this.dirs(id).config, 'utf8')) as ContainerRecord);
+      } catch {
+        // Being created or removed right now: not a container yet, or not any more.
+      }
+    }
+    return records;
+  }
+
   /** Removes the container's directory and name; safe to call twice. */
   remove(record: Pick<ContainerRecord, 'id' | 'name'>): void {
     fs.rmSync(this.dirs(record.id).root, { recursive: true, force: true });

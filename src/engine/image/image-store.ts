@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { ImageNotPresentError } from '../../errors.js';
 import { digestHex, type StatePaths } from '../paths.js';
 import { BlobStore } from './blob-store.js';
 import type { ImageConfig } from './manifest.js';
@@ -77,13 +78,9 @@ export class ImageStore {
   resolve(nameOrId: string): ImageRecord | undefined {
     const byId = this.#byId(nameOrId);
     if (byId) return byId;
-    let canonical: string;
-    try {
-      canonical = formatReference(parseReference(nameOrId));
-    } catch {
-      return undefined;
-    }
-    const id = readOrUndefined(this.#refPath(canonical));
+    const name = canonical(nameOrId);
+    if (!name) return undefined;
+    const id = readOrUndefined(this.#refPath(name));
     return id ? this.get(id) : undefined;
   }
 
@@ -98,6 +95,39 @@ export class ImageStore {
       .filter((f) => f.endsWith('.json'))
       .map((f) => this.get(`sha256:${f.slice(0, -5)}`))
       .filter((r): r is ImageRecord => r !== undefined);
+  }
+
+  /** Adds `reference` as a tag of image `id` (moving it from any other image). */
+  tag(id: string, reference: string): ImageRecord {
+    const record = this.get(id);
+    if (!record) throw new ImageNotPresentError(id);
+    const previous = this.resolve(reference);
+    if (previous && previous.id !== id) this.#dropTag(previous, reference);
+    return this.saveImage(record, reference);
+  }
+
+  /**
+   * Removes a tag, or (given an id, or the last tag) the image record itself,
+   * as `docker rmi` does. Layers and blobs stay until {@link pruneStore}.
+   * Returns whether the image record was deleted.
+   */
+  remove(nameOrId: string): { record: ImageRecord; deleted: boolean } {
+    const record = this.resolve(nameOrId);
+    if (!record) throw new ImageNotPresentError(nameOrId);
+    const tag = record.repoTags.find((t) => t === canonical(nameOrId));
+    if (tag && record.repoTags.length > 1) {
+      this.#dropTag(record, tag);
+      return { record, deleted: false };
+    }
+    for (const t of record.repoTags) fs.rmSync(this.#refPath(t), { force: true });
+    fs.rmSync(this.#imagePath(record.id), { force: true });
+    return { record, deleted: true };
+  }
+
+  #dropTag(record: ImageRecord, reference: string): void {
+    fs.rmSync(this.#refPath(reference), { force: true });
+    const updated = { ...record, repoTags: record.repoTags.filter((t) => t !== reference) };
+    writeAtomic(this.#imagePath(record.id), JSON.stringify(updated));
   }
 
   #byId(text: string): ImageRecord | undefined {
@@ -125,6 +155,15 @@ export function chainIds(diffIds: string[]): string[] {
     out.push(prev ? `sha256:${createHash('sha256').update(`${prev} ${diffId}`).digest('hex')}` : diffId);
   }
   return out;
+}
+
+/** The canonical form of a reference, or undefined if it is not one. */
+function canonical(text: string): string | undefined {
+  try {
+    return formatReference(parseReference(text));
+  } catch {
+    return undefined;
+  }
 }
 
 function writeAtomic(path: string, text: string): void {

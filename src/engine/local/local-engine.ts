@@ -7,17 +7,19 @@ import { ContainerStateError, ImageNotPresentError, PermissionError } from '../.
 import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import type { ContainerExit, ContainerInfo, ContainerSpec, Engine, ImageSummary, PullImageOptions } from '../engine.js';
+import type { ContainerExit, ContainerInfo, ContainerSpec, Engine, ImageHistoryEntry, ImageSummary, PullImageOptions } from '../engine.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
 import { hostPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { registrySources } from '../image/registry-sources.js';
+import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
 import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
+import { withFileLock } from '../state/file-lock.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -78,7 +80,9 @@ export class LocalEngine implements Engine {
     const sources = await registrySources(ref, this.#config, options.credentials);
     for (const [i, client] of sources.entries()) {
       try {
-        return await pullImage(this.images, client, ref, { platform, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+        const pull = () =>
+          pullImage(this.images, client, ref, { platform, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+        return await this.#storeLock(pull, 'shared');
       } catch (error) {
         if (i === sources.length - 1) throw error;
         debug('mirror %s failed for %s, trying the next source: %s', client.endpoint, formatReference(ref), (error as Error).message);
@@ -97,6 +101,62 @@ export class LocalEngine implements Engine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    return this.#storeLock(async () => this.#createContainer(spec), 'shared');
+  }
+
+  async listImages(): Promise<ImageSummary[]> {
+    return this.images.list().map(summary);
+  }
+
+  async tagImage(source: string, target: string): Promise<void> {
+    const record = this.images.resolve(source);
+    if (!record) throw new ImageNotPresentError(source);
+    this.images.tag(record.id, formatReference(parseReference(target)));
+  }
+
+  async removeImage(reference: string, options: { force?: boolean } = {}): Promise<{ deleted: boolean }> {
+    const record = this.images.resolve(reference);
+    if (!record) throw new ImageNotPresentError(reference);
+    const users = this.containers.list().filter((c) => c.imageId === record.id);
+    if (users.length > 0 && !options.force) {
+      throw new ContainerStateError(
+        `image ${reference} is used by container ${users[0]?.name}`,
+        'remove the container first, or remove the image with force (the container keeps its layers)',
+      );
+    }
+    const { deleted } = this.images.remove(reference);
+    if (deleted) await this.pruneImages();
+    return { deleted };
+  }
+
+  async imageHistory(reference: string): Promise<ImageHistoryEntry[]> {
+    const record = this.images.resolve(reference);
+    if (!record) throw new ImageNotPresentError(reference);
+    return (record.config.history ?? []).map((h) => ({
+      created: h.created ?? '',
+      createdBy: h.created_by ?? '',
+      comment: h.comment ?? '',
+      emptyLayer: h.empty_layer ?? false,
+    }));
+  }
+
+  async pruneImages(): Promise<PruneResult> {
+    return this.#storeLock(
+      async () =>
+        pruneStore(
+          this.images,
+          this.containers.list().flatMap((c) => c.chainIds),
+        ),
+      'exclusive',
+    );
+  }
+
+  /** Pulls and container creation share the store; a prune needs it alone. */
+  #storeLock<T>(fn: () => Promise<T>, mode: 'shared' | 'exclusive'): Promise<T> {
+    return withFileLock(this.images.paths.locks, 'store', fn, mode);
+  }
+
+  async #createContainer(spec: ContainerSpec): Promise<string> {
     const image = this.images.resolve(spec.image);
     if (!image) throw new ImageNotPresentError(spec.image);
     const id = ContainerStore.newId();

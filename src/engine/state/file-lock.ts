@@ -6,17 +6,22 @@ const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 100;
 
 /**
- * Runs `fn` holding an exclusive flock on `<dir>/<name>.lock`, shared by
- * every process on the machine. The kernel drops the lock when its holder
+ * Runs `fn` holding a flock on `<dir>/<name>.lock` (exclusive, or shared with
+ * other shared holders), seen by every process on the machine. The kernel drops the lock when its holder
  * dies, so a crashed owner never blocks the others. Waiting polls (a blocking
  * flock would stall Node's event loop), with backoff.
  */
-export async function withFileLock<T>(dir: string, name: string, fn: () => Promise<T>): Promise<T> {
+export async function withFileLock<T>(
+  dir: string,
+  name: string,
+  fn: () => Promise<T>,
+  mode: 'exclusive' | 'shared' = 'exclusive',
+): Promise<T> {
   fs.mkdirSync(dir, { recursive: true });
   const fd = fs.openSync(join(dir, `${name}.lock`), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
     let wait = POLL_MIN_MS;
-    while (!native().tryLock(fd, 1)) {
+    while (!native().tryLock(fd, mode === 'exclusive' ? 1 : 0)) {
       await new Promise((r) => setTimeout(r, wait));
       wait = Math.min(wait * 2, POLL_MAX_MS);
     }

@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { ImageStore } from './image-store.js';
+import type { ImageManifest } from './manifest.js';
+
+/** What a prune removed. */
+export interface PruneResult {
+  layersRemoved: number;
+  blobsRemoved: number;
+  stagingRemoved: number;
+  bytesFreed: number;
+}
+
+/**
+ * Removes unpacked layers and blobs that no image record and no container
+ * (`inUse` chain ids) references, and staging left by dead processes. The
+ * caller holds the store's exclusive lock, so no pull is publishing meanwhile.
+ */
+export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneResult {
+  const keepLayers = new Set<string>(inUse);
+  const keepBlobs = new Set<string>();
+  for (const image of store.list()) {
+    for (const c of image.chainIds) keepLayers.add(c);
+    keepBlobs.add(image.id).add(image.manifestDigest);
+    if (!store.blobs.has(image.manifestDigest)) continue;
+    for (const layer of store.blobs.readJson<ImageManifest>(image.manifestDigest).layers ?? []) keepBlobs.add(layer.digest);
+  }
+  const result: PruneResult = { layersRemoved: 0, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: 0 };
+  for (const hex of fs.readdirSync(store.paths.layers)) {
+    if (!/^[a-f0-9]{64}$/.test(hex) || keepLayers.has(`sha256:${hex}`)) continue;
+    result.bytesFreed += treeSize(join(store.paths.layers, hex));
+    fs.rmSync(join(store.paths.layers, hex), { recursive: true, force: true });
+    result.layersRemoved++;
+  }
+  for (const digest of store.blobs.list()) {
+    if (keepBlobs.has(digest)) continue;
+    result.bytesFreed += fs.statSync(store.blobs.path(digest)).size;
+    store.blobs.remove(digest);
+    result.blobsRemoved++;
+  }
+  for (const name of fs.readdirSync(store.paths.tmp)) {
+    const pid = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && pidAlive(pid)) continue;
+    if (pid === process.pid) continue;
+    fs.rmSync(join(store.paths.tmp, name), { recursive: true, force: true });
+    result.stagingRemoved++;
+  }
+  return result;
+}
+
+function treeSize(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ContainerStateError, GenericContainer, ImageNotPresentError, LocalEngine } from '../src/index.js';
+
+describe('the image store', () => {
+  let root: string;
+  let engine: LocalEngine;
+  const layerDirs = (): string[] => fs.readdirSync(join(root, 'layers')).filter((d) => /^[a-f0-9]{64}$/.test(d));
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'berth-store-'));
+    engine = new LocalEngine({ root });
+    await engine.pullImage(inject('fixtures').busybox);
+    await engine.pullImage(inject('fixtures').debian);
+  });
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  it('lists images with their tags, and shares nothing it should not', async () => {
+    const images = await engine.listImages();
+    expect(images.flatMap((i) => i.repoTags).sort()).toEqual([inject('fixtures').busybox, inject('fixtures').debian].sort());
+    expect(layerDirs()).toHaveLength(4);
+  });
+
+  it('tags, moves tags, and removes a tag before the image', async () => {
+    const busybox = inject('fixtures').busybox;
+    await engine.tagImage(busybox, 'berth.local/alias:one');
+    await engine.tagImage(busybox, 'berth.local/alias:two');
+    expect((await engine.inspectImage('berth.local/alias:one'))?.id).toBe((await engine.inspectImage(busybox))?.id);
+    await engine.tagImage(inject('fixtures').debian, 'berth.local/alias:two');
+    expect((await engine.inspectImage('berth.local/alias:two'))?.id).toBe((await engine.inspectImage(inject('fixtures').debian))?.id);
+    expect(await engine.removeImage('berth.local/alias:one')).toEqual({ deleted: false });
+    expect(await engine.inspectImage('berth.local/alias:one')).toBeUndefined();
+    expect(await engine.inspectImage(busybox)).toBeDefined();
+    await engine.removeImage('berth.local/alias:two');
+  });
+
+  it('reports history from the image config', async () => {
+    const history = await engine.imageHistory(inject('fixtures').debian);
+    expect(history.map((h) => h.createdBy).join('\n')).toContain('debootstrap');
+    expect(history.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses to remove an image a container uses, unless forced', async () => {
+    const container = await new GenericContainer(inject('fixtures').busybox).withCommand(['true']).start(engine);
+    await container.wait();
+    await expect(engine.removeImage(inject('fixtures').busybox)).rejects.toBeInstanceOf(ContainerStateError);
+    await container.stop();
+  });
+
+  it('removes an image with its layers, and prunes staging left by dead processes', async () => {
+    fs.mkdirSync(join(root, 'tmp', 'layer-999999999-abcdef'), { recursive: true });
+    const before = layerDirs().length;
+    expect(await engine.removeImage(inject('fixtures').debian)).toEqual({ deleted: true });
+    expect(layerDirs()).toHaveLength(before - 3);
+    expect(fs.readdirSync(join(root, 'tmp'))).toEqual([]);
+    await expect(engine.removeImage(inject('fixtures').debian)).rejects.toBeInstanceOf(ImageNotPresentError);
+    const pruned = await engine.pruneImages();
+    expect(pruned.layersRemoved).toBe(0);
+    expect(layerDirs()).toHaveLength(1);
+  });
+});
