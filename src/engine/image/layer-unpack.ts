@@ -53,22 +53,31 @@ class Unpacker {
     if (base === OPAQUE_MARKER) return native().lsetxattr(this.#abs(parent), OPAQUE_XATTR, Buffer.from('y'));
     if (base.startsWith(WHITEOUT_PREFIX)) return this.#whiteout(parent, base.slice(WHITEOUT_PREFIX.length), entry);
     if (entry.type === 'directory') return this.#directory(rel, entry);
-    this.#clear(rel);
     const abs = this.#abs(rel);
     switch (entry.type) {
       case 'file':
-        await this.#file(abs, body);
-        break;
+        return this.#file(rel, abs, entry, body);
       case 'symlink':
-        fs.symlinkSync(entry.linkpath, abs);
+        this.#create(rel, () => fs.symlinkSync(entry.linkpath, abs));
         break;
       case 'hardlink':
-        fs.linkSync(this.#linkTarget(entry), abs);
+        this.#create(rel, () => fs.linkSync(this.#linkTarget(entry), abs));
         return; // A hardlink shares its target's inode: no metadata of its own.
       default:
-        this.#special(abs, entry);
+        this.#create(rel, () => this.#special(abs, entry));
     }
     this.#metadata(abs, entry);
+  }
+
+  /** Runs `make`; if something is already there (a later entry replaces it), clears it and runs `make` again. */
+  #create<T>(rel: string, make: () => T): T {
+    try {
+      return make();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      this.#clear(rel);
+      return make();
+    }
   }
 
   finish(): void {
@@ -76,14 +85,22 @@ class Unpacker {
     for (const { abs, mtime } of this.#dirTimes.reverse()) fs.utimesSync(abs, mtime, mtime);
   }
 
-  async #file(abs: string, body: AsyncIterable<Buffer>): Promise<void> {
-    const fd = fs.openSync(abs, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o600);
+  /** Regular files get their metadata through the open descriptor: no path lookups per call. */
+  async #file(rel: string, abs: string, entry: TarEntry, body: AsyncIterable<Buffer>): Promise<void> {
+    const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
+    const fd = this.#create(rel, () => fs.openSync(abs, flags, 0o600));
     try {
       for await (const chunk of body) {
         let off = 0;
         while (off < chunk.length) off += fs.writeSync(fd, chunk, off);
         this.stats.bytes += chunk.length;
       }
+      // Always: a setgid parent directory would otherwise hand its group down.
+      fs.fchownSync(fd, entry.uid, entry.gid);
+      // After chown, which clears setuid/setgid.
+      fs.fchmodSync(fd, entry.mode);
+      for (const [name, value] of entry.xattrs) native().lsetxattr(abs, name, value);
+      fs.futimesSync(fd, entry.mtime, entry.mtime);
     } finally {
       fs.closeSync(fd);
     }
