@@ -15,6 +15,7 @@ export type {
   ImageSummary,
   PullImageOptions,
   PullPolicyName,
+  PushImageOptions,
 } from './engine/engine.js';
 export type { ImportOptions } from './engine/image/import.js';
 export type { PullProgress } from './engine/image/pull.js';

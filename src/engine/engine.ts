@@ -22,6 +22,11 @@ export interface Engine {
   /** Looks an image up locally by reference or id. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
 
+  /**
+   * Pushes an image to a registry (its first tag, or `target`); blobs the
+   * registry has are skipped or mounted from the image's other repositories there.
+   */
+  pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */
   listImages(): Promise<ImageSummary[]>;
   /** Adds a tag to an image, moving it from any other image, like `docker tag`. */
@@ -66,6 +71,13 @@ export interface PullImageOptions {
   credentials?: RegistryCredentials;
   /** Called as layer bytes arrive. */
   onProgress?: (progress: PullProgress) => void;
+}
+
+/** Options of {@link Engine.pushImage}. */
+export interface PushImageOptions {
+  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the image's first tag. */
+  target?: string;
+  credentials?: RegistryCredentials;
 }
 
 /** An image as the engine's store has it. */

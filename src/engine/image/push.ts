@@ -22,30 +22,44 @@ export async function pushManifest(
   manifestBytes: Buffer,
   mediaType: string,
   target: string,
-  options: RegistryClientOptions = {},
+  options: PushOptions = {},
 ): Promise<{ digest: string }> {
   const ref = parseReference(target);
   const client = new RegistryClient(ref.registry, options);
-  await pushTree(client, ref.repository, blobs, manifestBytes);
+  await pushTree(client, ref.repository, blobs, manifestBytes, options.mountFrom ?? []);
   const digest = await client.putManifest(ref.repository, referenceTarget(ref), manifestBytes, mediaType);
   return { digest };
 }
 
-async function pushTree(client: RegistryClient, repository: string, blobs: BlobSource, bytes: Buffer): Promise<void> {
+async function pushTree(client: RegistryClient, repository: string, blobs: BlobSource, bytes: Buffer, mountFrom: string[]): Promise<void> {
   const doc = JSON.parse(bytes.toString('utf8')) as ImageManifest | ImageIndex;
   if ('manifests' in doc) {
     for (const child of doc.manifests) {
       const childBytes = fs.readFileSync(blobs.path(child.digest));
-      await pushTree(client, repository, blobs, childBytes);
+      await pushTree(client, repository, blobs, childBytes, mountFrom);
       await client.putManifest(repository, child.digest, childBytes, child.mediaType);
     }
     return;
   }
   for (const desc of [doc.config, ...doc.layers]) {
     if (await client.hasBlob(repository, desc.digest)) continue;
+    if (await mounted(client, repository, desc.digest, mountFrom)) continue;
     const path = blobs.path(desc.digest);
     await client.uploadBlob(repository, desc.digest, () => fs.createReadStream(path), fs.statSync(path).size);
   }
+}
+
+async function mounted(client: RegistryClient, repository: string, digest: string, mountFrom: string[]): Promise<boolean> {
+  for (const from of mountFrom) {
+    if (from !== repository && (await client.mountBlob(repository, digest, from))) return true;
+  }
+  return false;
+}
+
+/** Options of a push. */
+export interface PushOptions extends RegistryClientOptions {
+  /** Repositories on the same registry that may hold the blobs already (cross-repo mount). */
+  mountFrom?: string[];
 }
 
 /**
@@ -56,7 +70,7 @@ async function pushTree(client: RegistryClient, repository: string, blobs: BlobS
 export async function pushOciLayout(
   layoutDir: string,
   target: string,
-  options: RegistryClientOptions & { refName?: string } = {},
+  options: PushOptions & { refName?: string } = {},
 ): Promise<{ digest: string }> {
   const blobs: BlobSource = { path: (digest) => join(layoutDir, 'blobs', 'sha256', digestHex(digest)) };
   const index = JSON.parse(fs.readFileSync(join(layoutDir, 'index.json'), 'utf8')) as ImageIndex;

@@ -141,6 +141,22 @@ export class RegistryClient {
     });
   }
 
+  /**
+   * Asks the registry to link a blob it already holds in repository `from`
+   * into `repository` without uploading (cross-repository mount). False
+   * when it will not (it then opened an ordinary upload, which is abandoned).
+   */
+  async mountBlob(repository: string, digest: string, from: string): Promise<boolean> {
+    return this.#retry(async () => {
+      const query = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+      const res = await this.#send(`/v2/${repository}/blobs/uploads/?${query}`, { method: 'POST', scope: pushScope(repository) });
+      await res.body.dump();
+      if (res.statusCode === 201) return true;
+      if (res.statusCode === 202) return false;
+      return failure(res, `mounting ${digest} from ${from}`);
+    });
+  }
+
   /** Stores a manifest under a tag or digest; returns its digest. */
   async putManifest(repository: string, reference: string, bytes: Buffer, mediaType: string): Promise<string> {
     return this.#retry(async () => {

@@ -7,11 +7,22 @@ import { ContainerStateError, ImageNotPresentError, PermissionError } from '../.
 import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import type { ContainerExit, ContainerInfo, ContainerSpec, Engine, ImageHistoryEntry, ImageSummary, PullImageOptions } from '../engine.js';
+import type {
+  ContainerExit,
+  ContainerInfo,
+  ContainerSpec,
+  Engine,
+  ImageHistoryEntry,
+  ImageSummary,
+  PullImageOptions,
+  PushImageOptions,
+} from '../engine.js';
+import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
-import { hostPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
+import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
@@ -93,6 +104,24 @@ export class LocalEngine implements Engine {
 
   async importImage(source: AsyncIterable<Buffer>, reference: string, options: ImportOptions = {}): Promise<ImageSummary> {
     return summary(await importImage(this.images, source, reference, options));
+  }
+
+  async pushImage(reference: string, options: PushImageOptions = {}): Promise<{ digest: string; target: string }> {
+    const record = this.images.resolve(reference);
+    if (!record) throw new ImageNotPresentError(reference);
+    const target = formatReference(parseReference(options.target ?? record.repoTags[0] ?? reference));
+    const ref = parseReference(target);
+    const bytes = this.images.blobs.read(record.manifestDigest);
+    const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MediaType.ociManifest;
+    const sameRegistry = record.repoTags.map(parseReference).filter((r) => r.registry === ref.registry);
+    const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
+    const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
+    const { digest } = await pushManifest(this.images.blobs, bytes, mediaType, target, {
+      ...insecure,
+      ...(credentials ? { credentials } : {}),
+      mountFrom: sameRegistry.map((r) => r.repository),
+    });
+    return { digest, target };
   }
 
   async inspectImage(reference: string): Promise<ImageSummary | undefined> {
