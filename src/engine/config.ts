@@ -24,7 +24,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): BerthConfig {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw configError(`BERTH_REGISTRY_MIRRORS entry "${pair}" is not registry=url`);
     const registry = pair.slice(0, eq);
-    (config.registryMirrors[registry] ??= []).push(mirrorUrl(pair.slice(eq + 1)));
+    config.registryMirrors[registry] = [...(config.registryMirrors[registry] ?? []), mirrorUrl(pair.slice(eq + 1))];
   }
   return config;
 }

@@ -1,4 +1,6 @@
 import type { Readable } from 'node:stream';
+import type { ResourceLimits } from './cgroups/limits.js';
+import type { CgroupStats } from './cgroups/stats.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -52,6 +54,16 @@ export interface Engine {
   stopContainer(id: string, options?: { timeoutMs?: number }): Promise<void>;
   /** Resolves when the container has exited. */
   waitContainer(id: string): Promise<ContainerExit>;
+  /** Stops (like stopContainer) and starts the container again, keeping its writable layer. */
+  restartContainer(id: string, options?: { timeoutMs?: number }): Promise<void>;
+  /** Freezes every process of the container (cgroup freezer). */
+  pauseContainer(id: string): Promise<void>;
+  /** Thaws a paused container. */
+  unpauseContainer(id: string): Promise<void>;
+  /** Processes running in the container. */
+  topContainer(id: string): Promise<ContainerTop>;
+  /** CPU, memory, pids and IO usage, from the container's cgroups. */
+  containerStats(id: string): Promise<CgroupStats>;
   /** Removes the container and everything it made; `force` kills it first. */
   removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
   /** Current state and configuration. */
@@ -112,17 +124,27 @@ export interface ContainerSpec {
   workingDir?: string;
   hostname?: string;
   labels?: Record<string, string>;
+  /** cgroup limits: memory, CPU, pids, block IO. */
+  resources?: ResourceLimits;
+}
+
+/** Processes of a container, as `docker top` lists them. */
+export interface ContainerTop {
+  titles: string[];
+  processes: string[][];
 }
 
 /** How a container ended. */
 export interface ContainerExit {
   exitCode: number;
+  /** The kernel's OOM killer ended it (memory limit reached). */
+  oomKilled?: boolean;
   /** Signal that killed it, if any. */
   signal?: NodeJS.Signals;
 }
 
 /** Lifecycle states, as Docker names them. */
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
 /** A container's state and configuration, shaped like a subset of `docker inspect`. */
 export interface ContainerInfo {
@@ -135,6 +157,8 @@ export interface ContainerInfo {
   state: {
     status: ContainerStatus;
     running: boolean;
+    paused: boolean;
+    oomKilled: boolean;
     pid: number;
     exitCode: number;
     startedAt?: string;

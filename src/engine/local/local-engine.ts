@@ -1,9 +1,9 @@
-import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import { relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
@@ -11,6 +11,7 @@ import type {
   ContainerExit,
   ContainerInfo,
   ContainerSpec,
+  ContainerTop,
   Engine,
   ImageHistoryEntry,
   ImageSummary,
@@ -27,10 +28,9 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
-import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
-import type { HelperSpec } from '../runtime/helper-spec.js';
 import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
+import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -38,12 +38,6 @@ export interface LocalEngineOptions {
   root?: string;
   /** Registry settings; default: read by {@link loadConfig}. */
   config?: BerthConfig;
-}
-
-interface Running {
-  helper: HelperProcess;
-  pid: number;
-  startedAt: string;
 }
 
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
@@ -56,7 +50,7 @@ export class LocalEngine implements Engine {
   readonly name = 'local';
   readonly images: ImageStore;
   readonly containers: ContainerStore;
-  readonly #running = new Map<string, Running>();
+  readonly runtime: ContainerRuntime;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
 
@@ -68,6 +62,7 @@ export class LocalEngine implements Engine {
     this.#config = options.config ?? loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
+    this.runtime = new ContainerRuntime(this.containers, this.images);
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
@@ -212,66 +207,63 @@ export class LocalEngine implements Engine {
   }
 
   async startContainer(idOrName: string): Promise<void> {
-    const record = this.containers.get(idOrName);
-    if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
-    const helper = HelperProcess.spawn(this.#helperSpec(record));
-    const pid = await helper.started;
-    this.#running.set(record.id, { helper, pid, startedAt: new Date().toISOString() });
-    helper.exited.then(
-      () => this.#running.delete(record.id),
-      () => this.#running.delete(record.id),
-    );
+    await this.runtime.start(this.containers.get(idOrName));
   }
 
   async killContainer(idOrName: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const { id, name } = this.containers.get(idOrName);
-    const running = this.#running.get(id);
-    if (!running) throw new ContainerStateError(`container ${name} is not running`);
-    signalPid(running.pid, signal);
+    this.runtime.kill(this.containers.get(idOrName), signal);
   }
 
   async stopContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
+    await this.runtime.stop(this.containers.get(idOrName), options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+  }
+
+  async restartContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
-    const running = this.#running.get(record.id);
-    if (!running) return;
-    signalPid(running.pid, record.stopSignal);
-    const timeout = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeout);
-    });
-    const outcome = await running.helper.hold(Promise.race([running.helper.exited, timedOut]));
-    clearTimeout(timer);
-    if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
-    await running.helper.hold(running.helper.exited).catch(() => undefined);
+    await this.runtime.stop(record, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    await this.runtime.start(record);
+  }
+
+  async pauseContainer(idOrName: string): Promise<void> {
+    await this.runtime.setPaused(this.containers.get(idOrName), true);
+  }
+
+  async unpauseContainer(idOrName: string): Promise<void> {
+    await this.runtime.setPaused(this.containers.get(idOrName), false);
+  }
+
+  async topContainer(idOrName: string): Promise<ContainerTop> {
+    return this.runtime.top(this.containers.get(idOrName));
+  }
+
+  async containerStats(idOrName: string): Promise<CgroupStats> {
+    return this.runtime.stats(this.containers.get(idOrName));
   }
 
   async waitContainer(idOrName: string): Promise<ContainerExit> {
     const record = this.containers.get(idOrName);
-    const running = this.#running.get(record.id);
-    const status = running ? await running.helper.hold(running.helper.exited) : this.#readExit(record);
+    const status = await this.runtime.wait(record);
     if (!status) throw new ContainerStateError(`container ${record.name} has not been started`);
     return toExit(status);
   }
 
   async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
-    const running = this.#running.get(record.id);
-    if (running) {
+    if (this.runtime.running(record.id)) {
       if (!options.force) {
         throw new ContainerStateError(`container ${record.name} is running`, 'stop it first, or remove it with force');
       }
-      signalPid(running.pid, 'SIGKILL');
-      await running.helper.hold(running.helper.exited).catch(() => undefined);
+      await this.runtime.stop(record, 0);
     }
+    ContainerCgroup.of(record.id).remove();
     this.containers.remove(record);
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
     const record = this.containers.get(idOrName);
-    const running = this.#running.get(record.id);
-    const exit = running ? undefined : this.#readExit(record);
-    const started = running !== undefined || exit !== undefined;
+    const running = this.runtime.running(record.id);
+    const exit = running ? undefined : this.runtime.exitRecord(record);
+    const status = running ? (running.paused ? 'paused' : 'running') : exit ? 'exited' : 'created';
     return {
       id: record.id,
       name: record.name,
@@ -280,8 +272,10 @@ export class LocalEngine implements Engine {
       created: record.created,
       labels: record.spec.labels ?? {},
       state: {
-        status: running ? 'running' : started ? 'exited' : 'created',
+        status,
         running: running !== undefined,
+        paused: running?.paused ?? false,
+        oomKilled: exit?.oomKilled ?? false,
         pid: running?.pid ?? 0,
         exitCode: exit?.exitCode ?? 0,
         ...(running ? { startedAt: running.startedAt } : {}),
@@ -296,53 +290,17 @@ export class LocalEngine implements Engine {
     const lines = selectLines(readFrames(this.containers.dirs(record.id).log), options);
     return Readable.from(lines.map((l) => formatLine(l, options.timestamps ?? false)));
   }
-
-  #helperSpec(record: ContainerRecord): HelperSpec {
-    const dirs = this.containers.dirs(record.id);
-    const layers = this.images.paths.layers;
-    return {
-      id: record.id,
-      mountpoint: dirs.rootfs,
-      lowerbase: layers,
-      // Overlay wants the top-most lower first; relative paths keep the mount options short.
-      lowers: [...record.chainIds].reverse().map((c) => relative(layers, this.images.layerDiff(c))),
-      upper: dirs.upper,
-      work: dirs.work,
-      hostname: record.hostname,
-      cwd: record.workingDir,
-      env: record.env,
-      args: record.argv,
-      log: dirs.log,
-      exitfile: dirs.exitFile,
-      lifeline: true,
-      orphanCleanup: dirs.root,
-      waitForGo: false,
-    };
-  }
-
-  #readExit(record: ContainerRecord): (ExitStatus & { finishedAtMs: number }) | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(this.containers.dirs(record.id).exitFile, 'utf8')) as ExitStatus & { finishedAtMs: number };
-    } catch {
-      return undefined;
-    }
-  }
 }
 
 function summary(record: ImageRecord): ImageSummary {
   return { id: record.id, repoTags: record.repoTags, manifestDigest: record.manifestDigest, size: record.size, config: record.config };
 }
 
-function toExit(status: ExitStatus): ContainerExit {
+function toExit(status: ExitRecord): ContainerExit {
   const name = Object.entries(osConstants.signals).find(([, n]) => n === status.signal)?.[0] as NodeJS.Signals | undefined;
-  return status.signal && name ? { exitCode: status.exitCode, signal: name } : { exitCode: status.exitCode };
-}
-
-function signalPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch (e) {
-    // ESRCH: it already exited; the monitor reports that on its own.
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-  }
+  return {
+    exitCode: status.exitCode,
+    ...(status.signal && name ? { signal: name } : {}),
+    ...(status.oomKilled ? { oomKilled: true } : {}),
+  };
 }

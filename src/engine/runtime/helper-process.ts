@@ -26,6 +26,9 @@ export class HelperProcess {
   #pid: number | undefined;
   #waiters = 0;
   readonly started: Promise<number>;
+  /** Resolves with the init's host pid as soon as it exists (before setup, when `waitForGo`). */
+  readonly pidReported: Promise<number>;
+  #reportPid: (pid: number) => void = () => undefined;
   readonly exited: Promise<ExitStatus>;
 
   private constructor(readonly spec: HelperSpec) {
@@ -34,6 +37,9 @@ export class HelperProcess {
     this.#status = this.#child.stdio[4] as Socket;
     this.#child.stderr?.on('data', (d: Buffer) => this.#stderr.push(d.toString()));
     const events = eventQueue(this.#status);
+    this.pidReported = new Promise((resolve) => {
+      this.#reportPid = resolve;
+    });
     this.started = this.#held(this.#awaitStart(events));
     // Not held: a running container alone must not keep Node alive. Awaiters use hold().
     this.exited = this.#awaitExit(events);
@@ -59,6 +65,14 @@ export class HelperProcess {
     return this.#child.pid;
   }
 
+  /** Kills the monitor (its container dies with it) and resolves once it is gone. */
+  async abort(): Promise<void> {
+    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
+    const gone = new Promise((resolve) => this.#child.once('exit', resolve));
+    this.#child.kill('SIGKILL');
+    await gone;
+  }
+
   /** Releases a container held by `waitForGo`. */
   go(): void {
     this.#control.write('g');
@@ -68,8 +82,10 @@ export class HelperProcess {
     for (;;) {
       const event = await next();
       if (!event) throw this.#helperDied('before the container started');
-      if (event.kind === 'pid') this.#pid = event.pid;
-      else if (event.kind === 'started') return this.#pid ?? 0;
+      if (event.kind === 'pid') {
+        this.#pid = event.pid;
+        this.#reportPid(event.pid);
+      } else if (event.kind === 'started') return this.#pid ?? 0;
       else if (event.kind === 'error') throw this.#startError(event);
       else if (event.kind === 'exit') throw this.#helperDied('before reporting a start');
     }

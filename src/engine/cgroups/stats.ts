@@ -1,0 +1,60 @@
+import * as fs from 'node:fs';
+import type { CgroupLayout } from './hierarchy.js';
+
+/** Resource usage of a container, from its cgroups. */
+export interface CgroupStats {
+  /** CPU time used, in nanoseconds. */
+  cpuUsageNs: number;
+  memoryUsage: number;
+  /** Memory limit in bytes (a very large number when unlimited). */
+  memoryLimit: number;
+  pids: number;
+  ioReadBytes: number;
+  ioWriteBytes: number;
+}
+
+type PathOf = (controller: string, file: string) => string;
+
+function read(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function num(text: string): number {
+  const n = Number(text.trim());
+  return Number.isFinite(n) ? n : text.trim() === 'max' ? Number.MAX_SAFE_INTEGER : 0;
+}
+
+/** Sums `key value` or `key=value` fields of a stat file (io.stat, blkio service bytes). */
+function sumField(text: string, pattern: RegExp): number {
+  let total = 0;
+  for (const m of text.matchAll(pattern)) total += Number(m[1]);
+  return total;
+}
+
+/** Reads usage from v1 files (v1, hybrid) or v2 files. */
+export function readStats(layout: CgroupLayout, path: PathOf): CgroupStats {
+  if (layout.mode === 'v2') {
+    const io = read(path('io', 'io.stat'));
+    return {
+      cpuUsageNs: sumField(read(path('cpu', 'cpu.stat')), /^usage_usec (\d+)/gm) * 1000,
+      memoryUsage: num(read(path('memory', 'memory.current'))),
+      memoryLimit: num(read(path('memory', 'memory.max'))),
+      pids: num(read(path('pids', 'pids.current'))),
+      ioReadBytes: sumField(io, /rbytes=(\d+)/g),
+      ioWriteBytes: sumField(io, /wbytes=(\d+)/g),
+    };
+  }
+  const io = read(path('blkio', 'blkio.throttle.io_service_bytes_recursive'));
+  return {
+    cpuUsageNs: num(read(path('cpuacct', 'cpuacct.usage'))),
+    memoryUsage: num(read(path('memory', 'memory.usage_in_bytes'))),
+    memoryLimit: num(read(path('memory', 'memory.limit_in_bytes'))),
+    pids: num(read(path('pids', 'pids.current'))),
+    ioReadBytes: sumField(io, /^\S+ Read (\d+)/gm),
+    ioWriteBytes: sumField(io, /^\S+ Write (\d+)/gm),
+  };
+}

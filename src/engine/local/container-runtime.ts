@@ -1,0 +1,189 @@
+import * as fs from 'node:fs';
+import { relative } from 'node:path';
+import { ContainerStateError } from '../../errors.js';
+import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import type { CgroupStats } from '../cgroups/stats.js';
+import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
+import type { ContainerTop } from '../engine.js';
+import type { ImageStore } from '../image/image-store.js';
+import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
+import type { HelperSpec } from '../runtime/helper-spec.js';
+
+/** A container this process started and whose monitor it talks to. */
+interface Running {
+  helper: HelperProcess;
+  pid: number;
+  startedAt: string;
+  cgroup: ContainerCgroup;
+  paused: boolean;
+}
+
+/** What the monitor wrote when the container ended. */
+export interface ExitRecord extends ExitStatus {
+  finishedAtMs: number;
+  oomKilled?: boolean;
+}
+
+/**
+ * Runs containers: cgroups, the native helper (each container's monitor),
+ * signals, pause, stats. Keeps the containers this process started.
+ */
+export class ContainerRuntime {
+  readonly #running = new Map<string, Running>();
+
+  constructor(
+    private readonly containers: ContainerStore,
+    private readonly images: ImageStore,
+  ) {}
+
+  running(id: string): Running | undefined {
+    return this.#running.get(id);
+  }
+
+  /** Creates the cgroup, starts the helper, puts the init in the cgroup, lets it run. */
+  async start(record: ContainerRecord): Promise<void> {
+    if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
+    const cgroup = ContainerCgroup.of(record.id);
+    cgroup.create(record.spec.resources ?? {});
+    const helper = HelperProcess.spawn(this.#helperSpec(record));
+    try {
+      const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
+      cgroup.join(pid);
+      helper.go();
+      await helper.started;
+      this.#running.set(record.id, { helper, pid, startedAt: new Date().toISOString(), cgroup, paused: false });
+    } catch (error) {
+      await helper.hold(helper.abort());
+      cgroup.remove();
+      throw error;
+    }
+    helper.exited
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running.delete(record.id);
+        removeQuietly(cgroup);
+      });
+  }
+
+  /** Sends `signal` to the init. */
+  kill(record: ContainerRecord, signal: NodeJS.Signals): void {
+    const running = this.#requireRunning(record);
+    if (running.paused && signal !== 'SIGKILL') {
+      throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
+    }
+    signalPid(running.pid, signal);
+  }
+
+  /** Stop signal, then SIGKILL after `timeoutMs`; resolves when the monitor reported the exit. */
+  async stop(record: ContainerRecord, timeoutMs: number): Promise<void> {
+    const running = this.#running.get(record.id);
+    if (!running) return;
+    if (running.paused) await this.setPaused(record, false);
+    signalPid(running.pid, timeoutMs > 0 ? record.stopSignal : 'SIGKILL');
+    if (timeoutMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await running.helper.hold(Promise.race([running.helper.exited, timedOut]));
+      clearTimeout(timer);
+      if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
+    }
+    await running.helper.hold(running.helper.exited).catch(() => undefined);
+  }
+
+  /** The exit status: awaited from the monitor when running, else read from its exit file. */
+  async wait(record: ContainerRecord): Promise<ExitRecord | undefined> {
+    const running = this.#running.get(record.id);
+    if (running) await running.helper.hold(running.helper.exited).catch(() => undefined);
+    return this.exitRecord(record);
+  }
+
+  exitRecord(record: ContainerRecord): ExitRecord | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(this.containers.dirs(record.id).exitFile, 'utf8')) as ExitRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Freezes or thaws every process of the container (docker pause / unpause). */
+  async setPaused(record: ContainerRecord, paused: boolean): Promise<void> {
+    const running = this.#requireRunning(record);
+    if (running.paused === paused) {
+      throw new ContainerStateError(`container ${record.name} is ${paused ? 'already' : 'not'} paused`);
+    }
+    await running.cgroup.setFrozen(paused);
+    running.paused = paused;
+  }
+
+  stats(record: ContainerRecord): CgroupStats {
+    return this.#requireRunning(record).cgroup.stats();
+  }
+
+  /** Processes in the container's cgroup with their pid, parent and command line. */
+  top(record: ContainerRecord): ContainerTop {
+    const pids = this.#requireRunning(record).cgroup.pids();
+    const processes = pids.map((pid) => {
+      const stat = readOr(`/proc/${pid}/stat`);
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? '';
+      const cmd = readOr(`/proc/${pid}/cmdline`).split('\0').filter(Boolean).join(' ');
+      return [String(pid), ppid, cmd];
+    });
+    return { titles: ['PID', 'PPID', 'CMD'], processes };
+  }
+
+  #requireRunning(record: ContainerRecord): Running {
+    const running = this.#running.get(record.id);
+    if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    return running;
+  }
+
+  #helperSpec(record: ContainerRecord): HelperSpec {
+    const dirs = this.containers.dirs(record.id);
+    const layers = this.images.paths.layers;
+    return {
+      id: record.id,
+      mountpoint: dirs.rootfs,
+      lowerbase: layers,
+      // Overlay wants the top-most lower first; relative paths keep the mount options short.
+      lowers: [...record.chainIds].reverse().map((c) => relative(layers, this.images.layerDiff(c))),
+      upper: dirs.upper,
+      work: dirs.work,
+      hostname: record.hostname,
+      cwd: record.workingDir,
+      env: record.env,
+      args: record.argv,
+      log: dirs.log,
+      exitfile: dirs.exitFile,
+      lifeline: true,
+      orphanCleanup: dirs.root,
+      waitForGo: true,
+    };
+  }
+}
+
+function readOr(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function removeQuietly(cgroup: ContainerCgroup): void {
+  try {
+    cgroup.remove();
+  } catch {
+    // Still busy for a moment after the last process exited; the engine's sweep takes it later.
+  }
+}
+
+/** Signals a pid; a process that already exited is not an error (its monitor reports the exit). */
+export function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+  }
+}

@@ -1,0 +1,108 @@
+import { describe, expect, inject, it } from 'vitest';
+import type { ContainerSpec } from '../src/index.js';
+import { getEngine } from '../src/index.js';
+import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
+import { processExists } from './support/leaks.js';
+
+/** Creates and starts a busybox container running `script`; returns its id. */
+async function startBusybox(script: string, extra: Partial<ContainerSpec> = {}): Promise<string> {
+  const engine = getEngine();
+  await engine.pullImage(inject('fixtures').busybox);
+  const id = await engine.createContainer({ image: inject('fixtures').busybox, command: ['sh', '-c', script], ...extra });
+  await engine.startContainer(id);
+  return id;
+}
+
+async function output(id: string): Promise<string> {
+  let text = '';
+  for await (const chunk of await getEngine().containerLogs(id)) text += String(chunk);
+  return text;
+}
+
+describe('container lifecycle', () => {
+  it('pauses and unpauses: a frozen container makes no progress', async () => {
+    const engine = getEngine();
+    const id = await startBusybox('i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.01; done');
+    await new Promise((r) => setTimeout(r, 100));
+    await engine.pauseContainer(id);
+    expect((await engine.inspectContainer(id)).state.status).toBe('paused');
+    const frozen = await engine.topContainer(id);
+    await new Promise((r) => setTimeout(r, 150));
+    expect((await engine.topContainer(id)).processes).toEqual(frozen.processes);
+    await engine.unpauseContainer(id);
+    expect((await engine.inspectContainer(id)).state.status).toBe('running');
+    await engine.removeContainer(id, { force: true });
+  });
+
+  it('restarts with the same writable layer', async () => {
+    const engine = getEngine();
+    const id = await startBusybox('echo run >> /tmp/runs; cat /tmp/runs | wc -l; sleep 1000');
+    await engine.restartContainer(id, { timeoutMs: 0 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await output(id)).toContain('2');
+    expect((await engine.inspectContainer(id)).state.running).toBe(true);
+    await engine.removeContainer(id, { force: true });
+  });
+
+  it('lists processes (top) and reports stats from the cgroup', async () => {
+    const engine = getEngine();
+    const id = await startBusybox('sleep 1000 & sleep 1000 & wait');
+    await new Promise((r) => setTimeout(r, 100));
+    const top = await engine.topContainer(id);
+    expect(top.processes.map((p) => p[2])).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1000']));
+    const stats = await engine.containerStats(id);
+    expect(stats.pids).toBe(3);
+    expect(stats.memoryUsage).toBeGreaterThan(0);
+    await engine.removeContainer(id, { force: true });
+  });
+
+  it('escalates a stop to SIGKILL after the timeout, and stops at once with timeout 0', async () => {
+    const engine = getEngine();
+    const id = await startBusybox('trap "" TERM; sleep 1000');
+    let t = Date.now();
+    await engine.stopContainer(id, { timeoutMs: 400 });
+    expect(Date.now() - t).toBeGreaterThanOrEqual(400);
+    expect((await engine.waitContainer(id)).signal).toBe('SIGKILL');
+    await engine.removeContainer(id);
+    const id2 = await startBusybox('trap "" TERM; sleep 1000');
+    t = Date.now();
+    await engine.stopContainer(id2, { timeoutMs: 0 });
+    expect(Date.now() - t).toBeLessThan(400);
+    await engine.removeContainer(id2);
+  });
+
+  it('stops at the pids limit (fork bomb)', async () => {
+    const engine = getEngine();
+    // The shell forks until the kernel refuses; busybox sh then gives up and exits.
+    const id = await startBusybox('while true; do sleep 1000 & done', { resources: { pidsLimit: 20 } });
+    const exit = await engine.waitContainer(id);
+    expect(exit.exitCode).not.toBe(0);
+    expect(await output(id)).toMatch(/can't fork: Resource temporarily unavailable/);
+    await engine.removeContainer(id, { force: true });
+  });
+
+  it('OOM-kills a memory hog at the memory limit and reports it', async () => {
+    const engine = getEngine();
+    // Builds an ever-growing string in the shell: about 1 MiB per doubling step.
+    const id = await startBusybox('x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while true; do x="$x$x"; done', {
+      resources: { memory: 32 * 1024 * 1024, memorySwap: 32 * 1024 * 1024 },
+    });
+    const exit = await engine.waitContainer(id);
+    expect(exit.signal).toBe('SIGKILL');
+    expect(exit.oomKilled).toBe(true);
+    expect((await engine.inspectContainer(id)).state.oomKilled).toBe(true);
+    await engine.removeContainer(id);
+  });
+
+  it('removes the cgroups with the container', async () => {
+    const engine = getEngine();
+    const id = await startBusybox('sleep 1000');
+    const pid = (await engine.inspectContainer(id)).state.pid;
+    const cgroup = ContainerCgroup.of(id);
+    expect(cgroup.pids()).toContain(pid);
+    await engine.removeContainer(id, { force: true });
+    expect(processExists(pid)).toBe(false);
+    const { existsSync } = await import('node:fs');
+    expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
+  });
+});
