@@ -80,12 +80,12 @@ describe('the first container', () => {
 
   it('removes the process, mounts and directories on stop()', async () => {
     const container = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
-    const { state } = await container.inspect();
-    expect(state.running).toBe(true);
-    expect(processExists(state.pid)).toBe(true);
+    const { State: state } = await container.inspect();
+    expect(state.Running).toBe(true);
+    expect(processExists(state.Pid)).toBe(true);
     expect(containerDirExists(container.getId())).toBe(true);
     await container.stop({ timeout: 2000 });
-    expect(processExists(state.pid)).toBe(false);
+    expect(processExists(state.Pid)).toBe(false);
     expect(containerDirExists(container.getId())).toBe(false);
     expect(mountsUnderState()).toEqual([]);
   });
@@ -104,7 +104,7 @@ describe('the first container', () => {
     {
       await using container: StartedGenericContainer = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
       id = container.getId();
-      pid = (await container.inspect()).state.pid;
+      pid = (await container.inspect()).State.Pid;
     }
     expect(processExists(pid)).toBe(false);
     expect(containerDirExists(id)).toBe(false);

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
+import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import type { ContainerSpec } from '../src/index.js';
 import { getEngine } from '../src/index.js';
-import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import { processExists } from './support/leaks.js';
 
 /** Creates and starts a busybox container running `script`; returns its id. */
@@ -25,12 +25,12 @@ describe('container lifecycle', () => {
     const id = await startBusybox('i=0; while true; do i=$((i+1)); echo $i > /tmp/n; sleep 0.01; done');
     await new Promise((r) => setTimeout(r, 100));
     await engine.pauseContainer(id);
-    expect((await engine.inspectContainer(id)).state.status).toBe('paused');
+    expect((await engine.inspectContainer(id)).State.Status).toBe('paused');
     const frozen = await engine.topContainer(id);
     await new Promise((r) => setTimeout(r, 150));
     expect((await engine.topContainer(id)).processes).toEqual(frozen.processes);
     await engine.unpauseContainer(id);
-    expect((await engine.inspectContainer(id)).state.status).toBe('running');
+    expect((await engine.inspectContainer(id)).State.Status).toBe('running');
     await engine.removeContainer(id, { force: true });
   });
 
@@ -40,7 +40,7 @@ describe('container lifecycle', () => {
     await engine.restartContainer(id, { timeoutMs: 0 });
     await new Promise((r) => setTimeout(r, 100));
     expect(await output(id)).toContain('2');
-    expect((await engine.inspectContainer(id)).state.running).toBe(true);
+    expect((await engine.inspectContainer(id)).State.Running).toBe(true);
     await engine.removeContainer(id, { force: true });
   });
 
@@ -90,14 +90,14 @@ describe('container lifecycle', () => {
     const exit = await engine.waitContainer(id);
     expect(exit.signal).toBe('SIGKILL');
     expect(exit.oomKilled).toBe(true);
-    expect((await engine.inspectContainer(id)).state.oomKilled).toBe(true);
+    expect((await engine.inspectContainer(id)).State.OOMKilled).toBe(true);
     await engine.removeContainer(id);
   });
 
   it('removes the cgroups with the container', async () => {
     const engine = getEngine();
     const id = await startBusybox('sleep 1000');
-    const pid = (await engine.inspectContainer(id)).state.pid;
+    const pid = (await engine.inspectContainer(id)).State.Pid;
     const cgroup = ContainerCgroup.of(id);
     expect(cgroup.pids()).toContain(pid);
     await engine.removeContainer(id, { force: true });

@@ -146,23 +146,47 @@ export interface ContainerExit {
 /** Lifecycle states, as Docker names them. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'exited' | 'removing';
 
-/** A container's state and configuration, shaped like a subset of `docker inspect`. */
+/** A container's state and configuration, shaped like `docker inspect` (the parts Berth fills). */
 export interface ContainerInfo {
-  id: string;
-  name: string;
-  image: string;
-  imageId: string;
-  created: string;
-  labels: Record<string, string>;
-  state: {
-    status: ContainerStatus;
-    running: boolean;
-    paused: boolean;
-    oomKilled: boolean;
-    pid: number;
-    exitCode: number;
-    startedAt?: string;
-    finishedAt?: string;
+  Id: string;
+  Name: string;
+  /** The image id (config digest). */
+  Image: string;
+  Created: string;
+  Path: string;
+  Args: string[];
+  State: {
+    Status: ContainerStatus;
+    Running: boolean;
+    Paused: boolean;
+    OOMKilled: boolean;
+    Pid: number;
+    ExitCode: number;
+    StartedAt: string;
+    FinishedAt: string;
   };
-  config: { hostname: string; cmd: string[]; env: string[]; workingDir: string };
+  Config: {
+    Hostname: string;
+    Env: string[];
+    Cmd: string[];
+    Entrypoint: string[] | null;
+    WorkingDir: string;
+    /** The reference the container was created from. */
+    Image: string;
+    Labels: Record<string, string>;
+  };
+  HostConfig: {
+    Memory: number;
+    MemorySwap: number;
+    NanoCpus: number;
+    CpuShares: number;
+    CpusetCpus: string;
+    PidsLimit: number;
+    BlkioWeight: number;
+  };
+  Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
+  NetworkSettings: {
+    Networks: Record<string, { IPAddress: string }>;
+    Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
+  };
 }

@@ -89,7 +89,7 @@ export class GenericContainer {
     try {
       await engine.startContainer(id);
       const info = await engine.inspectContainer(id);
-      return new StartedGenericContainer(engine, id, info.name, this.spec);
+      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;

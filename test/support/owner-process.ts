@@ -11,7 +11,7 @@ if (!image) throw new Error('usage: owner-process.ts <image> [count]');
 const started = [];
 for (let i = 0; i < count; i++) {
   const c = await new GenericContainer(image).withCommand(['sleep', '1000']).start();
-  started.push({ id: c.getId(), pid: (await c.inspect()).state.pid });
+  started.push({ id: c.getId(), pid: (await c.inspect()).State.Pid });
 }
 process.stdout.write(`${JSON.stringify(started)}\n`);
 setInterval(() => undefined, 1000);

@@ -10,7 +10,7 @@ import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
 
 /** A container this process started and whose monitor it talks to. */
-interface Running {
+export interface RunningContainer {
   helper: HelperProcess;
   pid: number;
   startedAt: string;
@@ -29,14 +29,14 @@ export interface ExitRecord extends ExitStatus {
  * signals, pause, stats. Keeps the containers this process started.
  */
 export class ContainerRuntime {
-  readonly #running = new Map<string, Running>();
+  readonly #running = new Map<string, RunningContainer>();
 
   constructor(
     private readonly containers: ContainerStore,
     private readonly images: ImageStore,
   ) {}
 
-  running(id: string): Running | undefined {
+  running(id: string): RunningContainer | undefined {
     return this.#running.get(id);
   }
 
@@ -133,7 +133,7 @@ export class ContainerRuntime {
     return { titles: ['PID', 'PPID', 'CMD'], processes };
   }
 
-  #requireRunning(record: ContainerRecord): Running {
+  #requireRunning(record: ContainerRecord): RunningContainer {
     const running = this.#running.get(record.id);
     if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
     return running;

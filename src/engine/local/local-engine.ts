@@ -31,6 +31,7 @@ import { statePaths } from '../paths.js';
 import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
+import { inspectShape } from './inspect-shape.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -263,26 +264,7 @@ export class LocalEngine implements Engine {
     const record = this.containers.get(idOrName);
     const running = this.runtime.running(record.id);
     const exit = running ? undefined : this.runtime.exitRecord(record);
-    const status = running ? (running.paused ? 'paused' : 'running') : exit ? 'exited' : 'created';
-    return {
-      id: record.id,
-      name: record.name,
-      image: record.spec.image,
-      imageId: record.imageId,
-      created: record.created,
-      labels: record.spec.labels ?? {},
-      state: {
-        status,
-        running: running !== undefined,
-        paused: running?.paused ?? false,
-        oomKilled: exit?.oomKilled ?? false,
-        pid: running?.pid ?? 0,
-        exitCode: exit?.exitCode ?? 0,
-        ...(running ? { startedAt: running.startedAt } : {}),
-        ...(exit ? { finishedAt: new Date(exit.finishedAtMs).toISOString() } : {}),
-      },
-      config: { hostname: record.hostname, cmd: record.argv, env: record.env, workingDir: record.workingDir },
-    };
+    return inspectShape(record, running, exit);
   }
 
   async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
