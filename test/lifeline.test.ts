@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
+import { statePaths } from '../src/engine/paths.js';
+import { LocalEngine } from '../src/index.js';
 import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
 describe('when the owning process dies', () => {
@@ -18,5 +23,29 @@ describe('when the owning process dies', () => {
     const gone = await eventually(() => containers.every((c) => !processExists(c.pid) && !containerDirExists(c.id)), 2000);
     expect(gone).toBe(true);
     expect(mountsUnderState()).toEqual([]);
+  });
+});
+
+describe('when both the owner and the monitor die', () => {
+  it('the next engine to start sweeps the container dir and its cgroups', async () => {
+    const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', inject('fixtures').busybox, '1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+    const [container] = JSON.parse(line.toString()) as { id: string; pid: number }[];
+    if (!container) throw new Error('the owner started no container');
+    const monitor = JSON.parse(readFileSync(join(statePaths().containers, container.id, 'monitor.json'), 'utf8')) as {
+      monitor: { pid: number };
+    };
+    process.kill(monitor.monitor.pid, 'SIGKILL');
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    expect(await eventually(() => !processExists(container.pid))).toBe(true);
+    const cgroup = ContainerCgroup.of(container.id);
+    expect(containerDirExists(container.id)).toBe(true);
+
+    new LocalEngine();
+    expect(containerDirExists(container.id)).toBe(false);
+    expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
   });
 });

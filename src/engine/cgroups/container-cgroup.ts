@@ -68,6 +68,12 @@ export class ContainerCgroup {
     return readStats(this.layout, (controller, file) => this.#path(controller, file));
   }
 
+  /** Whether the freezer holds the container now. */
+  isFrozen(): boolean {
+    if (this.layout.mode === 'v2') return readOr(this.#path('unified', 'cgroup.events'), '').includes('frozen 1');
+    return readOr(this.#path('freezer', 'freezer.state'), '').trim() === 'FROZEN';
+  }
+
   /** Freezes (pause) or thaws (unpause) every process, waiting until the kernel says it is done. */
   async setFrozen(frozen: boolean): Promise<void> {
     const v2 = this.layout.mode === 'v2';

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
 import type { ContainerSpec } from '../engine.js';
+import type { ProcessIdentity } from '../state/process-identity.js';
 
 /** What the engine persists for a container (`containers/<id>/config.json`). */
 export interface ContainerRecord {
@@ -18,6 +19,8 @@ export interface ContainerRecord {
   env: string[];
   workingDir: string;
   stopSignal: NodeJS.Signals;
+  /** The process that created it: a container never started is swept once it is gone. */
+  owner?: ProcessIdentity;
 }
 
 /** Files and directories of one container. */
@@ -29,6 +32,8 @@ export interface ContainerDirs {
   log: string;
   exitFile: string;
   config: string;
+  /** Who monitors the running container (see ContainerRuntime). */
+  monitor: string;
 }
 
 /**
@@ -58,6 +63,7 @@ export class ContainerStore {
       log: join(root, 'output.log'),
       exitFile: join(root, 'exit.json'),
       config: join(root, 'config.json'),
+      monitor: join(root, 'monitor.json'),
     };
   }
 

@@ -8,15 +8,26 @@ import type { ContainerTop } from '../engine.js';
 import type { ImageStore } from '../image/image-store.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
+import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
-/** A container this process started and whose monitor it talks to. */
+/** A running container: one this process started, or one another process's monitor runs. */
 export interface RunningContainer {
-  helper: HelperProcess;
   pid: number;
   startedAt: string;
   cgroup: ContainerCgroup;
   paused: boolean;
+  /** Resolves when the container has exited and its monitor wrote the exit file. */
+  exited(): Promise<void>;
 }
+
+/** Written beside a running container so every process can find and watch its monitor. */
+interface MonitorFile {
+  monitor: ProcessIdentity;
+  pid: number;
+  startedAt: string;
+}
+
+const FOREIGN_POLL_MS = 25;
 
 /** What the monitor wrote when the container ended. */
 export interface ExitRecord extends ExitStatus {
@@ -37,7 +48,25 @@ export class ContainerRuntime {
   ) {}
 
   running(id: string): RunningContainer | undefined {
-    return this.#running.get(id);
+    return this.#running.get(id) ?? this.#foreign(id);
+  }
+
+  /** A container whose monitor lives in (or was left by) another process. */
+  #foreign(id: string): RunningContainer | undefined {
+    const dirs = this.containers.dirs(id);
+    const file = readJson<MonitorFile>(dirs.monitor);
+    // An exit file means it ended, even if its monitor is still finishing up.
+    if (!file || !isAlive(file.monitor) || fs.existsSync(dirs.exitFile)) return undefined;
+    const cgroup = ContainerCgroup.of(id);
+    return {
+      pid: file.pid,
+      startedAt: file.startedAt,
+      cgroup,
+      paused: cgroup.isFrozen(),
+      exited: async () => {
+        while (isAlive(file.monitor)) await new Promise((r) => setTimeout(r, FOREIGN_POLL_MS));
+      },
+    };
   }
 
   /** Creates the cgroup, starts the helper, puts the init in the cgroup, lets it run. */
@@ -45,13 +74,22 @@ export class ContainerRuntime {
     if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
     const cgroup = ContainerCgroup.of(record.id);
     cgroup.create(record.spec.resources ?? {});
+    fs.rmSync(this.containers.dirs(record.id).exitFile, { force: true }); // From a previous run.
     const helper = HelperProcess.spawn(this.#helperSpec(record));
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
       cgroup.join(pid);
       helper.go();
       await helper.started;
-      this.#running.set(record.id, { helper, pid, startedAt: new Date().toISOString(), cgroup, paused: false });
+      const startedAt = new Date().toISOString();
+      const monitor = identify(helper.helperPid ?? 0);
+      if (monitor) writeJson(this.containers.dirs(record.id).monitor, { monitor, pid, startedAt } satisfies MonitorFile);
+      const exited = (): Promise<void> =>
+        helper.hold(helper.exited).then(
+          () => undefined,
+          () => undefined,
+        );
+      this.#running.set(record.id, { pid, startedAt, cgroup, paused: false, exited });
     } catch (error) {
       await helper.hold(helper.abort());
       cgroup.remove();
@@ -76,7 +114,7 @@ export class ContainerRuntime {
 
   /** Stop signal, then SIGKILL after `timeoutMs`; resolves when the monitor reported the exit. */
   async stop(record: ContainerRecord, timeoutMs: number): Promise<void> {
-    const running = this.#running.get(record.id);
+    const running = this.running(record.id);
     if (!running) return;
     if (running.paused) await this.setPaused(record, false);
     signalPid(running.pid, timeoutMs > 0 ? record.stopSignal : 'SIGKILL');
@@ -85,26 +123,21 @@ export class ContainerRuntime {
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const outcome = await running.helper.hold(Promise.race([running.helper.exited, timedOut]));
+      const outcome = await Promise.race([running.exited(), timedOut]);
       clearTimeout(timer);
       if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
     }
-    await running.helper.hold(running.helper.exited).catch(() => undefined);
+    await running.exited();
   }
 
   /** The exit status: awaited from the monitor when running, else read from its exit file. */
   async wait(record: ContainerRecord): Promise<ExitRecord | undefined> {
-    const running = this.#running.get(record.id);
-    if (running) await running.helper.hold(running.helper.exited).catch(() => undefined);
+    await this.running(record.id)?.exited();
     return this.exitRecord(record);
   }
 
   exitRecord(record: ContainerRecord): ExitRecord | undefined {
-    try {
-      return JSON.parse(fs.readFileSync(this.containers.dirs(record.id).exitFile, 'utf8')) as ExitRecord;
-    } catch {
-      return undefined;
-    }
+    return readJson<ExitRecord>(this.containers.dirs(record.id).exitFile);
   }
 
   /** Freezes or thaws every process of the container (docker pause / unpause). */
@@ -134,7 +167,7 @@ export class ContainerRuntime {
   }
 
   #requireRunning(record: ContainerRecord): RunningContainer {
-    const running = this.#running.get(record.id);
+    const running = this.running(record.id);
     if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
     return running;
   }
@@ -161,6 +194,19 @@ export class ContainerRuntime {
       waitForGo: true,
     };
   }
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeJson(path: string, value: unknown): void {
+  fs.writeFileSync(`${path}.tmp`, JSON.stringify(value));
+  fs.renameSync(`${path}.tmp`, path);
 }
 
 function readOr(path: string): string {

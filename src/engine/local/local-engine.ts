@@ -30,8 +30,10 @@ import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
+import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
+import { sweepOrphans } from './sweep.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -64,6 +66,7 @@ export class LocalEngine implements Engine {
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.runtime = new ContainerRuntime(this.containers, this.images);
+    sweepOrphans(this.containers);
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
@@ -202,6 +205,7 @@ export class LocalEngine implements Engine {
       env: resolveEnv(spec, image.config, hostname),
       workingDir: resolveWorkingDir(spec, image.config),
       stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
+      owner: identify(),
     };
     this.containers.create(record);
     return id;

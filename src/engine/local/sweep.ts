@@ -1,0 +1,72 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { debug } from '../../debug.js';
+import { CGROUP_PARENT, ContainerCgroup } from '../cgroups/container-cgroup.js';
+import { cgroupLayout } from '../cgroups/hierarchy.js';
+import type { ContainerStore } from '../container/container-store.js';
+import { isAlive, type ProcessIdentity } from '../state/process-identity.js';
+
+/** What a sweep removed. */
+export interface SweepResult {
+  containers: string[];
+  cgroups: string[];
+}
+
+/**
+ * Removes what dead owners left: containers whose monitor is gone and whose
+ * creator is gone too (a crash of both, or a container never started), and
+ * berth cgroups that belong to no container. Runs when an engine starts.
+ */
+export function sweepOrphans(containers: ContainerStore): SweepResult {
+  const result: SweepResult = { containers: [], cgroups: [] };
+  const known = new Set<string>();
+  for (const record of containers.list()) {
+    known.add(record.id);
+    const monitor = readMonitor(containers.dirs(record.id).monitor);
+    if (isAlive(monitor) || isAlive(record.owner)) continue;
+    try {
+      ContainerCgroup.of(record.id).remove();
+      containers.remove(record);
+      result.containers.push(record.id);
+    } catch (error) {
+      debug('sweep: could not remove container %s: %s', record.id, (error as Error).message);
+    }
+  }
+  for (const dir of berthCgroupDirs()) {
+    const id = dir.split('/').pop() ?? '';
+    if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
+    try {
+      fs.rmdirSync(dir);
+      result.cgroups.push(dir);
+    } catch {
+      // Still has processes (a container of another berth root): not ours to touch.
+    }
+  }
+  if (result.containers.length + result.cgroups.length > 0) debug('sweep removed %o', result);
+  return result;
+}
+
+function readMonitor(path: string): ProcessIdentity | undefined {
+  try {
+    return (JSON.parse(fs.readFileSync(path, 'utf8')) as { monitor: ProcessIdentity }).monitor;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every `berth/<id>` cgroup directory in every hierarchy. */
+function berthCgroupDirs(): string[] {
+  const layout = cgroupLayout();
+  const mounts = [...new Set(layout.v1.values()), ...(layout.unified ? [layout.unified] : [])];
+  return mounts.flatMap((mount) => {
+    const parent = join(mount, CGROUP_PARENT);
+    try {
+      return fs
+        .readdirSync(parent, { withFileTypes: true })
+        .filter((e) => e.isDirectory())
+        .map((e) => join(parent, e.name));
+    } catch {
+      return [];
+    }
+  });
+}
