@@ -28,7 +28,7 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
-import { formatLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
+import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
@@ -273,8 +273,15 @@ export class LocalEngine implements Engine {
 
   async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
     const record = this.containers.get(idOrName);
-    const lines = selectLines(readFrames(this.containers.dirs(record.id).log), options);
-    return Readable.from(lines.map((l) => formatLine(l, options.timestamps ?? false)));
+    const path = this.containers.dirs(record.id).log;
+    const format = (l: LogLine): string => formatLine(l, options.timestamps ?? false);
+    if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(format));
+    const lines = followLines(path, options, () => this.runtime.running(record.id) === undefined);
+    return Readable.from(
+      (async function* () {
+        for await (const line of lines) yield format(line);
+      })(),
+    );
   }
 }
 

@@ -51,6 +51,8 @@ export interface LogSelection {
   timestamps?: boolean;
   stdout?: boolean;
   stderr?: boolean;
+  /** Keep streaming new output until the container exits. */
+  follow?: boolean;
 }
 
 /** A line of output with its stream and time. */
@@ -60,26 +62,95 @@ export interface LogLine {
   text: string;
 }
 
-/** Splits frames into lines per stream, keeping each line's first timestamp, then applies the selection. */
-export function selectLines(frames: LogFrame[], selection: LogSelection = {}): LogLine[] {
-  const lines: LogLine[] = [];
-  const partial = new Map<string, LogLine>();
-  for (const frame of frames) {
-    if ((frame.stream === 'stdout' && selection.stdout === false) || (frame.stream === 'stderr' && selection.stderr === false)) continue;
-    const parts = frame.data.toString('utf8').split(/(?<=\n)/);
-    for (const part of parts) {
-      const open = partial.get(frame.stream);
+/** Assembles frames into lines per stream; a line keeps the time of its first byte. */
+export class LineAssembler {
+  readonly #partial = new Map<string, LogLine>();
+
+  constructor(private readonly selection: LogSelection = {}) {}
+
+  /** Complete lines the frame finished. */
+  push(frame: LogFrame): LogLine[] {
+    const { stdout, stderr } = this.selection;
+    if ((frame.stream === 'stdout' && stdout === false) || (frame.stream === 'stderr' && stderr === false)) return [];
+    const lines: LogLine[] = [];
+    for (const part of frame.data.toString('utf8').split(/(?<=\n)/)) {
+      const open = this.#partial.get(frame.stream);
       const line = open ? { ...open, text: open.text + part } : { stream: frame.stream, timeNs: frame.timeNs, text: part };
       if (part.endsWith('\n')) {
         lines.push(line);
-        partial.delete(frame.stream);
-      } else partial.set(frame.stream, line);
+        this.#partial.delete(frame.stream);
+      } else this.#partial.set(frame.stream, line);
     }
+    return lines;
   }
-  lines.push(...partial.values());
+
+  /** Unterminated lines, at the end of the output. */
+  flush(): LogLine[] {
+    const rest = [...this.#partial.values()];
+    this.#partial.clear();
+    return rest;
+  }
+}
+
+/** Splits frames into lines, then applies `since` and `tail`. */
+export function selectLines(frames: LogFrame[], selection: LogSelection = {}): LogLine[] {
+  const assembler = new LineAssembler(selection);
+  return applySelection([...frames.flatMap((f) => assembler.push(f)), ...assembler.flush()], selection);
+}
+
+function applySelection(lines: LogLine[], selection: LogSelection): LogLine[] {
   const sinceNs = sinceToNs(selection.since);
   const chosen = sinceNs === undefined ? lines : lines.filter((l) => l.timeNs >= sinceNs);
   return selection.tail === undefined || selection.tail < 0 ? chosen : chosen.slice(Math.max(chosen.length - selection.tail, 0));
+}
+
+/**
+ * Lines as `docker logs --follow` gives them: the selection of what is there,
+ * then new lines as the monitor appends them, until `ended()` says the
+ * container is gone and the file is read to its end.
+ */
+export async function* followLines(path: string, selection: LogSelection, ended: () => boolean, pollMs = 50): AsyncGenerator<LogLine> {
+  const assembler = new LineAssembler(selection);
+  const tailer = new FileTailer(path);
+  yield* applySelection(
+    tailer.frames().flatMap((f) => assembler.push(f)),
+    selection,
+  );
+  for (;;) {
+    const done = ended();
+    for (const frame of tailer.frames()) yield* assembler.push(frame);
+    if (done) return yield* assembler.flush();
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Reads the frames appended to a log file since the last call. */
+class FileTailer {
+  #offset = 0;
+  #pending = Buffer.alloc(0);
+
+  constructor(private readonly path: string) {}
+
+  frames(): LogFrame[] {
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path, 'r');
+    } catch {
+      return [];
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const fresh = Buffer.alloc(size - this.#offset);
+      const read = fs.readSync(fd, fresh, 0, fresh.length, this.#offset);
+      this.#offset += read;
+      this.#pending = Buffer.concat([this.#pending, fresh.subarray(0, read)]);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const { frames, consumed } = parseFrames(this.#pending);
+    this.#pending = Buffer.from(this.#pending.subarray(consumed));
+    return frames;
+  }
 }
 
 /** Formats a line as `docker logs` prints it. */
