@@ -22,12 +22,3 @@ export function makeBundle(runtime: string, bundle: string, rootfs: string, args
   config.root = { path: rootfs, readonly: true };
   fs.writeFileSync(path, JSON.stringify(config));
 }
-
-/** Runs the bundle once; throws with the runtime's stderr when it fails. */
-export function runBundle(runtime: string, bundle: string, id: string, globalArgs: string[] = []): void {
-  const res = spawnSync(runtime, [...globalArgs, 'run', '-b', bundle, id], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-  if (res.status !== 0) {
-    spawnSync(runtime, [...globalArgs, 'delete', '-f', id]);
-    throw new Error(`${runtime} run failed (${res.status}): ${res.stderr.trim().split('\n').pop()}`);
-  }
-}

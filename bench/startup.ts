@@ -1,26 +1,35 @@
 /**
- * Container start-up: start-to-exit of `true` in a busybox rootfs (warm
- * image, ≥ 20 runs each), Berth beside crun and runc on the same rootfs.
+ * Container start-up, the `run --rm busybox true` case: start, wait for the
+ * exit, remove — Berth beside crun and runc (same rootfs, as OCI bundles) and
+ * podman and docker (same rootfs, imported), ≥ 20 runs each; then 10
+ * containers at once.
  */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'tar';
-import { GenericContainer, LocalEngine, type StartedGenericContainer } from '../src/index.js';
+import { GenericContainer, LocalEngine } from '../src/index.js';
 import { writeBusyboxRootfs } from '../test/support/busybox-rootfs.js';
-import { installed, makeBundle, runBundle } from './oci-runtime.js';
+import { installed, makeBundle } from './oci-runtime.js';
 import { printTable, type Summary, summarise, timeRuns } from './stats.js';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 30));
+const PARALLEL = 10;
 const IMAGE = 'berth.local/bench/busybox:latest';
+const PEER_IMAGE = 'berth-bench-busybox:latest';
 
 const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-'));
 const rootfs = join(work, 'rootfs');
 writeBusyboxRootfs(rootfs);
+const rootfsTar = join(work, 'rootfs.tar');
+execFileSync('tar', ['-C', rootfs, '-cf', rootfsTar, '.']);
 const engine = new LocalEngine({ root: join(work, 'state') });
 await engine.importImage(create({ cwd: rootfs, portable: false }, ['.']), IMAGE, { cmd: ['sh'] });
 
-const rows: { name: string; summary?: Summary; note?: string }[] = [];
+type Row = { name: string; summary?: Summary; note?: string };
+const single: Row[] = [];
+const parallel: Row[] = [];
 
 async function berthRun(): Promise<void> {
   const c = await new GenericContainer(IMAGE).withCommand(['true']).start(engine);
@@ -29,36 +38,88 @@ async function berthRun(): Promise<void> {
 }
 
 const berth = summarise(await timeRuns(RUNS, berthRun));
-rows.push({ name: 'berth: start, wait exit, remove', summary: berth });
-const exited: StartedGenericContainer[] = [];
-const startToExit = await timeRuns(RUNS, async () => {
-  const c = await new GenericContainer(IMAGE).withCommand(['true']).start(engine);
-  await c.wait();
-  exited.push(c);
-});
-rows.push({ name: 'berth: start to exit (removal untimed)', summary: summarise(startToExit) });
-for (const c of exited) await c.stop();
+single.push({ name: 'berth run --rm', summary: berth });
+parallel.push({ name: `berth, ${PARALLEL} at once`, summary: summarise(await timeRuns(5, () => all(berthRun), 1)) });
 
-for (const [runtime, globalArgs] of [
-  ['crun', []],
-  ['crun', ['--cgroup-manager=disabled']],
-  ['runc', []],
-] as [string, string[]][]) {
-  const label = `${runtime} run ${globalArgs.join(' ')}`.trim();
-  if (!installed(runtime)) {
-    rows.push({ name: label, note: 'not installed (bash scripts/setup.sh --bench)' });
-    continue;
+/** A peer: a command line that does `run --rm … true`, timed the same way. */
+function peer(name: string, available: () => string | undefined, argv: (i: number) => string[]): void {
+  const missing = available();
+  if (missing) {
+    single.push({ name, note: missing });
+    return;
   }
-  const bundle = join(work, `bundle-${label.replace(/\W+/g, '-')}`);
-  makeBundle(runtime, bundle, rootfs, ['true']);
   let n = 0;
-  try {
-    const summary = summarise(await timeRuns(RUNS, () => runBundle(runtime, bundle, `berth-bench-${process.pid}-${n++}`, globalArgs)));
-    rows.push({ name: label, summary, note: `berth is ${(berth.median / summary.median).toFixed(2)}x this` });
-  } catch (e) {
-    rows.push({ name: label, note: `failed: ${(e as Error).message}` });
-  }
+  const once = (): Promise<void> => run(argv(n++));
+  peers.push(async () => {
+    try {
+      const summary = summarise(await timeRuns(RUNS, once));
+      single.push({ name, summary, note: `berth takes ${(berth.median / summary.median).toFixed(2)}x this` });
+      parallel.push({ name: `${name}, ${PARALLEL} at once`, summary: summarise(await timeRuns(5, () => all(once), 1)) });
+    } catch (e) {
+      single.push({ name, note: `failed: ${(e as Error).message.split('\n')[0]}` });
+    }
+  });
 }
 
-printTable(`busybox \`true\`, start to exit, ${RUNS} runs each (ms)`, rows);
+const peers: (() => Promise<void>)[] = [];
+for (const [runtime, globalArgs] of [
+  ['crun', []],
+  ['runc', []],
+] as [string, string[]][]) {
+  const bundle = join(work, `bundle-${runtime}`);
+  peer(
+    `${runtime} run`,
+    () => {
+      if (!installed(runtime)) return 'not installed (bash scripts/setup.sh --bench)';
+      makeBundle(runtime, bundle, rootfs, ['true']);
+      return undefined;
+    },
+    (i) => [runtime, ...globalArgs, 'run', '-b', bundle, `berth-bench-${process.pid}-${i}`],
+  );
+}
+peer(
+  'podman run --rm',
+  () => (installed('podman') && importInto('podman') ? undefined : 'not installed, or import failed'),
+  () => ['podman', 'run', '--rm', '--network=none', PEER_IMAGE, 'true'],
+);
+peer(
+  'podman --runtime runc run --rm',
+  () => (installed('podman') && installed('runc') ? undefined : 'podman or runc not installed'),
+  () => ['podman', '--runtime', 'runc', 'run', '--rm', '--network=none', PEER_IMAGE, 'true'],
+);
+peer(
+  'docker run --rm',
+  () => (dockerRunning() && importInto('docker') ? undefined : 'no dockerd running (bash bench/start-dockerd.sh)'),
+  () => ['docker', 'run', '--rm', '--network=none', PEER_IMAGE, 'true'],
+);
+for (const p of peers) await p();
+
+printTable(`run --rm busybox true: start, exit, remove (${RUNS} runs each, ms)`, single);
+printTable(`${PARALLEL} containers started at once, until all exited and were removed (5 rounds, ms)`, parallel);
+for (const tool of ['podman', 'docker']) if (installed(tool)) spawnSync(tool, ['rmi', '-f', PEER_IMAGE], { stdio: 'ignore' });
 fs.rmSync(work, { recursive: true, force: true });
+
+function all(fn: () => Promise<void>): Promise<void> {
+  return Promise.all(Array.from({ length: PARALLEL }, fn)).then(() => undefined);
+}
+
+/** Runs a command to completion; rejects with its stderr on failure. */
+function run(argv: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0] ?? '', argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${argv[0]} exited ${code}: ${stderr.trim()}`))));
+  });
+}
+
+function importInto(tool: string): boolean {
+  return spawnSync(tool, ['import', '--change', 'CMD ["sh"]', rootfsTar, PEER_IMAGE], { stdio: 'ignore' }).status === 0;
+}
+
+function dockerRunning(): boolean {
+  return installed('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+}
