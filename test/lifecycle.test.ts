@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import type { ContainerSpec } from '../src/index.js';
-import { getEngine } from '../src/index.js';
+import { GenericContainer, getEngine } from '../src/index.js';
 import { processExists } from './support/leaks.js';
 
 /** Creates and starts a busybox container running `script`; returns its id. */
@@ -104,5 +105,22 @@ describe('container lifecycle', () => {
     expect(processExists(pid)).toBe(false);
     const { existsSync } = await import('node:fs');
     expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
+  });
+});
+
+describe('resource quotas from the SDK', () => {
+  it('withResourcesQuota sets the memory and CPU limits of the cgroup', async () => {
+    await using c = await new GenericContainer(inject('fixtures').busybox)
+      .withCommand(['sleep', '1000'])
+      .withResourcesQuota({ memory: 0.25, cpu: 0.5 })
+      .start();
+    const info = await c.inspect();
+    expect(info.HostConfig.Memory).toBe(256 * 1024 * 1024);
+    expect(info.HostConfig.NanoCpus).toBe(500_000_000);
+    const cgroup = ContainerCgroup.of(c.getId());
+    const memoryFile = cgroup.layout.mode === 'v2' ? 'memory.max' : 'memory.limit_in_bytes';
+    const memoryDir = cgroup.dirs.find((d) => d.includes(cgroup.layout.mode === 'v2' ? '' : '/memory/')) ?? '';
+    expect(readFileSync(`${memoryDir}/${memoryFile}`, 'utf8').trim()).toBe(String(256 * 1024 * 1024));
+    expect((await getEngine().containerStats(c.getId())).memoryLimit).toBe(256 * 1024 * 1024);
   });
 });

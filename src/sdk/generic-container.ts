@@ -64,6 +64,19 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Limits memory (in GiB, as testcontainers takes it) and CPUs (a fraction
+   * or number of CPUs) through the container's cgroup.
+   */
+  withResourcesQuota(quota: { memory?: number; cpu?: number }): this {
+    this.spec.resources = {
+      ...this.spec.resources,
+      ...(quota.memory ? { memory: Math.round(quota.memory * 1024 ** 3) } : {}),
+      ...(quota.cpu ? { nanoCpus: Math.round(quota.cpu * 1e9) } : {}),
+    };
+    return this;
+  }
+
   /** Chooses when the image is pulled (default: when missing). */
   withPullPolicy(policy: PullPolicy): this {
     this.pullPolicy = policy;
