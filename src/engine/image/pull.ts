@@ -54,7 +54,15 @@ export async function pullImage(
     const chain = chainIds(diffIds);
     await Promise.all(
       manifest.layers.map((layer, i) =>
-        ensureLayer(store, client, ref.repository, layer, diffIds[i] as string, chain[i] as string, options),
+        ensureLayer({
+          store,
+          client,
+          repository: ref.repository,
+          layer,
+          diffId: diffIds[i] as string,
+          chainId: chain[i] as string,
+          options,
+        }),
       ),
     );
     const size = manifest.layers.reduce((sum, l) => sum + l.size, 0);
@@ -97,41 +105,33 @@ async function fetchConfig(store: ImageStore, client: RegistryClient, repository
 const inflight = new Map<string, Promise<void>>();
 const LAYER_ATTEMPTS = 3;
 
-function ensureLayer(
-  store: ImageStore,
-  client: RegistryClient,
-  repository: string,
-  layer: Descriptor,
-  diffId: string,
-  chainId: string,
-  options: PullOptions,
-): Promise<void> {
-  if (store.hasLayer(chainId)) return Promise.resolve();
-  const key = `${store.paths.root}\0${chainId}`;
-  let job = inflight.get(key);
-  if (!job) {
-    job = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
-      if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
-      await pRetry(() => fetchLayer(store, client, repository, layer, diffId, chainId, options), {
-        retries: LAYER_ATTEMPTS - 1,
-        minTimeout: 100,
-        shouldRetry: ({ error }) => isTransient(error),
-      });
-    }).finally(() => inflight.delete(key));
-    inflight.set(key, job);
-  }
-  return job;
+/** One layer to bring into the store, and where from. */
+interface LayerJob {
+  store: ImageStore;
+  client: RegistryClient;
+  repository: string;
+  layer: Descriptor;
+  diffId: string;
+  chainId: string;
+  options: PullOptions;
 }
 
-async function fetchLayer(
-  store: ImageStore,
-  client: RegistryClient,
-  repository: string,
-  layer: Descriptor,
-  diffId: string,
-  chainId: string,
-  options: PullOptions,
-): Promise<void> {
+function ensureLayer(job: LayerJob): Promise<void> {
+  const { store, chainId } = job;
+  if (store.hasLayer(chainId)) return Promise.resolve();
+  const key = `${store.paths.root}\0${chainId}`;
+  let pending = inflight.get(key);
+  if (!pending) {
+    pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
+      if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
+      await pRetry(() => fetchLayer(job), { retries: LAYER_ATTEMPTS - 1, minTimeout: 100, shouldRetry: ({ error }) => isTransient(error) });
+    }).finally(() => inflight.delete(key));
+    inflight.set(key, pending);
+  }
+  return pending;
+}
+
+async function fetchLayer({ store, client, repository, layer, diffId, chainId, options }: LayerJob): Promise<void> {
   let downloaded = 0;
   const progress = (done: boolean): void => options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done });
   await ingestLayer(store, resumableBlob(client, repository, layer.digest, layer.size), {
