@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
@@ -179,6 +181,11 @@ export class LocalEngine implements Engine {
     );
   }
 
+  /** Start, restart and removal of one container are one at a time across processes. */
+  #containerLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.images.paths.locks, `container-${id}`, fn);
+  }
+
   /** Pulls and container creation share the store; a prune needs it alone. */
   #storeLock<T>(fn: () => Promise<T>, mode: 'shared' | 'exclusive'): Promise<T> {
     return withFileLock(this.images.paths.locks, 'store', fn, mode);
@@ -212,7 +219,8 @@ export class LocalEngine implements Engine {
   }
 
   async startContainer(idOrName: string): Promise<void> {
-    await this.runtime.start(this.containers.get(idOrName));
+    const record = this.containers.get(idOrName);
+    await this.#containerLock(record.id, () => this.runtime.start(record));
   }
 
   async killContainer(idOrName: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -225,8 +233,10 @@ export class LocalEngine implements Engine {
 
   async restartContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
-    await this.runtime.stop(record, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
-    await this.runtime.start(record);
+    await this.#containerLock(record.id, async () => {
+      await this.runtime.stop(record, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+      await this.runtime.start(record);
+    });
   }
 
   async pauseContainer(idOrName: string): Promise<void> {
@@ -254,14 +264,20 @@ export class LocalEngine implements Engine {
 
   async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
+    await this.#containerLock(record.id, () => this.#remove(record, options.force ?? false));
+  }
+
+  async #remove(record: ContainerRecord, force: boolean): Promise<void> {
     if (this.runtime.running(record.id)) {
-      if (!options.force) {
+      if (!force) {
         throw new ContainerStateError(`container ${record.name} is running`, 'stop it first, or remove it with force');
       }
       await this.runtime.stop(record, 0);
     }
     ContainerCgroup.of(record.id).remove();
     this.containers.remove(record);
+    // The lock goes with the container; anyone still waiting on it finds the container gone.
+    fs.rmSync(join(this.images.paths.locks, `container-${record.id}.lock`), { force: true });
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
