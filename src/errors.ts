@@ -158,3 +158,33 @@ export class PermissionError extends BerthError {
     super('PERMISSION_DENIED', message, { hint });
   }
 }
+
+/** A container did not become ready within its startup timeout. */
+export class StartupTimeoutError extends BerthError {
+  constructor(
+    readonly strategy: string,
+    readonly waitedMs: number,
+    readonly lastLogLines: string[],
+  ) {
+    super('STARTUP_TIMEOUT', `container was not ready after ${waitedMs} ms waiting for ${strategy}${formatLogTail(lastLogLines)}`, {
+      hint: 'check the last log lines above; raise withStartupTimeout() if the service is just slow, or fix the wait strategy',
+    });
+  }
+}
+
+/** A wait strategy found the container can never become ready (e.g. it exited). */
+export class WaitStrategyError extends BerthError {
+  constructor(
+    readonly strategy: string,
+    detail: string,
+    readonly lastLogLines: string[],
+  ) {
+    super('NOT_READY', `container never became ready (${strategy}): ${detail}${formatLogTail(lastLogLines)}`, {
+      hint: 'the container failed while starting: read its last log lines above',
+    });
+  }
+}
+
+function formatLogTail(lines: string[]): string {
+  return lines.length > 0 ? `\n  last log lines:\n${lines.map((l) => `    ${l.trimEnd()}`).join('\n')}` : '';
+}

@@ -29,3 +29,8 @@ export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { GenericContainer } from './sdk/generic-container.js';
 export { PullPolicy } from './sdk/pull-policy.js';
 export { StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
+export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
+export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
+export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';
+export { Wait } from './sdk/wait/wait.js';
+export type { WaitContext, WaitStrategy } from './sdk/wait/wait-strategy.js';

@@ -2,6 +2,10 @@ import type { ContainerSpec, Engine } from '../engine/engine.js';
 import { getEngine } from './engine-provider.js';
 import { PullPolicy } from './pull-policy.js';
 import { StartedGenericContainer } from './started-container.js';
+import { waitForReady } from './wait/wait-for-ready.js';
+import type { WaitStrategy } from './wait/wait-strategy.js';
+
+const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 
 /**
  * A container to start, configured fluently as in testcontainers:
@@ -15,6 +19,8 @@ import { StartedGenericContainer } from './started-container.js';
 export class GenericContainer {
   protected readonly spec: ContainerSpec;
   protected pullPolicy = PullPolicy.defaultPolicy();
+  protected waitStrategy: WaitStrategy | undefined;
+  protected startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   protected platform: string | undefined;
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
@@ -77,6 +83,18 @@ export class GenericContainer {
     return this;
   }
 
+  /** How to tell the container is ready; `start()` resolves only then. */
+  withWaitStrategy(strategy: WaitStrategy): this {
+    this.waitStrategy = strategy;
+    return this;
+  }
+
+  /** How long `start()` waits for readiness (default 60 s) before it fails and removes the container. */
+  withStartupTimeout(ms: number): this {
+    this.startupTimeoutMs = ms;
+    return this;
+  }
+
   /** Chooses when the image is pulled (default: when missing). */
   withPullPolicy(policy: PullPolicy): this {
     this.pullPolicy = policy;
@@ -101,6 +119,7 @@ export class GenericContainer {
     const id = await engine.createContainer({ ...this.spec, image: image.id });
     try {
       await engine.startContainer(id);
+      if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
       return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec);
     } catch (error) {

@@ -292,12 +292,25 @@ export class LocalEngine implements Engine {
     const path = this.containers.dirs(record.id).log;
     const format = (l: LogLine): string => formatLine(l, options.timestamps ?? false);
     if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(format));
-    const lines = followLines(path, options, () => this.runtime.running(record.id) === undefined);
-    return Readable.from(
-      (async function* () {
-        for await (const line of lines) yield format(line);
-      })(),
-    );
+    // Destroying the stream must end the follower, which otherwise waits for the container to exit.
+    let closed = false;
+    const stream = new Readable({
+      objectMode: true,
+      read: () => undefined,
+      destroy: (error, callback) => {
+        closed = true;
+        callback(error);
+      },
+    });
+    const pump = async (): Promise<void> => {
+      for await (const line of followLines(path, options, () => closed || this.runtime.running(record.id) === undefined)) {
+        if (closed) return;
+        stream.push(format(line));
+      }
+      if (!closed) stream.push(null);
+    };
+    pump().catch((error: unknown) => stream.destroy(error as Error));
+    return stream;
   }
 }
 
