@@ -17,8 +17,11 @@
 #include <unistd.h>
 
 #include "devices.h"
-#include "exec.h"
+#include "init.h"
 #include "io.h"
+#include "launch.h"
+#include "masks.h"
+#include "mounts.h"
 #include "rootfs.h"
 
 /* The init's setup keeps a page-sized option buffer and PATH_MAX paths on
@@ -111,6 +114,41 @@ static int set_hostname(const char *name, struct failure *f)
 	return 0;
 }
 
+/* Everything below the rootfs, then pivot_root into it. User mounts come
+ * after /proc, /sys and /dev so they may land below /dev (e.g. /dev/shm). */
+static int build_rootfs(const struct spec *s, struct failure *f)
+{
+	if (rootfs_make_private(f) < 0 || rootfs_mount_overlay(s, f) < 0 ||
+	    rootfs_mount_kernel_fs(s->mountpoint, s->privileged, f) < 0 ||
+	    devices_setup(s->mountpoint, f) < 0 || mounts_apply(s, f) < 0 ||
+	    rootfs_pivot(s->mountpoint, f) < 0)
+		return -1;
+	return 0;
+}
+
+/* Inside the new root: the cwd is created before / may turn read-only. */
+static int finish_rootfs(const struct spec *s, struct failure *f)
+{
+	if (set_hostname(s->hostname, f) < 0 || (!s->netns && loopback_up(f) < 0) ||
+	    enter_cwd(s->cwd, f) < 0 || (!s->privileged && masks_apply(f) < 0) ||
+	    (s->readonly_rootfs && masks_readonly_rootfs(f) < 0))
+		return -1;
+	return 0;
+}
+
+static int run_command(const struct child_args *a, struct failure *f)
+{
+	const struct spec *s = a->spec;
+	char **envp;
+
+	if (!s->init)
+		return launch_command(s, f);
+	/* The init drops to the command's privileges too, then forks it. */
+	if (launch_prepare(s, &envp, f) < 0)
+		return -1;
+	return init_run((char *const *)s->arg.items, envp, a->exec_w, f);
+}
+
 /* The order follows PROTOCOL.md, "Container setup". */
 static int child_setup(const struct child_args *a, struct failure *f)
 {
@@ -126,16 +164,9 @@ static int child_setup(const struct child_args *a, struct failure *f)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return fail(f, "unshare-cgroup", errno, "unshare the cgroup namespace");
 	umask(022);
-	if (setup_stdio(a, f) < 0 || rootfs_make_private(f) < 0 ||
-	    rootfs_mount_overlay(s, f) < 0 ||
-	    rootfs_mount_kernel_fs(s->mountpoint, f) < 0 ||
-	    devices_setup(s->mountpoint, f) < 0 ||
-	    rootfs_pivot(s->mountpoint, f) < 0 ||
-	    set_hostname(s->hostname, f) < 0 ||
-	    (!s->netns && loopback_up(f) < 0) ||
-	    enter_cwd(s->cwd, f) < 0)
+	if (setup_stdio(a, f) < 0 || build_rootfs(s, f) < 0 || finish_rootfs(s, f) < 0)
 		return -1;
-	return exec_command(s, f);
+	return run_command(a, f);
 }
 
 static int child_main(void *arg)
@@ -144,11 +175,8 @@ static int child_main(void *arg)
 	struct failure f = { 0 };
 
 	child_setup(a, &f);
-	/* We are a copy of the helper's address space (no CLONE_VM), so the
-	 * step pointer stays valid in the parent; the record is smaller than
-	 * PIPE_BUF, so the write is atomic. If it fails the parent is gone and
-	 * there is no one left to tell. */
-	io_write_all(a->exec_w, &f, sizeof(f));
+	/* No CLONE_VM: we are a copy of the helper's address space. */
+	failure_send(a->exec_w, &f);
 	return 127;
 }
 
@@ -270,30 +298,10 @@ int container_release(struct container *c, struct failure *f)
 
 int container_await_exec(struct container *c, struct failure *f)
 {
-	struct failure child;
-	size_t got = 0;
+	int rc = failure_receive(c->exec_fd, f);
 
-	while (got < sizeof(child)) {
-		ssize_t n = io_read(c->exec_fd, (char *)&child + got, sizeof(child) - got);
-
-		if (n < 0) {
-			int err = errno;
-
-			close_fd(&c->exec_fd);
-			return fail(f, "exec", err, "read the exec report pipe");
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
 	close_fd(&c->exec_fd);
-	if (got == 0)
-		return 0;
-	if (got != sizeof(child))
-		return fail(f, "exec", EPROTO, "short setup report from init (%zu bytes)", got);
-	*f = child;
-	f->msg[sizeof(f->msg) - 1] = '\0';
-	return -1;
+	return rc;
 }
 
 void container_abort(struct container *c)

@@ -34,11 +34,11 @@ static int close_extra_fds(struct failure *f)
 	return 0;
 }
 
-static const char *env_path(const struct spec *s)
+static const char *env_path(char *const *envp)
 {
-	for (size_t i = 0; i < s->env.len; i++)
-		if (strncmp(s->env.items[i], "PATH=", 5) == 0)
-			return s->env.items[i] + 5;
+	for (; *envp; envp++)
+		if (strncmp(*envp, "PATH=", 5) == 0)
+			return *envp + 5;
 	return DEFAULT_PATH;
 }
 
@@ -79,26 +79,22 @@ static int resolve(const char *name, const char *search, char *out, size_t size)
 	}
 }
 
-int exec_command(const struct spec *s, struct failure *f)
+int exec_command(char *const *argv, char *const *envp, struct failure *f)
 {
-	char *const *argv = (char *const *)s->arg.items;
-	char *const *envp = (char *const *)s->env.items;
-	static char *const no_env[] = { NULL };
-	const char *name = s->arg.items[0];
+	const char *name = argv[0];
 	char path[PATH_MAX];
 	int err;
 
-	if (!envp)
-		envp = no_env;
 	if (reset_signals(f) < 0 || close_extra_fds(f) < 0)
 		return -1;
 	if (strchr(name, '/')) {
 		execve(name, argv, envp);
 		return fail(f, "exec", errno, "exec %s", name);
 	}
-	err = resolve(name, env_path(s), path, sizeof(path));
+	/* After the user switch, so access() judges as the user would. */
+	err = resolve(name, env_path(envp), path, sizeof(path));
 	if (err)
-		return fail(f, "exec", err, "exec %s (searched PATH=%s)", name, env_path(s));
+		return fail(f, "exec", err, "exec %s (searched PATH=%s)", name, env_path(envp));
 	execve(path, argv, envp);
 	return fail(f, "exec", errno, "exec %s (%s)", name, path);
 }

@@ -3,9 +3,9 @@
 #define BERTH_EXEC_H
 
 #include "report.h"
-#include "spec.h"
 
-/* Returns only on failure. */
-int exec_command(const struct spec *s, struct failure *f);
+/* argv[0] without a '/' is looked up in envp's PATH like execvp. Returns
+ * only on failure. */
+int exec_command(char *const *argv, char *const *envp, struct failure *f);
 
 #endif

@@ -1,4 +1,5 @@
-/* berth-helper: creates one container and stays alive as its monitor.
+/* berth-helper: creates one container and stays alive as its monitor
+ * (run), or runs one more process in a running container (exec).
  * See PROTOCOL.md for the contract with the engine. */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,10 +10,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "container.h"
+#include "execsession.h"
 #include "io.h"
 #include "monitor.h"
 #include "report.h"
+#include "signals.h"
 #include "spec.h"
 
 #define HELPER_VERSION "0.1.0"
@@ -46,7 +50,7 @@ static int setup_signals(int *sigfd, struct failure *f)
 	/* A vanished engine must show up as EPIPE, not kill the monitor. */
 	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
 		return fail(f, "startup", errno, "ignore SIGPIPE");
-	if (monitor_signals(&set) < 0 || sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	if (signals_watched(&set) < 0 || sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return fail(f, "startup", errno, "block signals");
 	*sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (*sigfd < 0)
@@ -121,6 +125,7 @@ static int run_spec(const struct spec *s, int sigfd)
 	if (start(s, &c, &orphaned, &f) < 0) {
 		report_failure(&f);
 		container_close_fds(&c);
+		cgroups_remove(&s->cgroup_cleanup, s->id);
 		if (orphaned)
 			monitor_orphan_cleanup(s);
 		return 1;
@@ -130,18 +135,18 @@ static int run_spec(const struct spec *s, int sigfd)
 	return rc;
 }
 
-static int run(void)
+static int run(enum spec_mode mode)
 {
 	struct failure f = { 0 };
 	struct spec s;
 	int sigfd = -1, rc;
 
 	if (ensure_std_fds(&f) < 0 || setup_signals(&sigfd, &f) < 0 ||
-	    spec_read(SPEC_FD, &s, &f) < 0) {
+	    spec_read(SPEC_FD, mode, &s, &f) < 0) {
 		report_failure(&f);
 		return 1;
 	}
-	rc = run_spec(&s, sigfd);
+	rc = mode == SPEC_RUN ? run_spec(&s, sigfd) : exec_session(&s, sigfd);
 	spec_free(&s);
 	return rc;
 }
@@ -153,8 +158,10 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "run") == 0)
-		return run();
-	fprintf(stderr, "usage: berth-helper run\n       berth-helper --version\n"
-			"(run reads its spec on fd 3 and reports on fd 4; see PROTOCOL.md)\n");
+		return run(SPEC_RUN);
+	if (argc == 2 && strcmp(argv[1], "exec") == 0)
+		return run(SPEC_EXEC);
+	fprintf(stderr, "usage: berth-helper run|exec\n       berth-helper --version\n"
+			"(both read a spec on fd 3 and report on fd 4; see PROTOCOL.md)\n");
 	return 2;
 }

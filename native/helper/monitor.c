@@ -15,13 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroups.h"
 #include "cleanup.h"
 #include "io.h"
 
 #define FRAME_HEADER 13
 #define FRAME_PAYLOAD (64 * 1024)
-
-static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 enum { P_SIGNAL, P_STDOUT, P_STDERR, P_LIFELINE, P_COUNT };
 
@@ -37,16 +36,6 @@ struct monitor {
 	struct timespec finished;
 	unsigned char *frame;
 };
-
-int monitor_signals(sigset_t *set)
-{
-	if (sigemptyset(set) < 0 || sigaddset(set, SIGCHLD) < 0)
-		return -1;
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		if (sigaddset(set, forwarded[i]) < 0)
-			return -1;
-	return 0;
-}
 
 static uint64_t now_ns(void)
 {
@@ -160,12 +149,14 @@ static void dispatch(struct monitor *m)
 		on_lifeline(m);
 }
 
-static int write_exitfile(const struct monitor *m, int code, int sig, struct failure *f)
+static int write_exitfile(const struct monitor *m, int code, int sig, int oom,
+			  struct failure *f)
 {
-	char tmp[PATH_MAX], body[128];
+	char tmp[PATH_MAX], body[160];
 	long long ms = (long long)m->finished.tv_sec * 1000 + m->finished.tv_nsec / 1000000;
 	int len = snprintf(body, sizeof(body),
-			   "{\"exitCode\":%d,\"signal\":%d,\"finishedAtMs\":%lld}", code, sig, ms);
+			   "{\"exitCode\":%d,\"signal\":%d,\"finishedAtMs\":%lld,\"oomKilled\":%s}",
+			   code, sig, ms, oom ? "true" : "false");
 	int fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", m->spec->exitfile) >= (int)sizeof(tmp))
@@ -186,10 +177,12 @@ static int write_exitfile(const struct monitor *m, int code, int sig, struct fai
 	return 0;
 }
 
+/* The OOM counter is read, and the cgroups removed, before the exit is
+ * recorded: whoever sees the exit finds the cgroups gone. */
 static int finish(struct monitor *m)
 {
 	struct failure f = { 0 };
-	int code, sig = 0;
+	int code, sig = 0, oom;
 
 	if (WIFSIGNALED(m->status)) {
 		sig = WTERMSIG(m->status);
@@ -197,11 +190,13 @@ static int finish(struct monitor *m)
 	} else {
 		code = WEXITSTATUS(m->status);
 	}
-	if (write_exitfile(m, code, sig, &f) < 0) {
+	oom = cgroups_oom_killed(&m->spec->oom_events, m->spec->id);
+	cgroups_remove(&m->spec->cgroup_cleanup, m->spec->id);
+	if (write_exitfile(m, code, sig, oom, &f) < 0) {
 		report_failure(&f);
 		return 1;
 	}
-	report_exit(code, sig);
+	report_exit(code, sig, oom);
 	return 0;
 }
 

@@ -9,9 +9,6 @@
 #include "report.h"
 #include "spec.h"
 
-/* Signals the helper forwards to the init, plus SIGCHLD. */
-int monitor_signals(sigset_t *set);
-
 /* Returns the helper's exit status. */
 int monitor_run(const struct spec *s, struct container *c, int sigfd, int log_fd);
 

@@ -61,6 +61,37 @@ void report_raw(const char *line, size_t len)
 		diag("status pipe: %s", strerror(errno));
 }
 
+void failure_send(int fd, const struct failure *f)
+{
+	/* The record is smaller than PIPE_BUF, so the write is atomic. If it
+	 * fails the reader is gone and there is no one left to tell. */
+	if (io_write_all(fd, f, sizeof(*f)) < 0)
+		return;
+}
+
+int failure_receive(int fd, struct failure *f)
+{
+	struct failure child;
+	size_t got = 0;
+
+	while (got < sizeof(child)) {
+		ssize_t n = io_read(fd, (char *)&child + got, sizeof(child) - got);
+
+		if (n < 0)
+			return fail(f, "exec", errno, "read the exec report pipe");
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got == 0)
+		return 0;
+	if (got != sizeof(child))
+		return fail(f, "exec", EPROTO, "short setup report (%zu bytes)", got);
+	*f = child;
+	f->msg[sizeof(f->msg) - 1] = '\0';
+	return -1;
+}
+
 void report_failure(const struct failure *f)
 {
 	char line[sizeof(f->msg) + 64];
@@ -94,9 +125,12 @@ void report_started(void)
 	report_fmt("started\n");
 }
 
-void report_exit(int code, int sig)
+void report_exit(int code, int sig, int oom)
 {
-	report_fmt("exit\t%d\t%d\n", code, sig);
+	if (oom < 0)
+		report_fmt("exit\t%d\t%d\n", code, sig);
+	else
+		report_fmt("exit\t%d\t%d\t%d\n", code, sig, oom);
 }
 
 void diag(const char *fmt, ...)

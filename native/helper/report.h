@@ -24,10 +24,18 @@ int fail(struct failure *f, const char *step, int err, const char *fmt, ...)
 size_t failure_line(const struct failure *f, char *buf, size_t size);
 
 void report_failure(const struct failure *f);
+
+/* A forked child's failure travels to its parent as the raw record over
+ * a CLOEXEC pipe; the step pointer stays valid because the child is a
+ * copy of the parent's address space. EOF without a record means execve
+ * succeeded: failure_receive returns 0 then, -1 with *f filled. */
+void failure_send(int fd, const struct failure *f);
+int failure_receive(int fd, struct failure *f);
 void report_raw(const char *line, size_t len);
 void report_pid(pid_t pid);
 void report_started(void);
-void report_exit(int code, int sig);
+/* oom < 0 leaves the OOM field out (exec has none). */
+void report_exit(int code, int sig, int oom);
 
 /* The helper's own diagnostics on stderr, never container output. */
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -115,12 +115,12 @@ static int mount_at(const char *root, const char *name, const char *fstype,
 	return 0;
 }
 
-int rootfs_mount_kernel_fs(const char *root, struct failure *f)
+int rootfs_mount_kernel_fs(const char *root, bool privileged, struct failure *f)
 {
 	const unsigned long safe = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
 	if (mount_at(root, "proc", "proc", safe, "mount-proc", f) < 0 ||
-	    mount_at(root, "sys", "sysfs", safe | MS_RDONLY, "mount-sys", f) < 0)
+	    mount_at(root, "sys", "sysfs", safe | (privileged ? 0 : MS_RDONLY), "mount-sys", f) < 0)
 		return -1;
 	return 0;
 }

@@ -3,6 +3,8 @@
 #ifndef BERTH_ROOTFS_H
 #define BERTH_ROOTFS_H
 
+#include <stdbool.h>
+
 #include "report.h"
 #include "spec.h"
 
@@ -12,8 +14,9 @@ int rootfs_make_private(struct failure *f);
  * every later step works with relative paths. */
 int rootfs_mount_overlay(const struct spec *s, struct failure *f);
 
-/* /proc and /sys below the cwd; root only names it in messages. */
-int rootfs_mount_kernel_fs(const char *root, struct failure *f);
+/* /proc and /sys below the cwd (/sys read-write only when privileged);
+ * root only names it in messages. */
+int rootfs_mount_kernel_fs(const char *root, bool privileged, struct failure *f);
 
 /* Ensures the directory `name` exists directly below the cwd, refusing
  * anything that is not a real directory. Shared with devices.c. */

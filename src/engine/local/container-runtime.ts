@@ -75,7 +75,7 @@ export class ContainerRuntime {
     const cgroup = ContainerCgroup.of(record.id);
     cgroup.create(record.spec.resources ?? {});
     fs.rmSync(this.containers.dirs(record.id).exitFile, { force: true }); // From a previous run.
-    const helper = HelperProcess.spawn(this.#helperSpec(record));
+    const helper = HelperProcess.spawn(this.#helperSpec(record, cgroup));
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
       cgroup.join(pid);
@@ -172,7 +172,7 @@ export class ContainerRuntime {
     return running;
   }
 
-  #helperSpec(record: ContainerRecord): HelperSpec {
+  #helperSpec(record: ContainerRecord, cgroup: ContainerCgroup): HelperSpec {
     const dirs = this.containers.dirs(record.id);
     const layers = this.images.paths.layers;
     return {
@@ -192,6 +192,8 @@ export class ContainerRuntime {
       lifeline: true,
       orphanCleanup: dirs.root,
       waitForGo: true,
+      cgroupCleanup: cgroup.dirs,
+      oomEvents: cgroup.oomEventFiles(),
     };
   }
 }

@@ -23,6 +23,10 @@ export interface HelperSpec {
   orphanCleanup?: string;
   /** Hold the container until the engine sends "go" (to set up cgroups, network). */
   waitForGo: boolean;
+  /** Cgroup directories the monitor removes once the container is gone, before it records the exit. */
+  cgroupCleanup?: string[];
+  /** Files (`memory.events`, `memory.oom_control`) whose `oom_kill` counter tells the monitor of an OOM kill. */
+  oomEvents?: string[];
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
@@ -43,6 +47,8 @@ export function encodeSpec(spec: HelperSpec): Buffer {
     ['lifeline', spec.lifeline ? '1' : '0'],
     ['wait_for_go', spec.waitForGo ? '1' : '0'],
   ];
+  for (const dir of spec.cgroupCleanup ?? []) records.push(['cgroup_cleanup', dir]);
+  for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
   for (const [key, value] of records) {

@@ -1,0 +1,143 @@
+#include "execsession.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroups.h"
+#include "execwait.h"
+#include "launch.h"
+#include "nsjoin.h"
+#include "pty.h"
+#include "report.h"
+
+struct session {
+	const struct spec *s;
+	struct nsfds ns;
+	int *cgroup_fds;
+	int master;
+	int slave;
+	int report[2];
+};
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void close_setup_fds(struct session *x)
+{
+	nsjoin_close(&x->ns);
+	for (size_t i = 0; x->cgroup_fds && i < x->s->cgroup.len; i++)
+		close_fd(&x->cgroup_fds[i]);
+	free(x->cgroup_fds);
+	x->cgroup_fds = NULL;
+	close_fd(&x->slave);
+	close_fd(&x->report[1]);
+}
+
+/* Everything that can fail before the command exists, so it is reported
+ * before `pid`. The cgroup files are opened while host paths resolve. */
+static int prepare(struct session *x, struct failure *f)
+{
+	const struct spec *s = x->s;
+
+	x->cgroup_fds = calloc(s->cgroup.len + 1, sizeof(int));
+	if (!x->cgroup_fds)
+		return fail(f, "cgroup", ENOMEM, "cgroup fds");
+	if (cgroups_open_procs(&s->cgroup, x->cgroup_fds, f) < 0 ||
+	    nsjoin_open(s->target_pid, &x->ns, f) < 0 || nsjoin_enter(&x->ns, f) < 0)
+		return -1;
+	if (chdir(s->cwd) < 0)
+		return fail(f, "chdir", errno, "chdir %s inside the container", s->cwd);
+	if (s->tty && pty_open(&x->master, &x->slave, f) < 0)
+		return -1;
+	if (pipe2(x->report, O_CLOEXEC) < 0)
+		return fail(f, "fork", errno, "create the exec report pipe");
+	return 0;
+}
+
+/* The child joins the cgroups itself, then the cgroup namespace (whose
+ * root is the container's cgroup), so the helper is never accounted to
+ * the container. */
+static int child_setup(struct session *x, struct failure *f)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		return fail(f, "pdeathsig", errno, "prctl PR_SET_PDEATHSIG");
+	if ((x->s->tty && pty_attach(x->slave, f) < 0) ||
+	    cgroups_enter(x->cgroup_fds, x->s->cgroup.len, f) < 0 ||
+	    nsjoin_enter_cgroup(&x->ns, f) < 0)
+		return -1;
+	umask(022);
+	return launch_command(x->s, f);
+}
+
+static void child(struct session *x)
+{
+	struct failure f = { 0 };
+
+	close_fd(&x->report[0]);
+	child_setup(x, &f);
+	failure_send(x->report[1], &f);
+	_exit(127);
+}
+
+static void reap_failed(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+static int started(struct session *x, pid_t pid, int sigfd)
+{
+	struct failure f = { 0 };
+	int rc;
+
+	report_pid(pid);
+	rc = failure_receive(x->report[0], &f);
+	close_fd(&x->report[0]);
+	if (rc < 0) {
+		report_failure(&f);
+		reap_failed(pid);
+		return 1;
+	}
+	report_started();
+	rc = exec_wait(x->s, pid, sigfd, x->master);
+	close_fd(&x->master);
+	return rc;
+}
+
+int exec_session(const struct spec *s, int sigfd)
+{
+	struct session x = { .s = s, .master = -1, .slave = -1, .report = { -1, -1 } };
+	struct failure f = { 0 };
+	pid_t pid;
+
+	if (prepare(&x, &f) < 0) {
+		report_failure(&f);
+		close_setup_fds(&x);
+		return 1;
+	}
+	pid = fork();
+	if (pid == 0)
+		child(&x);
+	if (pid < 0)
+		fail(&f, "fork", errno, "fork the exec process");
+	/* Our copies would keep the terminal open and the report pipe alive. */
+	close_setup_fds(&x);
+	if (pid < 0) {
+		report_failure(&f);
+		close_fd(&x.report[0]);
+		close_fd(&x.master);
+		return 1;
+	}
+	return started(&x, pid, sigfd);
+}
