@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // A store of its own, so test runs never touch the user's images and containers.
-    env: { BERTH_ROOT: '/var/lib/berth-test' },
+    // A store of its own, so test runs never touch the user's images and containers
+    // (BERTH_TEST_ROOT lets two checkouts run their suites side by side).
+    env: { BERTH_ROOT: process.env.BERTH_TEST_ROOT ?? '/var/lib/berth-test' },
     globalSetup: ['test/global-setup.ts'],
     // Forks, not threads: tests signal and wait for real processes, and the native addon is per-process.
     pool: 'forks',
