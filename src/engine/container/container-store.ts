@@ -73,6 +73,9 @@ export class ContainerStore {
     const dirs = this.dirs(record.id);
     try {
       for (const d of [dirs.upper, dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      // The overlay's root takes the upper dir's mode: 0700 would lock every non-root
+      // user out of `/`. The container dir above it still keeps the host out.
+      fs.chmodSync(dirs.upper, 0o755);
       fs.writeFileSync(dirs.config, JSON.stringify(record));
     } catch (e) {
       this.remove(record);
