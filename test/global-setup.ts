@@ -12,7 +12,7 @@ import { pushOciLayout } from '../src/engine/image/push.js';
 import { startRegistry } from './support/registry.js';
 
 /** The images test/fixtures/build-images.sh builds. */
-export const FIXTURE_IMAGES = ['busybox', 'debian', 'redis', 'postgres', 'nginx'] as const;
+export const FIXTURE_IMAGES = ['busybox', 'debian', 'redis', 'postgres', 'nginx', 'multiarch', 'busybox-zstd'] as const;
 /** A fixture image's name. */
 export type FixtureName = (typeof FIXTURE_IMAGES)[number];
 
