@@ -70,8 +70,12 @@ export class ImagePullError extends BerthError {
     readonly reference: string,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super('IMAGE_PULL_FAILED', `pulling "${reference}" failed: ${reason}`, { cause });
+    // The cause's hint becomes ours (once, at the end of the message).
+    const hint = cause instanceof BerthError ? cause.hint : undefined;
+    const suffix = hint ? `\n  hint: ${hint}` : '';
+    let reason = cause instanceof Error ? cause.message : String(cause);
+    if (suffix && reason.endsWith(suffix)) reason = reason.slice(0, -suffix.length);
+    super('IMAGE_PULL_FAILED', `pulling "${reference}" failed: ${reason}`, { cause, ...(hint ? { hint } : {}) });
   }
 }
 

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig } from './engine/config.js';
+export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
 export type {
   ContainerExit,
   ContainerInfo,

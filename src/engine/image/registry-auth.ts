@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { RegistryError } from '../../errors.js';
 
@@ -32,20 +33,37 @@ export function parseChallenge(header: string | undefined): AuthChallenge | unde
 }
 
 /**
+ * Bearer tokens of this process by registry, identity and scope: every pull
+ * and push (each has its own client) reuses a token until it expires, instead
+ * of asking the token server again.
+ */
+const tokens = new Map<string, CachedToken>();
+
+/**
  * Answers registry auth challenges: Basic with the given credentials, Bearer
  * by fetching a token from the realm (anonymously or with credentials) and
  * reusing it per scope until it expires.
  */
 export class RegistryAuth {
-  readonly #tokens = new Map<string, CachedToken>();
+  readonly #identity: string;
   #basic: string | undefined;
 
-  constructor(private readonly credentials: RegistryCredentials | undefined) {}
+  /** `endpoint`: the base URL requests go to (a mirror has tokens of its own). */
+  constructor(
+    endpoint: string,
+    private readonly credentials: RegistryCredentials | undefined,
+  ) {
+    // Keyed by a hash of the credentials: other credentials must not get this identity's tokens.
+    const who = credentials ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex') : '';
+    this.#identity = `${endpoint}\0${who}`;
+  }
 
   /** The Authorization header to send for `scope`, if one is known. */
   headerFor(scope: string): string | undefined {
-    const cached = this.#tokens.get(scope);
+    const key = `${this.#identity}\0${scope}`;
+    const cached = tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.header;
+    if (cached) tokens.delete(key);
     return this.#basic;
   }
 
@@ -61,7 +79,7 @@ export class RegistryAuth {
       return this.#basic;
     }
     const token = await this.#fetchToken(challenge.params, scope);
-    this.#tokens.set(scope, token);
+    tokens.set(`${this.#identity}\0${scope}`, token);
     return token.header;
   }
 
