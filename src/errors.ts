@@ -64,6 +64,19 @@ export class ImageNotFoundError extends BerthError {
   }
 }
 
+/** A multi-platform image has no variant for the platform asked for; `available` lists those it has. */
+export class PlatformNotAvailableError extends BerthError {
+  constructor(
+    readonly reference: string,
+    readonly platform: string,
+    readonly available: string[],
+  ) {
+    super('PLATFORM_NOT_AVAILABLE', `image "${reference}" has no ${platform} variant (it offers: ${available.join(', ') || 'none'})`, {
+      hint: 'choose one of the offered platforms with withPlatform() or the pull option platform, or build the image for this one',
+    });
+  }
+}
+
 /** Pulling an image failed; `cause` holds the underlying error. */
 export class ImagePullError extends BerthError {
   constructor(
