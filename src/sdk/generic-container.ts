@@ -1,4 +1,5 @@
 import type { ContainerSpec, Engine } from '../engine/engine.js';
+import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { getEngine } from './engine-provider.js';
 import { PullPolicy } from './pull-policy.js';
 import { StartedGenericContainer } from './started-container.js';
@@ -22,6 +23,7 @@ export class GenericContainer {
   protected waitStrategy: WaitStrategy | undefined;
   protected startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   protected platform: string | undefined;
+  protected credentials: RegistryCredentials | undefined;
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
   constructor(image: string) {
@@ -108,6 +110,15 @@ export class GenericContainer {
   }
 
   /**
+   * Logs in to the image's registry with these credentials for the pull,
+   * instead of those of the Docker config (`~/.docker/config.json`).
+   */
+  withRegistryCredentials(credentials: RegistryCredentials): this {
+    this.credentials = { ...credentials };
+    return this;
+  }
+
+  /**
    * Pulls the image if needed, creates and starts the container. If anything
    * fails, what was made is removed before the error is thrown.
    */
@@ -115,6 +126,7 @@ export class GenericContainer {
     const image = await engine.pullImage(this.spec.image, {
       policy: this.pullPolicy.name,
       ...(this.platform ? { platform: this.platform } : {}),
+      ...(this.credentials ? { credentials: this.credentials } : {}),
     });
     const id = await engine.createContainer({ ...this.spec, image: image.id });
     try {

@@ -88,7 +88,10 @@ export class RegistryAuth {
     if (!realm) throw new RegistryError('registry sent a Bearer challenge without a realm', 401);
     const url = new URL(realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? scope);
+    // What this request needs (a HEAD before a push is challenged for pull only) and
+    // what the registry asked for (a mount adds pull on the source repository):
+    // one token then serves every later request of the operation.
+    for (const s of new Set([scope, ...(params.scope ?? '').split(' ').filter(Boolean)])) url.searchParams.append('scope', s);
     const headers: Record<string, string> = {};
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
     const res = await request(url, { headers });
@@ -101,8 +104,9 @@ export class RegistryAuth {
     const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token server ${url.origin} returned no token`, res.statusCode);
-    // Renew a little early so a token never expires mid-request.
-    const lifetime = Math.max((body.expires_in ?? 60) - 10, 5) * 1000;
+    // Renew early (10 s, or half the life of a short-lived token) so a token never expires mid-request.
+    const seconds = body.expires_in ?? 60;
+    const lifetime = (seconds - Math.min(10, seconds / 2)) * 1000;
     return { header: `Bearer ${token}`, expiresAt: Date.now() + lifetime };
   }
 }

@@ -196,8 +196,9 @@ export class RegistryClient {
         await res.body.dump();
         if (!challenge) throw new AbortError(new RegistryError(`registry ${this.registry} refused access (401)`, 401));
         if (options.body && !options.replayable) throw new RegistryError('authentication needed mid-upload', 401);
+        // A token server that is down for a moment is retried like the registry; a refusal is final.
         auth = await this.#auth.answer(challenge, options.scope).catch((e: unknown) => {
-          throw new AbortError(e as Error);
+          throw isTransient(e) ? e : new AbortError(e as Error);
         });
         answeredChallenge = true;
         hop--;
