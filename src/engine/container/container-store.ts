@@ -73,6 +73,8 @@ export class ContainerStore {
     const dirs = this.dirs(record.id);
     try {
       for (const d of [dirs.upper, dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      // The upper dir's mode becomes that of the container's `/`: a non-root user must traverse it.
+      fs.chmodSync(dirs.upper, 0o755);
       fs.writeFileSync(dirs.config, JSON.stringify(record));
     } catch (e) {
       this.remove(record);

@@ -4,8 +4,11 @@ import { ContainerStateError } from '../../errors.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { securityOf } from '../container/process-security.js';
 import type { ContainerTop } from '../engine.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
 import type { ImageStore } from '../image/image-store.js';
+import { execSpec, runExec } from '../runtime/exec-process.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
 import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
@@ -166,6 +169,13 @@ export class ContainerRuntime {
     return { titles: ['PID', 'PPID', 'CMD'], processes };
   }
 
+  /** Runs one more command in the running container (see {@link runExec}). */
+  exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
+    const running = this.#requireRunning(record);
+    if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput);
+  }
+
   #requireRunning(record: ContainerRecord): RunningContainer {
     const running = this.running(record.id);
     if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
@@ -194,6 +204,7 @@ export class ContainerRuntime {
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
+      security: securityOf(record.spec),
     };
   }
 }

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  ContainerExecError,
+  ContainerStateError,
+  ContainerUserError,
+  GenericContainer,
+  getEngine,
+  type StartedGenericContainer,
+} from '../src/index.js';
+import { processExists } from './support/leaks.js';
+
+const busybox = (): string => inject('fixtures').busybox;
+
+describe('exec', () => {
+  let container: StartedGenericContainer;
+
+  beforeAll(async () => {
+    container = await new GenericContainer(busybox())
+      .withCommand(['sleep', '1000'])
+      .withEnvironment({ FROM_CONTAINER: 'yes', SHARED: 'container' })
+      .withWorkingDir('/tmp')
+      .start();
+  });
+
+  afterAll(async () => {
+    await container?.stop();
+  });
+
+  it('returns stdout and stderr apart, both in output, and the exit code', async () => {
+    const result = await container.exec(['sh', '-c', 'echo out; sleep 0.05; echo err >&2; sleep 0.05; echo out2; exit 5']);
+    expect(result).toEqual({ exitCode: 5, stdout: 'out\nout2\n', stderr: 'err\n', output: 'out\nerr\nout2\n' });
+  });
+
+  it('splits a string command on spaces, as testcontainers does', async () => {
+    expect(await container.exec('echo a  b')).toMatchObject({ exitCode: 0, stdout: 'a b\n' });
+  });
+
+  it("runs in the container's namespaces and cgroup", async () => {
+    const engine = getEngine();
+    const info = await container.inspect();
+    const { stdout } = await container.exec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; cat /proc/self/cgroup']);
+    const [host, init, ...cgroups] = stdout.trim().split('\n');
+    expect(host).toBe(info.Config.Hostname);
+    expect(init).toBe('sleep 1000 ');
+    // A cgroup namespace rooted at the container's cgroup: every line ends in "/".
+    expect(cgroups.length).toBeGreaterThan(0);
+    for (const line of cgroups) expect(line).toMatch(/:\/$/);
+    const top = await engine.topContainer(container.getId());
+    expect(top.processes.length).toBe(1); // the exec'd command is gone again
+  });
+
+  it("takes the container's env, user and working dir, each overridable", async () => {
+    const script = 'echo $FROM_CONTAINER $SHARED $EXTRA; id -u; pwd';
+    expect((await container.exec(['sh', '-c', script])).stdout).toBe('yes container\n0\n/tmp\n');
+    const custom = await container.exec(['sh', '-c', script], {
+      env: { SHARED: 'exec', EXTRA: '1' },
+      user: 'berth',
+      workingDir: '/home/berth',
+    });
+    expect(custom.stdout).toBe('yes exec 1\n1000\n/home/berth\n');
+  });
+
+  it("keeps the container's capabilities and seccomp, and privileged widens them", async () => {
+    const plain = await container.exec(['grep', '-E', '^(CapEff|Seccomp):', '/proc/self/status']);
+    expect(plain.stdout).toBe('CapEff:\t00000000a80425fb\nSeccomp:\t2\n');
+    const privileged = await container.exec(['grep', '-E', '^Seccomp:', '/proc/self/status'], { privileged: true });
+    expect(privileged.stdout).toBe('Seccomp:\t0\n');
+  });
+
+  it('runs on a terminal with tty', async () => {
+    const result = await getEngine().execContainer(container.getId(), {
+      cmd: ['sh', '-c', 'tty; echo err >&2; [ -t 1 ] && echo is-a-tty'],
+      tty: true,
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^\/dev\/pts\/\d+\r\nerr\r\nis-a-tty\r\n$/);
+    expect(result.stderr).toBe('');
+  });
+
+  it('streams output as it arrives', async () => {
+    const seen: string[] = [];
+    await getEngine().execContainer(container.getId(), {
+      cmd: ['sh', '-c', 'echo one; echo two >&2'],
+      onOutput: (stream, chunk) => seen.push(`${stream}:${chunk.toString()}`),
+    });
+    expect(seen).toEqual(expect.arrayContaining(['stdout:one\n', 'stderr:two\n']));
+  });
+
+  it('fails with ContainerExecError and the errno for a missing binary', async () => {
+    const error = await container.exec(['no-such-binary']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContainerExecError);
+    expect((error as ContainerExecError).errno).toBe(2);
+  });
+
+  it('fails with ContainerUserError for an unknown user', async () => {
+    await expect(container.exec(['true'], { user: 'ghost' })).rejects.toBeInstanceOf(ContainerUserError);
+  });
+
+  it('kills the exec when the container stops', async () => {
+    const engine = getEngine();
+    const c = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
+    const pending = c.exec(['sleep', '1000']);
+    await new Promise((r) => setTimeout(r, 100));
+    const pids = (await engine.topContainer(c.getId())).processes.map((p) => Number(p[0]));
+    expect(pids.length).toBe(2);
+    await c.stop();
+    const result = await pending;
+    expect(result.exitCode).toBe(137);
+    for (const pid of pids) expect(processExists(pid)).toBe(false);
+  });
+
+  it('refuses a container that is not running', async () => {
+    const c = await new GenericContainer(busybox()).withCommand(['true']).start();
+    await c.wait();
+    await expect(c.exec(['true'])).rejects.toBeInstanceOf(ContainerStateError);
+    await c.stop();
+  });
+});
