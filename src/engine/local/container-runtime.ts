@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import type { ResourceLimits } from '../cgroups/limits.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { securityOf } from '../container/process-security.js';
@@ -81,7 +82,7 @@ export class ContainerRuntime {
     const helper = HelperProcess.spawn(this.#helperSpec(record, cgroup));
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
-      cgroup.join(pid);
+      joinCgroup(cgroup, pid, record.spec.resources ?? {});
       helper.go();
       await helper.started;
       const startedAt = new Date().toISOString();
@@ -227,6 +228,21 @@ function readOr(path: string): string {
     return fs.readFileSync(path, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * Moves the init into its cgroup. An engine of an older berth (in another
+ * berth root) may sweep a fresh, still empty cgroup as an orphan: then it
+ * is made again once.
+ */
+function joinCgroup(cgroup: ContainerCgroup, pid: number, limits: ResourceLimits): void {
+  try {
+    cgroup.join(pid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    cgroup.create(limits);
+    cgroup.join(pid);
   }
 }
 
