@@ -92,6 +92,13 @@ describe('exec', () => {
     expect((error as ContainerExecError).errno).toBe(2);
   });
 
+  it("gives the user the groups /etc/group lists it in, read from the container's files", async () => {
+    await container.exec(['sh', '-c', 'echo "staff:x:50:root,berth" >> /etc/group; echo "audio:x:29:berth" >> /etc/group']);
+    expect((await container.exec(['id', '-G'], { user: 'berth' })).stdout).toBe('1000 29 50\n');
+    // An explicit group replaces the primary one and leaves out the memberships (runc's rules).
+    expect((await container.exec(['id', '-G'], { user: 'berth:nogroup' })).stdout).toBe('65534\n');
+  });
+
   it('fails with ContainerUserError for an unknown user', async () => {
     await expect(container.exec(['true'], { user: 'ghost' })).rejects.toBeInstanceOf(ContainerUserError);
   });
@@ -107,6 +114,18 @@ describe('exec', () => {
     const result = await pending;
     expect(result.exitCode).toBe(137);
     for (const pid of pids) expect(processExists(pid)).toBe(false);
+  });
+
+  it('runs bash in a debian container as nobody', async () => {
+    const c = await new GenericContainer(inject('fixtures').debian).withCommand(['sleep', '1000']).withUser('nobody').start();
+    try {
+      const result = await c.exec(['bash', '-c', 'echo "$(id -un) $(id -gn) $BASH_VERSION" >&2; exit 3']);
+      expect(result.exitCode).toBe(3);
+      expect(result.stderr).toMatch(/^nobody nogroup \d+\./);
+      expect((await c.exec(['id', '-u'], { user: 'root' })).stdout).toBe('0\n');
+    } finally {
+      await c.stop();
+    }
   });
 
   it('refuses a container that is not running', async () => {

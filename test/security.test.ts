@@ -151,6 +151,15 @@ describe('limits and hardening', () => {
     expect((await run(userns, (c) => c.withSecurityOpt('seccomp=unconfined'))).output).toBe('userns=0\n');
   });
 
+  it('blocks syscalls outside the profile even with every capability', async () => {
+    // swapon is in no rule of Docker's profile (like keyctl): EPERM from seccomp, whatever the capabilities.
+    const script = 'dd if=/dev/zero of=/tmp/swap bs=1k count=64 2>/dev/null; swapon /tmp/swap 2>&1';
+    expect((await run(script, (c) => c.withAddedCapabilities('ALL'))).output).toContain('Operation not permitted');
+    const unconfined = await run(script, (c) => c.withAddedCapabilities('ALL').withSecurityOpt('seccomp=unconfined'));
+    expect(unconfined.output).not.toContain('Operation not permitted'); // the kernel's own answer: no swap signature
+    expect(unconfined.exitCode).not.toBe(0);
+  });
+
   it('shows the security settings in inspect', async () => {
     const container = await new GenericContainer(busybox())
       .withCommand(['sleep', '100'])
@@ -189,6 +198,9 @@ describe('init', () => {
       const top = await engine.topContainer(container.getId());
       const states = top.processes.map((p) => p[0]).map((pid) => stateOf(pid ?? ''));
       expect(states).not.toContain('Z');
+      // The init is the helper's binary: the container must not reach it through /proc/1/exe.
+      expect((await container.exec(['readlink', '/proc/1/exe'])).exitCode).not.toBe(0);
+      expect((await container.exec(['readlink', '/proc/2/exe'])).stdout).toBe('/bin/busybox\n');
       await engine.killContainer(container.getId(), 'SIGTERM');
       const exit = await container.wait();
       expect(exit.exitCode).toBe(3);
