@@ -135,3 +135,19 @@ describe('exec', () => {
     await c.stop();
   });
 });
+
+describe('attach', () => {
+  it('streams only the output that comes after it, until the container ends', async () => {
+    const c = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'echo before; sleep 0.3; echo after; echo oops >&2; sleep 0.2'])
+      .start();
+    try {
+      await new Promise((r) => setTimeout(r, 150));
+      const chunks: string[] = [];
+      for await (const chunk of await c.attach()) chunks.push(String(chunk));
+      expect(chunks).toEqual(['after\n', 'oops\n']);
+    } finally {
+      await c.stop();
+    }
+  });
+});

@@ -219,3 +219,30 @@ function stateOf(pid: string): string {
     return '';
   }
 }
+
+describe('stop signal and timeout from the spec', () => {
+  it("stops with the spec's signal and escalates after its timeout", async () => {
+    const engine = getEngine();
+    await engine.pullImage(busybox());
+    const id = await engine.createContainer({
+      image: busybox(),
+      command: ['sh', '-c', "trap 'echo got-usr1' USR1; while true; do sleep 0.05; done"],
+      stopSignal: 'SIGUSR1',
+      stopTimeoutMs: 300,
+    });
+    try {
+      await engine.startContainer(id);
+      const info = await engine.inspectContainer(id);
+      expect(info.Config).toMatchObject({ StopSignal: 'SIGUSR1', StopTimeout: 1 });
+      const started = Date.now();
+      await engine.stopContainer(id);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect((await engine.waitContainer(id)).signal).toBe('SIGKILL');
+      let output = '';
+      for await (const chunk of await engine.containerLogs(id)) output += String(chunk);
+      expect(output).toContain('got-usr1');
+    } finally {
+      await engine.removeContainer(id, { force: true });
+    }
+  });
+});

@@ -184,7 +184,7 @@ export interface ContainerInfo {
     Labels: Record<string, string>;
     User: string;
     StopSignal: string;
-    /** Seconds, when the spec set one. */
+    /** Seconds (rounded up), when the spec set one. */
     StopTimeout?: number;
   };
   HostConfig: {

@@ -36,7 +36,7 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       Labels: record.spec.labels ?? {},
       User: record.spec.user ?? '',
       StopSignal: record.stopSignal,
-      ...(record.spec.stopTimeoutMs === undefined ? {} : { StopTimeout: Math.round(record.spec.stopTimeoutMs / 1000) }),
+      ...(record.spec.stopTimeoutMs === undefined ? {} : { StopTimeout: Math.ceil(record.spec.stopTimeoutMs / 1000) }),
     },
     HostConfig: {
       Memory: limits.memory ?? 0,
