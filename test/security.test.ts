@@ -226,23 +226,29 @@ describe('stop signal and timeout from the spec', () => {
     await engine.pullImage(busybox());
     const id = await engine.createContainer({
       image: busybox(),
-      command: ['sh', '-c', "trap 'echo got-usr1' USR1; while true; do sleep 0.05; done"],
+      command: ['sh', '-c', "trap 'echo got-usr1' USR1; echo ready; while true; do sleep 0.05; done"],
       stopSignal: 'SIGUSR1',
       stopTimeoutMs: 300,
     });
     try {
       await engine.startContainer(id);
+      // The signal must not come before the trap is set: PID 1 drops what it has no handler for.
+      while (!(await logsOf(id)).includes('ready')) await new Promise((r) => setTimeout(r, 10));
       const info = await engine.inspectContainer(id);
       expect(info.Config).toMatchObject({ StopSignal: 'SIGUSR1', StopTimeout: 1 });
       const started = Date.now();
       await engine.stopContainer(id);
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect((await engine.waitContainer(id)).signal).toBe('SIGKILL');
-      let output = '';
-      for await (const chunk of await engine.containerLogs(id)) output += String(chunk);
-      expect(output).toContain('got-usr1');
+      expect(await logsOf(id)).toContain('got-usr1');
     } finally {
       await engine.removeContainer(id, { force: true });
     }
   });
 });
+
+async function logsOf(id: string): Promise<string> {
+  let output = '';
+  for await (const chunk of await getEngine().containerLogs(id)) output += String(chunk);
+  return output;
+}
