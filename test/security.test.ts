@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { ContainerUserError, GenericContainer, getEngine, InvalidSpecError } from '../src/index.js';
+import { ContainerStartError, ContainerUserError, GenericContainer, getEngine, InvalidSpecError } from '../src/index.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
@@ -94,6 +94,12 @@ describe('capabilities', () => {
 
   it('rejects an invalid capability name with a typed error', async () => {
     await expect(new GenericContainer(busybox()).withAddedCapabilities('NET ADMIN').start()).rejects.toBeInstanceOf(InvalidSpecError);
+    const unknown = await new GenericContainer(busybox())
+      .withDroppedCapabilities('NO_SUCH_CAP')
+      .start()
+      .catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(ContainerStartError);
+    expect((unknown as ContainerStartError).message).toContain("unknown capability 'NO_SUCH_CAP'");
   });
 });
 
@@ -130,6 +136,14 @@ describe('limits and hardening', () => {
   it('applies ulimits', async () => {
     const { output } = await run('ulimit -n; ulimit -Hn', (c) => c.withUlimits({ nofile: { soft: 1234, hard: 2345 } }));
     expect(output).toBe('1234\n2345\n');
+  });
+
+  it('refuses unknown or inconsistent ulimits at create time', async () => {
+    const engine = getEngine();
+    await engine.pullImage(busybox());
+    for (const ulimits of [{ nofiles: { soft: 1, hard: 2 } }, { nofile: { soft: 3, hard: 2 } }, { nofile: { soft: 1.5, hard: 2 } }]) {
+      await expect(engine.createContainer({ image: busybox(), ulimits })).rejects.toBeInstanceOf(InvalidSpecError);
+    }
   });
 
   it('mounts the rootfs read-only but keeps /dev/shm writable', async () => {

@@ -66,6 +66,26 @@ function rlimitValue(v: number): string {
 
 const NAME = /^[A-Za-z_]+$/;
 
+/** The limits setrlimit(2) knows, as `docker run --ulimit` names them. */
+const ULIMITS = new Set([
+  'as',
+  'core',
+  'cpu',
+  'data',
+  'fsize',
+  'locks',
+  'memlock',
+  'msgqueue',
+  'nice',
+  'nofile',
+  'nproc',
+  'rss',
+  'rtprio',
+  'rttime',
+  'sigpending',
+  'stack',
+]);
+
 /**
  * Checks what the helper would refuse later, so a bad spec fails at create
  * time with a typed error instead of at start.
@@ -79,8 +99,11 @@ export function validateSecurity(sec: ProcessSecurity): void {
   }
   for (const [name, { soft, hard }] of Object.entries(sec.ulimits ?? {})) {
     const ok = (v: number): boolean => Number.isSafeInteger(v) && v >= -1;
-    if (!NAME.test(name) || !ok(soft) || !ok(hard) || (hard !== -1 && (soft === -1 || soft > hard))) {
-      throw new InvalidSpecError(`invalid ulimit ${name}=${soft}:${hard}`, 'give whole numbers (or -1 for unlimited) with soft <= hard');
+    if (!ULIMITS.has(name) || !ok(soft) || !ok(hard) || (hard !== -1 && (soft === -1 || soft > hard))) {
+      throw new InvalidSpecError(
+        `invalid ulimit ${name}=${soft}:${hard}`,
+        `name one of ${[...ULIMITS].join(', ')}, with whole numbers (or -1 for unlimited) and soft <= hard`,
+      );
     }
   }
   for (const v of [sec.user, ...(sec.groupAdd ?? [])]) {
