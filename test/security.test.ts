@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
-import { ContainerStartError, ContainerUserError, GenericContainer, getEngine, InvalidSpecError } from '../src/index.js';
+import { ContainerStartError, ContainerUserError, GenericContainer, getEngine, InvalidSpecError, type Ulimit } from '../src/index.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
@@ -141,7 +141,12 @@ describe('limits and hardening', () => {
   it('refuses unknown or inconsistent ulimits at create time', async () => {
     const engine = getEngine();
     await engine.pullImage(busybox());
-    for (const ulimits of [{ nofiles: { soft: 1, hard: 2 } }, { nofile: { soft: 3, hard: 2 } }, { nofile: { soft: 1.5, hard: 2 } }]) {
+    const bad: Record<string, Ulimit>[] = [
+      { nofiles: { soft: 1, hard: 2 } },
+      { nofile: { soft: 3, hard: 2 } },
+      { nofile: { soft: 1.5, hard: 2 } },
+    ];
+    for (const ulimits of bad) {
       await expect(engine.createContainer({ image: busybox(), ulimits })).rejects.toBeInstanceOf(InvalidSpecError);
     }
   });
