@@ -128,11 +128,15 @@ describe('exec', () => {
     }
   });
 
-  it('refuses a container that is not running', async () => {
+  it('refuses a container that is not running, or paused', async () => {
     const c = await new GenericContainer(busybox()).withCommand(['true']).start();
     await c.wait();
     await expect(c.exec(['true'])).rejects.toBeInstanceOf(ContainerStateError);
     await c.stop();
+    await getEngine().pauseContainer(container.getId());
+    await expect(container.exec(['true'])).rejects.toBeInstanceOf(ContainerStateError);
+    await getEngine().unpauseContainer(container.getId());
+    expect((await container.exec(['true'])).exitCode).toBe(0);
   });
 });
 
