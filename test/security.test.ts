@@ -110,16 +110,25 @@ describe('user', () => {
     expect(output).toContain('CapEff:\t0000000000000000');
   });
 
-  it('takes numeric uid:gid and supplementary groups', async () => {
-    const { output } = await run('id -u; id -g; id -G', (c) => {
-      c.withUser('4242:4343');
-      // groupAdd has no builder of its own in testcontainers; the spec carries it.
-      (c as unknown as { spec: { groupAdd: string[] } }).spec.groupAdd = ['nogroup', '777'];
-      return c;
+  it("takes numeric uid:gid and supplementary groups (the engine spec's groupAdd)", async () => {
+    const engine = getEngine();
+    await engine.pullImage(busybox());
+    const id = await engine.createContainer({
+      image: busybox(),
+      command: ['sh', '-c', 'id -u; id -g; id -G'],
+      user: '4242:4343',
+      groupAdd: ['nogroup', '777'],
     });
-    const [uid, gid, groups] = output.trim().split('\n');
-    expect([uid, gid]).toEqual(['4242', '4343']);
-    expect(groups?.split(' ').sort()).toEqual(['4343', '65534', '777']);
+    try {
+      await engine.startContainer(id);
+      await engine.waitContainer(id);
+      const [uid, gid, groups] = (await logsOf(id)).trim().split('\n');
+      expect([uid, gid]).toEqual(['4242', '4343']);
+      expect(groups?.split(' ').sort()).toEqual(['4343', '65534', '777']);
+      expect((await engine.inspectContainer(id)).HostConfig.GroupAdd).toEqual(['nogroup', '777']);
+    } finally {
+      await engine.removeContainer(id, { force: true });
+    }
   });
 
   it('fails with a typed error for a user the image does not have', async () => {
