@@ -155,6 +155,20 @@ export class ContainerExecError extends ContainerStartError {
   }
 }
 
+/** The container's user or group is not in the image's /etc/passwd or /etc/group. */
+export class ContainerUserError extends ContainerStartError {
+  constructor(containerId: string, errno: number, detail: string) {
+    super(containerId, 'user', errno, detail, 'use a user the image defines, or numeric uid:gid');
+  }
+}
+
+/** A container spec holds a value the engine cannot use. */
+export class InvalidSpecError extends BerthError {
+  constructor(message: string, hint: string) {
+    super('INVALID_SPEC', message, { hint });
+  }
+}
+
 /** No container with that id or name is known to the engine. */
 export class ContainerNotFoundError extends BerthError {
   constructor(readonly idOrName: string) {

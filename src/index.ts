@@ -5,6 +5,7 @@
  */
 
 export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
   ContainerInfo,
@@ -17,6 +18,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
+export type { ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { ImportOptions } from './engine/image/import.js';
 export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
@@ -28,7 +30,7 @@ export * from './errors.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { GenericContainer } from './sdk/generic-container.js';
 export { PullPolicy } from './sdk/pull-policy.js';
-export { StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
+export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
+import type { ProcessSecurity } from './container/process-security.js';
+import type { ExecOptions, ExecResult } from './exec-options.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -68,8 +70,10 @@ export interface Engine {
   removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
   /** Current state and configuration. */
   inspectContainer(id: string): Promise<ContainerInfo>;
-  /** Output recorded so far, selected like `docker logs`. */
+  /** Output recorded so far, selected like `docker logs`; `{ follow: true, tail: 0 }` is `docker attach`'s live output. */
   containerLogs(id: string, options?: LogSelection): Promise<Readable>;
+  /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
+  execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
 }
 
 /** How {@link Engine.pullImage} treats images already present. */
@@ -110,8 +114,8 @@ export interface ImageHistoryEntry {
   emptyLayer: boolean;
 }
 
-/** What to create a container from. */
-export interface ContainerSpec {
+/** What to create a container from (user, capabilities, seccomp, ulimits: see {@link ProcessSecurity}). */
+export interface ContainerSpec extends ProcessSecurity {
   /** Image reference or id; must be present locally (pull first). */
   image: string;
   name?: string;
@@ -126,6 +130,10 @@ export interface ContainerSpec {
   labels?: Record<string, string>;
   /** cgroup limits: memory, CPU, pids, block IO. */
   resources?: ResourceLimits;
+  /** Signal that asks the command to stop (default: the image's StopSignal, else SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** Milliseconds between the stop signal and SIGKILL when a stop gives none (default 10 s). */
+  stopTimeoutMs?: number;
 }
 
 /** Processes of a container, as `docker top` lists them. */
@@ -174,6 +182,10 @@ export interface ContainerInfo {
     /** The reference the container was created from. */
     Image: string;
     Labels: Record<string, string>;
+    User: string;
+    StopSignal: string;
+    /** Seconds (rounded up), when the spec set one. */
+    StopTimeout?: number;
   };
   HostConfig: {
     Memory: number;
@@ -183,6 +195,15 @@ export interface ContainerInfo {
     CpusetCpus: string;
     PidsLimit: number;
     BlkioWeight: number;
+    CapAdd: string[] | null;
+    CapDrop: string[] | null;
+    GroupAdd: string[] | null;
+    Privileged: boolean;
+    ReadonlyRootfs: boolean;
+    Init: boolean | null;
+    /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
+    SecurityOpt: string[] | null;
+    Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
   };
   Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
   NetworkSettings: {

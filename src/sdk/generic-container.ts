@@ -1,5 +1,7 @@
+import type { Ulimit } from '../engine/container/process-security.js';
 import type { ContainerSpec, Engine } from '../engine/engine.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
+import { InvalidSpecError } from '../errors.js';
 import { getEngine } from './engine-provider.js';
 import { PullPolicy } from './pull-policy.js';
 import { StartedGenericContainer } from './started-container.js';
@@ -82,6 +84,66 @@ export class GenericContainer {
       ...(quota.memory ? { memory: Math.round(quota.memory * 1024 ** 3) } : {}),
       ...(quota.cpu ? { nanoCpus: Math.round(quota.cpu * 1e9) } : {}),
     };
+    return this;
+  }
+
+  /** Runs the command as `name`, `uid`, `name:group` or `uid:gid` (looked up in the image's /etc/passwd, /etc/group). */
+  withUser(user: string): this {
+    this.spec.user = user;
+    return this;
+  }
+
+  /** Adds capabilities to Docker's default set, e.g. `NET_ADMIN`, `SYS_TIME`. */
+  withAddedCapabilities(...capabilities: string[]): this {
+    this.spec.capAdd = [...(this.spec.capAdd ?? []), ...capabilities];
+    return this;
+  }
+
+  /** Drops capabilities from Docker's default set (`ALL` drops every one). */
+  withDroppedCapabilities(...capabilities: string[]): this {
+    this.spec.capDrop = [...(this.spec.capDrop ?? []), ...capabilities];
+    return this;
+  }
+
+  /** Every capability, no seccomp, unmasked /proc (`docker run --privileged`). */
+  withPrivilegedMode(): this {
+    this.spec.privileged = true;
+    return this;
+  }
+
+  /** Resource limits, e.g. `{ nofile: { soft: 1024, hard: 2048 } }`; -1 is unlimited. */
+  withUlimits(ulimits: Record<string, Ulimit>): this {
+    this.spec.ulimits = { ...this.spec.ulimits, ...ulimits };
+    return this;
+  }
+
+  /** Runs a tiny init as PID 1 that reaps zombies and forwards signals (`docker run --init`). */
+  withInit(init = true): this {
+    this.spec.init = init;
+    return this;
+  }
+
+  /** Mounts the image's filesystem read-only (`docker run --read-only`). */
+  withReadonlyRootfs(readonly = true): this {
+    this.spec.readonlyRootfs = readonly;
+    return this;
+  }
+
+  /** `docker run --security-opt`: `no-new-privileges[:true|false]`, `seccomp=unconfined`, `seccomp=default`. */
+  withSecurityOpt(...options: string[]): this {
+    for (const option of options) {
+      const [key, value] = option.split(/[=:]/, 2);
+      if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === 'false')) {
+        this.spec.noNewPrivileges = value !== 'false';
+      } else if (key === 'seccomp' && (value === 'unconfined' || value === 'default')) {
+        this.spec.seccomp = value;
+      } else {
+        throw new InvalidSpecError(
+          `unsupported security option "${option}"`,
+          'use no-new-privileges, seccomp=unconfined or seccomp=default',
+        );
+      }
+    }
     return this;
   }
 

@@ -1,6 +1,16 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
+import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
+
+/** Options of {@link StartedGenericContainer.exec}. */
+export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
+
+/** What {@link StartedGenericContainer.exec} returns. */
+export interface ExecCommandResult extends ExecResult {
+  /** stdout and stderr interleaved as they arrived. */
+  output: string;
+}
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
@@ -59,6 +69,33 @@ export class StartedGenericContainer implements AsyncDisposable {
     let text = '';
     for await (const chunk of await this.logs(options)) text += String(chunk);
     return text;
+  }
+
+  /**
+   * Runs a command in the container, as testcontainers' `exec`: a string is
+   * split on spaces (no shell). `output` holds stdout and stderr in the order
+   * they arrived. A missing executable throws ContainerExecError; a stopped
+   * container, ContainerStateError.
+   */
+  async exec(command: string | string[], options: ExecCommandOptions = {}): Promise<ExecCommandResult> {
+    const cmd = Array.isArray(command) ? command : command.split(' ').filter(Boolean);
+    let output = '';
+    const result = await this.engine.execContainer(this.id, {
+      cmd,
+      ...options,
+      onOutput: (_stream, chunk) => {
+        output += chunk.toString('utf8');
+      },
+    });
+    return { output, ...result };
+  }
+
+  /**
+   * The container's live output from now on (`docker attach`): one chunk per
+   * line, ending when the container does. Same as `logs({ follow: true, tail: 0 })`.
+   */
+  attach(): Promise<Readable> {
+    return this.engine.containerLogs(this.id, { follow: true, tail: 0 });
   }
 
   /** Waits for the container's command to end and returns its exit code. */

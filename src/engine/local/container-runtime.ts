@@ -2,10 +2,14 @@ import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import type { ResourceLimits } from '../cgroups/limits.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { securityOf } from '../container/process-security.js';
 import type { ContainerTop } from '../engine.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
 import type { ImageStore } from '../image/image-store.js';
+import { execSpec, runExec } from '../runtime/exec-process.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
 import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
@@ -78,7 +82,7 @@ export class ContainerRuntime {
     const helper = HelperProcess.spawn(this.#helperSpec(record, cgroup));
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
-      cgroup.join(pid);
+      joinCgroup(cgroup, pid, record.spec.resources ?? {});
       helper.go();
       await helper.started;
       const startedAt = new Date().toISOString();
@@ -166,6 +170,13 @@ export class ContainerRuntime {
     return { titles: ['PID', 'PPID', 'CMD'], processes };
   }
 
+  /** Runs one more command in the running container (see {@link runExec}). */
+  exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
+    const running = this.#requireRunning(record);
+    if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput);
+  }
+
   #requireRunning(record: ContainerRecord): RunningContainer {
     const running = this.running(record.id);
     if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
@@ -194,6 +205,7 @@ export class ContainerRuntime {
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
+      security: securityOf(record.spec),
     };
   }
 }
@@ -216,6 +228,21 @@ function readOr(path: string): string {
     return fs.readFileSync(path, 'utf8');
   } catch {
     return '';
+  }
+}
+
+/**
+ * Moves the init into its cgroup. An engine of an older berth (in another
+ * berth root) may sweep a fresh, still empty cgroup as an orphan: then it
+ * is made again once.
+ */
+function joinCgroup(cgroup: ContainerCgroup, pid: number, limits: ResourceLimits): void {
+  try {
+    cgroup.join(pid);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    cgroup.create(limits);
+    cgroup.join(pid);
   }
 }
 

@@ -9,6 +9,7 @@ import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { validateSecurity } from '../container/process-security.js';
 import type {
   ContainerExit,
   ContainerInfo,
@@ -20,6 +21,7 @@ import type {
   PullImageOptions,
   PushImageOptions,
 } from '../engine.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
@@ -200,18 +202,20 @@ export class LocalEngine implements Engine {
     if (argv.length === 0) {
       throw new ContainerStateError('no command specified', 'set a command or entrypoint, or use an image that defines one');
     }
+    validateSecurity(spec);
+    const user = spec.user ?? (image.config.config?.User || undefined);
     const record: ContainerRecord = {
       id,
       name: spec.name ?? `berth-${id.slice(0, 12)}`,
       created: new Date().toISOString(),
-      spec,
+      spec: { ...spec, ...(user ? { user } : {}) },
       imageId: image.id,
       chainIds: image.chainIds,
       hostname,
       argv,
       env: resolveEnv(spec, image.config, hostname),
       workingDir: resolveWorkingDir(spec, image.config),
-      stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
+      stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
     };
     this.containers.create(record);
@@ -228,13 +232,14 @@ export class LocalEngine implements Engine {
   }
 
   async stopContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    await this.runtime.stop(this.containers.get(idOrName), options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    const record = this.containers.get(idOrName);
+    await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
   }
 
   async restartContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, async () => {
-      await this.runtime.stop(record, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+      await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
       await this.runtime.start(record);
     });
   }
@@ -278,6 +283,10 @@ export class LocalEngine implements Engine {
     this.containers.remove(record);
     // The lock goes with the container; anyone still waiting on it finds the container gone.
     fs.rmSync(join(this.images.paths.locks, `container-${record.id}.lock`), { force: true });
+  }
+
+  async execContainer(idOrName: string, options: ExecOptions): Promise<ExecResult> {
+    return this.runtime.exec(this.containers.get(idOrName), options);
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {

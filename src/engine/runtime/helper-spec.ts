@@ -1,3 +1,5 @@
+import { type ProcessSecurity, rootfsRecords, securityRecords } from '../container/process-security.js';
+
 /**
  * What the native helper needs to create one container
  * (see native/PROTOCOL.md, "Spec").
@@ -27,6 +29,8 @@ export interface HelperSpec {
   cgroupCleanup?: string[];
   /** Files (`memory.events`, `memory.oom_control`) whose `oom_kill` counter tells the monitor of an OOM kill. */
   oomEvents?: string[];
+  /** User, capabilities, seccomp, ulimits, read-only rootfs, init. */
+  security?: ProcessSecurity;
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
@@ -51,6 +55,12 @@ export function encodeSpec(spec: HelperSpec): Buffer {
   for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
+  records.push(...securityRecords(spec.security ?? {}), ...rootfsRecords(spec.security ?? {}));
+  return encodeRecords(records);
+}
+
+/** `key=value\0` records closed by `end\0`; a value holding a NUL is refused. */
+export function encodeRecords(records: [string, string][]): Buffer {
   for (const [key, value] of records) {
     if (value.includes('\0')) throw new TypeError(`container ${key} must not contain a NUL byte`);
   }
