@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
+import type { PathArchive } from '../volumes/copy-out.js';
+import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
@@ -59,6 +61,36 @@ export class StartedGenericContainer implements AsyncDisposable {
     let text = '';
     for await (const chunk of await this.logs(options)) text += String(chunk);
     return text;
+  }
+
+  /** Copies host files into the running container (`target` is each file's container path). */
+  copyFilesToContainer(files: FileToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ files }));
+  }
+
+  /** Copies the content of host directories into container directories. */
+  copyDirectoriesToContainer(directories: DirectoryToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ directories }));
+  }
+
+  /** Writes strings, buffers or streams as container files. */
+  copyContentToContainer(contents: ContentToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ contents }));
+  }
+
+  /** Extracts a tar archive into the existing container directory `target` (default `/`). */
+  copyArchiveToContainer(tar: AsyncIterable<Buffer>, target = '/'): Promise<void> {
+    return this.engine.putArchive(this.id, target, tar);
+  }
+
+  /** A container path as a tar stream (named from its last component; `dir/.` for a directory's content). */
+  async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
+    return (await this.engine.getArchive(this.id, path)).stream;
+  }
+
+  /** A container path as a tar stream together with its stat, like Docker's archive API. */
+  archive(path: string): Promise<PathArchive> {
+    return this.engine.getArchive(this.id, path);
   }
 
   /** Waits for the container's command to end and returns its exit code. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
+import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../engine.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
@@ -21,6 +22,8 @@ export interface ContainerRecord {
   stopSignal: NodeJS.Signals;
   /** The process that created it: a container never started is swept once it is gone. */
   owner?: ProcessIdentity;
+  /** Mounts as resolved at create time (host sources, volume names). */
+  mounts?: ResolvedMount[];
 }
 
 /** Files and directories of one container. */

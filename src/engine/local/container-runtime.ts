@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
+import { helperMountRecords } from '../../volumes/mount-spec.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
@@ -194,6 +195,7 @@ export class ContainerRuntime {
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
+      mounts: helperMountRecords(record.mounts ?? []),
     };
   }
 }

@@ -1,3 +1,4 @@
+import { inspectMounts } from '../../volumes/mount-spec.js';
 import type { ContainerRecord } from '../container/container-store.js';
 import type { ContainerInfo, ContainerStatus } from '../engine.js';
 import type { ExitRecord, RunningContainer } from './container-runtime.js';
@@ -43,7 +44,7 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       PidsLimit: limits.pidsLimit ?? 0,
       BlkioWeight: limits.blkioWeight ?? 0,
     },
-    Mounts: [],
+    Mounts: inspectMounts(record.mounts ?? []),
     NetworkSettings: { Networks: {}, Ports: {} },
   };
 }

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { type ContainerRoot, openContainerRoot, viewSpecOf } from '../../volumes/container-root.js';
+import { type ExtractOptions, extractInto } from '../../volumes/copy-in.js';
+import { archivePath, type PathArchive } from '../../volumes/copy-out.js';
+import { copyUp, type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
+import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
@@ -56,6 +61,7 @@ export class LocalEngine implements Engine {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
+  readonly volumes: VolumeManager;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
 
@@ -68,6 +74,7 @@ export class LocalEngine implements Engine {
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.runtime = new ContainerRuntime(this.containers, this.images);
+    this.volumes = new VolumeManager(paths, this.containers);
     sweepOrphans(this.containers);
   }
 
@@ -214,7 +221,16 @@ export class LocalEngine implements Engine {
       stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
     };
-    this.containers.create(record);
+    const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}) };
+    const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
+    const created = { ...record, mounts: plan.mounts };
+    try {
+      await copyUp(plan.copyUp, () => openContainerRoot(undefined, () => viewSpecOf(created, this.containers.dirs(id), this.images, true)));
+    } catch (error) {
+      this.containers.remove(created);
+      await this.volumes.releaseAnonymous(created);
+      throw error;
+    }
     return id;
   }
 
@@ -262,9 +278,10 @@ export class LocalEngine implements Engine {
     return toExit(status);
   }
 
-  async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
+  async removeContainer(idOrName: string, options: { force?: boolean; keepVolumes?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, () => this.#remove(record, options.force ?? false));
+    if (!options.keepVolumes) await this.volumes.releaseAnonymous(record);
   }
 
   async #remove(record: ContainerRecord, force: boolean): Promise<void> {
@@ -312,6 +329,65 @@ export class LocalEngine implements Engine {
     pump().catch((error: unknown) => stream.destroy(error as Error));
     return stream;
   }
+
+  async createVolume(options: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    return this.volumes.create(options);
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return this.volumes.store.list();
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    return this.volumes.store.get(name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.volumes.remove(name);
+  }
+
+  async pruneVolumes(options: { all?: boolean } = {}): Promise<PruneVolumesResult> {
+    return this.volumes.prune(options);
+  }
+
+  async putArchive(idOrName: string, path: string, tar: AsyncIterable<Buffer>, options: ExtractOptions = {}): Promise<void> {
+    const { root, release } = await this.#openRoot(this.containers.get(idOrName));
+    try {
+      await extractInto(root, path, tar, options);
+    } finally {
+      await release();
+    }
+  }
+
+  async getArchive(idOrName: string, path: string): Promise<PathArchive> {
+    const { root, release } = await this.#openRoot(this.containers.get(idOrName));
+    return archivePath(root, path, () => void release());
+  }
+
+  /** A running container's root; otherwise a view of its files, holding its lock so it cannot start meanwhile. */
+  async #openRoot(record: ContainerRecord): Promise<ContainerRoot> {
+    const running = this.runtime.running(record.id);
+    if (running) return openContainerRoot(running.pid, () => viewSpecOf(record, this.containers.dirs(record.id), this.images));
+    const unlock = await holdLock(this.images.paths.locks, `container-${record.id}`);
+    try {
+      const pid = this.runtime.running(record.id)?.pid;
+      const opened = await openContainerRoot(pid, () => viewSpecOf(record, this.containers.dirs(record.id), this.images));
+      return {
+        root: opened.root,
+        release: () => opened.release().finally(unlock),
+      };
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  }
+}
+
+/** Takes a file lock and resolves with the function that releases it. */
+function holdLock(dir: string, name: string): Promise<() => void> {
+  return new Promise((acquired, failed) => {
+    withFileLock(dir, name, () => new Promise<void>((release) => acquired(release))).catch(failed);
+  });
 }
 
 function summary(record: ImageRecord): ImageSummary {

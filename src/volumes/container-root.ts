@@ -1,0 +1,53 @@
+import { relative } from 'node:path';
+import type { ContainerDirs, ContainerRecord } from '../engine/container/container-store.js';
+import type { ImageStore } from '../engine/image/image-store.js';
+import type { ViewSpec } from '../engine/runtime/helper-spec.js';
+import { InRoot } from './in-root.js';
+import { helperMountRecords } from './mount-spec.js';
+import { RootfsView } from './rootfs-view.js';
+
+/** A container's `/`, open for copying, and how to let go of it. */
+export interface ContainerRoot {
+  root: InRoot;
+  release(): Promise<void>;
+}
+
+/**
+ * Opens a container's root: a running container's through its init
+ * (`/proc/<pid>/root`, its mounts included), any other through a
+ * {@link RootfsView} of its overlay and volumes.
+ */
+export async function openContainerRoot(pid: number | undefined, view: () => ViewSpec): Promise<ContainerRoot> {
+  if (pid !== undefined) {
+    const root = InRoot.open(`/proc/${pid}/root`);
+    return { root, release: async () => root.close() };
+  }
+  const helper = await RootfsView.open(view());
+  try {
+    const root = InRoot.open(`/proc/${helper.pid}/root`);
+    return {
+      root,
+      release: async () => {
+        root.close();
+        await helper.close();
+      },
+    };
+  } catch (error) {
+    await helper.close();
+    throw error;
+  }
+}
+
+/** The view of a container that is not running: its overlay, and its binds and volumes unless `bare`. */
+export function viewSpecOf(record: ContainerRecord, dirs: ContainerDirs, images: ImageStore, bare = false): ViewSpec {
+  const layers = images.paths.layers;
+  return {
+    id: record.id,
+    mountpoint: dirs.rootfs,
+    lowerbase: layers,
+    lowers: [...record.chainIds].reverse().map((c) => relative(layers, images.layerDiff(c))),
+    upper: dirs.upper,
+    work: dirs.work,
+    mounts: bare ? [] : helperMountRecords(record.mounts ?? [], { withTmpfs: false }),
+  };
+}

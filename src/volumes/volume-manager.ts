@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import type { ContainerRecord, ContainerStore } from '../engine/container/container-store.js';
+import type { StatePaths } from '../engine/paths.js';
+import { withFileLock } from '../engine/state/file-lock.js';
+import { ContainerPathError, VolumeInUseError } from '../errors.js';
+import type { ContainerRoot } from './container-root.js';
+import { extractInto } from './copy-in.js';
+import { archivePath } from './copy-out.js';
+import { InRoot } from './in-root.js';
+import type { ResolvedMount } from './mount-spec.js';
+import { type MountPlan, type MountRequest, resolveMounts } from './resolve-mounts.js';
+import { type CreateVolumeOptions, type VolumeInfo, VolumeStore } from './volume-store.js';
+
+/** What {@link VolumeManager.prune} removed. */
+export interface PruneVolumesResult {
+  volumesDeleted: string[];
+  spaceReclaimed: number;
+}
+
+/**
+ * Volumes as the engine uses them: create, remove and prune, which
+ * containers use which volume, and the mounts of new containers. Every
+ * change holds the `volumes` file lock, so "unused" stays true until the
+ * volume is gone and a new container's volumes exist until its record does.
+ */
+export class VolumeManager {
+  readonly store: VolumeStore;
+
+  constructor(
+    private readonly paths: StatePaths,
+    private readonly containers: ContainerStore,
+  ) {
+    this.store = new VolumeStore(paths.volumes);
+  }
+
+  #lock<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.paths.locks, 'volumes', fn);
+  }
+
+  create(options: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    return this.#lock(async () => this.store.create(options));
+  }
+
+  /** Names of the containers (running or not) whose mounts use the volume. */
+  usersOf(name: string): string[] {
+    return this.containers
+      .list()
+      .filter((c) => c.mounts?.some((m) => m.type === 'volume' && m.name === name))
+      .map((c) => c.name);
+  }
+
+  /** Removes a volume; refused with {@link VolumeInUseError} while a container refers to it. */
+  remove(name: string): Promise<void> {
+    return this.#lock(async () => {
+      this.store.get(name);
+      const users = this.usersOf(name);
+      if (users.length > 0) throw new VolumeInUseError(name, users);
+      this.store.remove(name);
+    });
+  }
+
+  /** Removes unused anonymous volumes, or every unused volume with `all`. */
+  prune(options: { all?: boolean } = {}): Promise<PruneVolumesResult> {
+    return this.#lock(async () => {
+      const result: PruneVolumesResult = { volumesDeleted: [], spaceReclaimed: 0 };
+      for (const { Name: name } of this.store.list()) {
+        if (!(options.all || this.store.isAnonymous(name)) || this.usersOf(name).length > 0) continue;
+        result.spaceReclaimed += this.store.size(name);
+        this.store.remove(name);
+        result.volumesDeleted.push(name);
+      }
+      return result;
+    });
+  }
+
+  /**
+   * Resolves a new container's mounts and runs `record` (which writes the
+   * container's record) under the lock; volumes made for it are removed
+   * again if that fails.
+   */
+  plan(request: MountRequest, record: (mounts: ResolvedMount[]) => void): Promise<MountPlan> {
+    return this.#lock(async () => {
+      const plan = resolveMounts(request, this.store, (c) => this.containers.get(c).mounts ?? []);
+      try {
+        record(plan.mounts);
+      } catch (error) {
+        for (const name of plan.createdVolumes) this.store.remove(name);
+        throw error;
+      }
+      return plan;
+    });
+  }
+
+  /** Removes the container's anonymous volumes that no other container uses (after the container is gone). */
+  releaseAnonymous(record: ContainerRecord): Promise<void> {
+    return this.#lock(async () => {
+      for (const m of record.mounts ?? []) {
+        if (m.anonymous && m.name && this.store.find(m.name) && this.usersOf(m.name).length === 0) this.store.remove(m.name);
+      }
+    });
+  }
+}
+
+/**
+ * Copies what the image has at each mount's target into its (empty, new)
+ * volume, as Docker does on first use; the volume's root takes the owner
+ * and mode of the image's directory. `open` gives the container's rootfs
+ * without its mounts.
+ */
+export async function copyUp(mounts: ResolvedMount[], open: () => Promise<ContainerRoot>): Promise<void> {
+  if (mounts.length === 0) return;
+  const { root, release } = await open();
+  try {
+    for (const mount of mounts) await copyOne(root, mount);
+  } finally {
+    await release();
+  }
+}
+
+async function copyOne(image: InRoot, mount: ResolvedMount): Promise<void> {
+  let st: fs.Stats;
+  try {
+    const fd = image.openDir(mount.target);
+    st = fs.fstatSync(fd);
+    fs.closeSync(fd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return; // Nothing in the image to copy.
+    throw error;
+  }
+  const volume = InRoot.open(mount.source);
+  try {
+    await extractInto(volume, '/', archivePath(image, `${mount.target}/.`).stream);
+  } catch (error) {
+    throw new ContainerPathError(mount.target, `copying the image's content into volume ${mount.name} failed`, { cause: error });
+  } finally {
+    volume.close();
+  }
+  fs.chownSync(mount.source, st.uid, st.gid);
+  fs.chmodSync(mount.source, st.mode & 0o7777);
+}
