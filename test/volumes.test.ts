@@ -1,20 +1,15 @@
 import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { type ContainerSpec, GenericContainer, getEngine, InvalidMountError, VolumeInUseError, VolumeNotFoundError } from '../src/index.js';
 import { hostileImage } from './support/hostile-image.js';
 import { mountsUnderState } from './support/leaks.js';
+import { TempDirs } from './support/temp-dirs.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 const tag = `${process.pid}-${Date.now().toString(36)}`;
-const hostDirs: string[] = [];
-
-function hostDir(): string {
-  const dir = fs.mkdtempSync(join(tmpdir(), 'berth-vol-'));
-  hostDirs.push(dir);
-  return dir;
-}
+const temp = new TempDirs('berth-vol-');
+const hostDir = (): string => temp.make();
 
 /** Runs `script` in a busybox container configured by `configure`; returns output and exit code, container removed. */
 async function run(script: string, configure: (c: GenericContainer) => GenericContainer = (c) => c) {
@@ -44,7 +39,7 @@ async function runSpec(spec: Omit<ContainerSpec, 'image'> & { image?: string }) 
 }
 
 afterAll(async () => {
-  for (const dir of hostDirs) fs.rmSync(dir, { recursive: true, force: true });
+  temp.removeAll();
   expect(mountsUnderState()).toEqual([]);
 });
 

@@ -51,3 +51,36 @@ export function viewSpecOf(record: ContainerRecord, dirs: ContainerDirs, images:
     mounts: bare ? [] : helperMountRecords(record.mounts ?? [], { withTmpfs: false }),
   };
 }
+
+/**
+ * Shares one open root per container within this process, so nested copies
+ * (a getArchive stream piped into a putArchive of the same stopped
+ * container) use one view instead of waiting on the lock the first holds.
+ */
+export class SharedRoots {
+  readonly #open = new Map<string, { opening: Promise<ContainerRoot>; refs: number }>();
+
+  async acquire(key: string, open: () => Promise<ContainerRoot>): Promise<ContainerRoot> {
+    let entry = this.#open.get(key);
+    if (!entry) {
+      const created = { opening: open(), refs: 0 };
+      created.opening.catch(() => this.#open.delete(key));
+      this.#open.set(key, created);
+      entry = created;
+    }
+    entry.refs++;
+    const shared = entry;
+    const base = await shared.opening;
+    let released = false;
+    return {
+      root: base.root,
+      release: async () => {
+        if (released) return;
+        released = true;
+        if (--shared.refs > 0) return;
+        this.#open.delete(key);
+        await base.release();
+      },
+    };
+  }
+}

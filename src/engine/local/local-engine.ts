@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
-import { type ContainerRoot, openContainerRoot, viewSpecOf } from '../../volumes/container-root.js';
+import { type ContainerRoot, openContainerRoot, SharedRoots, viewSpecOf } from '../../volumes/container-root.js';
 import { type ExtractOptions, extractInto } from '../../volumes/copy-in.js';
 import { archivePath, type PathArchive } from '../../volumes/copy-out.js';
 import { copyUp, type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
@@ -35,6 +35,7 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
+import type { ViewSpec } from '../runtime/helper-spec.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
@@ -63,6 +64,7 @@ export class LocalEngine implements Engine {
   readonly runtime: ContainerRuntime;
   readonly volumes: VolumeManager;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
+  readonly #views = new SharedRoots();
   readonly #config: BerthConfig;
 
   constructor(options: LocalEngineOptions = {}) {
@@ -366,20 +368,19 @@ export class LocalEngine implements Engine {
 
   /** A running container's root; otherwise a view of its files, holding its lock so it cannot start meanwhile. */
   async #openRoot(record: ContainerRecord): Promise<ContainerRoot> {
+    const view = (): ViewSpec => viewSpecOf(record, this.containers.dirs(record.id), this.images);
     const running = this.runtime.running(record.id);
-    if (running) return openContainerRoot(running.pid, () => viewSpecOf(record, this.containers.dirs(record.id), this.images));
-    const unlock = await holdLock(this.images.paths.locks, `container-${record.id}`);
-    try {
-      const pid = this.runtime.running(record.id)?.pid;
-      const opened = await openContainerRoot(pid, () => viewSpecOf(record, this.containers.dirs(record.id), this.images));
-      return {
-        root: opened.root,
-        release: () => opened.release().finally(unlock),
-      };
-    } catch (error) {
-      unlock();
-      throw error;
-    }
+    if (running) return openContainerRoot(running.pid, view);
+    return this.#views.acquire(record.id, async () => {
+      const unlock = await holdLock(this.images.paths.locks, `container-${record.id}`);
+      try {
+        const opened = await openContainerRoot(this.runtime.running(record.id)?.pid, view);
+        return { root: opened.root, release: () => opened.release().finally(unlock) };
+      } catch (error) {
+        unlock();
+        throw error;
+      }
+    });
   }
 }
 
