@@ -144,6 +144,11 @@ describe('copy into and out of a running container', () => {
     const file = await container.archive('/out/a');
     expect(file.stat).toMatchObject({ name: 'a', size: 4, mode: 0o100640, linkTarget: '' });
     expect(await list(file.stream)).toEqual([expect.objectContaining({ path: 'a', data: 'one\n' })]);
+    const copied = join(hostDir(), 'a.txt');
+    await container.copyFileFromContainer('/out/a', copied);
+    expect(fs.readFileSync(copied, 'utf8')).toBe('one\n');
+    expect(fs.statSync(copied).mode & 0o777).toBe(0o640);
+    await expect(container.copyFileFromContainer('/out/sub', copied)).rejects.toThrow(/not a regular file/);
     const link = await container.archive('/out/link');
     expect(link.stat.linkTarget).toBe('a');
     link.stream.destroy();

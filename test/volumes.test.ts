@@ -1,9 +1,20 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { type ContainerSpec, GenericContainer, getEngine, InvalidMountError, VolumeInUseError, VolumeNotFoundError } from '../src/index.js';
+import { statePaths } from '../src/engine/paths.js';
+import {
+  type ContainerSpec,
+  GenericContainer,
+  getEngine,
+  InvalidMountError,
+  LocalEngine,
+  VolumeInUseError,
+  VolumeNotFoundError,
+} from '../src/index.js';
 import { hostileImage } from './support/hostile-image.js';
-import { mountsUnderState } from './support/leaks.js';
+import { containerDirExists, eventually, mountsUnderState } from './support/leaks.js';
 import { TempDirs } from './support/temp-dirs.js';
 
 const busybox = (): string => inject('fixtures').busybox;
@@ -118,11 +129,30 @@ describe('named volumes', () => {
     const anonymous = Mounts[0]?.Name ?? '';
     expect(anonymous).toMatch(/^[a-f0-9]{64}$/);
     await engine.removeContainer(kept, { keepVolumes: true });
+    new LocalEngine(); // A kept volume is not an orphan: the next engine's sweep leaves it.
     expect((await engine.inspectVolume(anonymous)).Labels).toEqual({ 'berth.anonymous': 'true' });
     const pruned = await engine.pruneVolumes();
     expect(pruned.volumesDeleted).toContain(anonymous);
     expect(pruned.spaceReclaimed).toBeGreaterThanOrEqual('from image\n'.length);
     await engine.removeImage(image.id);
+  });
+});
+
+describe('when the owner dies', () => {
+  it('the next engine removes the anonymous volumes of containers its monitor cleaned up', async () => {
+    const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', busybox(), '1', 'volume'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+    const [container] = JSON.parse(line.toString()) as { id: string; volumes: string[] }[];
+    const volume = container?.volumes[0] ?? '';
+    expect(volume).toMatch(/^[a-f0-9]{64}$/);
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    expect(await eventually(() => !containerDirExists(container?.id ?? ''), 2000)).toBe(true);
+    expect(fs.existsSync(join(statePaths().volumes, volume))).toBe(true);
+    new LocalEngine();
+    expect(fs.existsSync(join(statePaths().volumes, volume))).toBe(false);
   });
 });
 

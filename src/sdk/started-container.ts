@@ -3,6 +3,7 @@ import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../eng
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
+import { writeFileFromArchive } from '../volumes/file-from-archive.js';
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
@@ -86,6 +87,16 @@ export class StartedGenericContainer implements AsyncDisposable {
   /** A container path as a tar stream (named from its last component; `dir/.` for a directory's content). */
   async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
     return (await this.engine.getArchive(this.id, path)).stream;
+  }
+
+  /** Copies one regular file of the container to `hostPath` (created or replaced, with its mode). */
+  async copyFileFromContainer(path: string, hostPath: string): Promise<void> {
+    const { stream } = await this.engine.getArchive(this.id, path);
+    try {
+      await writeFileFromArchive(path, stream, hostPath);
+    } finally {
+      stream.destroy();
+    }
   }
 
   /** A container path as a tar stream together with its stat, like Docker's archive API. */

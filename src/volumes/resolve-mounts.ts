@@ -10,6 +10,8 @@ export interface MountRequest {
   volumesFrom?: string[];
   /** Paths of the image config's `Volumes`. */
   imageVolumes: string[];
+  /** The new container's id: its anonymous volumes belong to it. */
+  containerId: string;
 }
 
 /** Resolved mounts, the volumes made for them, and which volumes want the image's content copied in. */
@@ -39,12 +41,13 @@ export function resolveMounts(request: MountRequest, volumes: VolumeStore, mount
   const imageTargets = request.imageVolumes.map(cleanTarget);
   // Everything is checked: only now are volumes created.
   const plan: MountPlan = { mounts: [], createdVolumes: [], copyUp: [] };
-  for (const m of explicit) plan.mounts.push(resolveOne(m, volumes, plan));
+  const resolve = (m: MountSpec): ResolvedMount => resolveOne(m, volumes, plan, request.containerId);
+  for (const m of explicit) plan.mounts.push(resolve(m));
   plan.mounts.push(...inherited);
   for (const target of imageTargets) {
     if (seen.has(target)) continue;
     seen.add(target);
-    plan.mounts.push(resolveOne({ type: 'volume', target }, volumes, plan));
+    plan.mounts.push(resolve({ type: 'volume', target }));
   }
   return plan;
 }
@@ -57,13 +60,13 @@ function checkBind(source: string, target: string, propagation: string | undefin
   }
 }
 
-function resolveOne(m: MountSpec, volumes: VolumeStore, plan: MountPlan): ResolvedMount {
+function resolveOne(m: MountSpec, volumes: VolumeStore, plan: MountPlan, owner: string): ResolvedMount {
   const readOnly = m.readOnly ?? false;
   if (m.type === 'bind')
     return { type: 'bind', target: m.target, source: m.source, readOnly, propagation: m.propagation ?? 'rprivate', options: [] };
   if (m.type === 'tmpfs') return { type: 'tmpfs', target: m.target, source: '', readOnly, propagation: '', options: tmpfsOptions(m) };
   const existed = m.source !== undefined && volumes.find(m.source) !== undefined;
-  const volume = volumes.create(m.source === undefined ? {} : { name: m.source });
+  const volume = volumes.create(m.source === undefined ? { owner } : { name: m.source });
   if (!existed) plan.createdVolumes.push(volume.Name);
   const resolved: ResolvedMount = {
     type: 'volume',

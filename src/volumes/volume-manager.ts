@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import type { ContainerRecord, ContainerStore } from '../engine/container/container-store.js';
 import type { StatePaths } from '../engine/paths.js';
-import { withFileLock } from '../engine/state/file-lock.js';
+import { trySyncLock, withFileLock } from '../engine/state/file-lock.js';
 import { ContainerPathError, VolumeInUseError } from '../errors.js';
 import type { ContainerRoot } from './container-root.js';
 import { extractInto } from './copy-in.js';
@@ -91,13 +91,37 @@ export class VolumeManager {
     });
   }
 
-  /** Removes the container's anonymous volumes that no other container uses (after the container is gone). */
-  releaseAnonymous(record: ContainerRecord): Promise<void> {
+  /**
+   * After the container is gone: removes its anonymous volumes that no
+   * other container uses, or with `keep` leaves them (to be pruned later).
+   */
+  releaseAnonymous(record: ContainerRecord, keep = false): Promise<void> {
     return this.#lock(async () => {
       for (const m of record.mounts ?? []) {
-        if (m.anonymous && m.name && this.store.find(m.name) && this.usersOf(m.name).length === 0) this.store.remove(m.name);
+        if (!m.anonymous || !m.name || !this.store.find(m.name)) continue;
+        if (keep) this.store.disown(m.name);
+        else if (this.usersOf(m.name).length === 0) this.store.remove(m.name);
       }
     });
+  }
+
+  /**
+   * Removes anonymous volumes whose container was removed without the
+   * engine (its owner and monitor died, and a sweep or the monitor took the
+   * container). Skipped when another process holds the lock: the next
+   * engine start sweeps.
+   */
+  sweepOrphans(): string[] {
+    const swept: string[] = [];
+    trySyncLock(this.paths.locks, 'volumes', () => {
+      for (const { Name: name } of this.store.list()) {
+        const owner = this.store.ownerOf(name);
+        if (!owner || fs.existsSync(this.containers.dirs(owner).root) || this.usersOf(name).length > 0) continue;
+        this.store.remove(name);
+        swept.push(name);
+      }
+    });
+    return swept;
   }
 }
 

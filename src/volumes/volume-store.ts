@@ -28,6 +28,8 @@ interface VolumeFile {
   createdAt: string;
   labels: Record<string, string>;
   anonymous: boolean;
+  /** The container an anonymous volume was made for; it goes when that container is gone. */
+  owner?: string;
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
@@ -45,7 +47,7 @@ export class VolumeStore {
   }
 
   /** Creates a volume, or returns the existing one of that name (as Docker does). */
-  create(options: CreateVolumeOptions = {}): VolumeInfo {
+  create(options: CreateVolumeOptions & { owner?: string } = {}): VolumeInfo {
     const anonymous = options.name === undefined;
     const name = options.name ?? randomBytes(32).toString('hex');
     if (!NAME.test(name)) {
@@ -60,7 +62,13 @@ export class VolumeStore {
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(join(staging, '_data'), { recursive: true, mode: 0o755 });
     const labels = { ...options.labels, ...(anonymous ? { [ANONYMOUS_LABEL]: 'true' } : {}) };
-    const file: VolumeFile = { name, createdAt: new Date().toISOString(), labels, anonymous };
+    const file: VolumeFile = {
+      name,
+      createdAt: new Date().toISOString(),
+      labels,
+      anonymous,
+      ...(options.owner ? { owner: options.owner } : {}),
+    };
     fs.writeFileSync(join(staging, 'volume.json'), JSON.stringify(file));
     // A volume appears whole or not at all.
     fs.renameSync(staging, root);
@@ -83,6 +91,21 @@ export class VolumeStore {
   /** Whether Berth created the volume without a name. */
   isAnonymous(name: string): boolean {
     return this.#read(name)?.anonymous ?? false;
+  }
+
+  /** The container an anonymous volume belongs to, if it still belongs to one. */
+  ownerOf(name: string): string | undefined {
+    return this.#read(name)?.owner;
+  }
+
+  /** Detaches an anonymous volume from its container: it stays until pruned. */
+  disown(name: string): void {
+    const file = this.#read(name);
+    if (!file?.owner) return;
+    const { owner: _gone, ...rest } = file;
+    const path = join(this.dir, name, 'volume.json');
+    fs.writeFileSync(`${path}.tmp`, JSON.stringify(rest));
+    fs.renameSync(`${path}.tmp`, path);
   }
 
   list(): VolumeInfo[] {

@@ -77,6 +77,7 @@ export class LocalEngine implements Engine {
     this.containers = new ContainerStore(paths.containers);
     this.runtime = new ContainerRuntime(this.containers, this.images);
     this.volumes = new VolumeManager(paths, this.containers);
+    this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
   }
 
@@ -223,7 +224,7 @@ export class LocalEngine implements Engine {
       stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
     };
-    const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}) };
+    const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}), containerId: id };
     const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
     const created = { ...record, mounts: plan.mounts };
     try {
@@ -283,7 +284,7 @@ export class LocalEngine implements Engine {
   async removeContainer(idOrName: string, options: { force?: boolean; keepVolumes?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, () => this.#remove(record, options.force ?? false));
-    if (!options.keepVolumes) await this.volumes.releaseAnonymous(record);
+    await this.volumes.releaseAnonymous(record, options.keepVolumes);
   }
 
   async #remove(record: ContainerRecord, force: boolean): Promise<void> {
