@@ -10,6 +10,7 @@ import {
   getEngine,
   InvalidMountError,
   LocalEngine,
+  type MountSpec,
   VolumeInUseError,
   VolumeNotFoundError,
 } from '../src/index.js';
@@ -315,12 +316,14 @@ describe('hostile images and bad mounts', () => {
         { type: 'tmpfs', target: '/a' },
         { type: 'tmpfs', target: '/a/' },
       ],
+      [{ type: 'npipe', target: '/pipe' } as unknown as MountSpec],
     ];
     for (const mounts of attempts) {
       await expect(engine.createContainer({ image, command: ['true'], mounts })).rejects.toBeInstanceOf(InvalidMountError);
     }
     expect(() => new GenericContainer(busybox()).withTmpFs({ '/t': 'size=lots' })).toThrow(InvalidMountError);
     expect((await engine.listVolumes()).length).toBe(before);
+    await expect(engine.createVolume({ name: '../escape' })).rejects.toMatchObject({ code: 'INVALID_VOLUME_NAME' });
     const error = await engine.createContainer({ image, command: ['true'], mounts: attempts[0] }).catch((e: unknown) => e);
     expect((error as InvalidMountError).message).toContain('/no/such/berth/source');
     expect((error as InvalidMountError).hint).toBeDefined();

@@ -28,7 +28,7 @@ export interface MountPlan {
  * Throws {@link InvalidMountError} before anything is created when a mount is bad.
  */
 export function resolveMounts(request: MountRequest, volumes: VolumeStore, mountsOf: (container: string) => ResolvedMount[]): MountPlan {
-  const explicit = (request.mounts ?? []).map((m) => ({ ...m, target: cleanTarget(m.target) }));
+  const explicit = (request.mounts ?? []).map(checkKind).map((m) => ({ ...m, target: cleanTarget(m.target) }));
   const seen = new Set<string>();
   for (const m of explicit) {
     if (seen.has(m.target)) throw new InvalidMountError(m.target, 'two mounts have this target', 'give each mount its own target');
@@ -50,6 +50,14 @@ export function resolveMounts(request: MountRequest, volumes: VolumeStore, mount
     plan.mounts.push(resolve({ type: 'volume', target }));
   }
   return plan;
+}
+
+/** Specs from plain JavaScript may carry any type; only the three Berth knows get further. */
+function checkKind(m: MountSpec): MountSpec {
+  if (!['bind', 'volume', 'tmpfs'].includes(m.type)) {
+    throw new InvalidMountError(String(m.target), `unknown mount type "${String(m.type)}"`, 'use bind, volume or tmpfs');
+  }
+  return m;
 }
 
 function checkBind(source: string, target: string, propagation: string | undefined): void {
