@@ -149,6 +149,9 @@ describe('copy into and out of a running container', () => {
     expect(fs.readFileSync(copied, 'utf8')).toBe('one\n');
     expect(fs.statSync(copied).mode & 0o777).toBe(0o640);
     await expect(container.copyFileFromContainer('/out/sub', copied)).rejects.toThrow(/not a regular file/);
+    const whole = (await list(await container.copyArchiveFromContainer('/'))).map((e) => e.path);
+    expect(whole).toEqual(expect.arrayContaining(['proc/', 'sys/', 'out/a', 'bin/busybox']));
+    expect(whole.filter((p) => p.startsWith('proc/') || p.startsWith('sys/'))).toEqual(['proc/', 'sys/']);
     const link = await container.archive('/out/link');
     expect(link.stat.linkTarget).toBe('a');
     link.stream.destroy();

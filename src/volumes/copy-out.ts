@@ -79,7 +79,9 @@ async function* walk(dirFd: number, name: string, entryName: string, st: fs.Stat
   const base: HeaderData = { path: entryName, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, mtime: st.mtime, size: 0 };
   if (st.isDirectory()) {
     yield tarHeader({ ...base, path: `${entryName}/`, type: 'Directory' });
-    yield* walkDir(openChild(dirFd, name, true), `${entryName}/`, links);
+    const fd = openChild(dirFd, name, true);
+    if (isKernelFs(fd)) fs.closeSync(fd);
+    else yield* walkDir(fd, `${entryName}/`, links);
   } else if (st.isFile()) {
     const key = `${st.dev}:${st.ino}`;
     const first = st.nlink > 1 ? links.get(key) : undefined;
@@ -127,6 +129,28 @@ async function* fileEntry(fd: number, base: HeaderData): AsyncGenerator<Buffer> 
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** statfs magic numbers of the kernel's own filesystems (linux/magic.h). */
+const KERNEL_FS = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x1cd1, // devpts
+  0x27e0eb, // cgroup
+  0x63677270, // cgroup2
+  0x19800202, // mqueue
+  0x73636673, // securityfs
+  0x64626720, // debugfs
+  0x74726163, // tracefs
+  0xcafe4a11, // bpf
+]);
+
+/**
+ * A running container's /proc and /sys are archived as empty directories:
+ * their content is the kernel's view, not files (Docker never sees them either).
+ */
+function isKernelFs(fd: number): boolean {
+  return KERNEL_FS.has(fs.statfsSync(at(fd, '')).type);
 }
 
 function lstatOrSkip(path: string): fs.Stats | undefined {
