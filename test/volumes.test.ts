@@ -6,6 +6,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
 import {
   type ContainerSpec,
+  ContainerStartError,
   GenericContainer,
   getEngine,
   InvalidMountError,
@@ -176,6 +177,31 @@ describe('bind mounts', () => {
     expect(output).toMatch(/^\/out rw$/m);
     expect(fs.readFileSync(join(dir, 'config'), 'utf8')).toBe('setting=1\n');
     expect(fs.readFileSync(join(rw, 'result'), 'utf8')).toBe('out\n');
+  });
+
+  it('reports a bind source that vanished before start as a ContainerStartError at mount-bind', async () => {
+    const engine = getEngine();
+    const dir = hostDir();
+    const image = (await engine.pullImage(busybox())).id;
+    const id = await engine
+      .createContainer({ image, command: ['true'], mounts: [{ type: 'bind', source: join(dir, 'gone'), target: '/x' }] })
+      .catch((e: unknown) => e);
+    expect(id).toBeInstanceOf(InvalidMountError);
+    fs.mkdirSync(join(dir, 'gone'));
+    const created = await engine.createContainer({
+      image,
+      command: ['true'],
+      mounts: [{ type: 'bind', source: join(dir, 'gone'), target: '/x' }],
+    });
+    fs.rmdirSync(join(dir, 'gone'));
+    try {
+      const error = await engine.startContainer(created).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ContainerStartError);
+      expect(error).toMatchObject({ step: 'mount-bind', errno: 2 });
+      expect((error as Error).message).toContain(join(dir, 'gone'));
+    } finally {
+      await engine.removeContainer(created);
+    }
   });
 
   it('shows mounts in inspect like docker inspect', async () => {
