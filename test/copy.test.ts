@@ -189,8 +189,9 @@ describe('copy round trip', () => {
       let output = '';
       for await (const line of await engine.containerLogs(id)) output += String(line);
       expect(output).toBe('/rt/d 751 1234:5678\n/rt/d/f 640 1234:5678\n/rt/d/suid 4755 0:0\n');
-      // And from the exited container, again through a view.
+      // And from the exited container, again through a view; a stream left unread blocks nothing.
       expect((await list((await engine.getArchive(id, '/rt/d/f')).stream))[0]?.data).toBe('payload');
+      await engine.getArchive(id, '/rt/d');
       expect(mountsUnderState()).toEqual([]);
     } finally {
       await engine.removeContainer(id, { force: true });

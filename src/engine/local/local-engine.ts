@@ -7,6 +7,7 @@ import { ContainerStateError, ImageNotPresentError, PermissionError } from '../.
 import { type ContainerRoot, openContainerRoot, SharedRoots, viewSpecOf } from '../../volumes/container-root.js';
 import { type ExtractOptions, extractInto } from '../../volumes/copy-in.js';
 import { archivePath, type PathArchive } from '../../volumes/copy-out.js';
+import { spool } from '../../volumes/spool.js';
 import { copyUp, type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
@@ -363,16 +364,24 @@ export class LocalEngine implements Engine {
   }
 
   async getArchive(idOrName: string, path: string): Promise<PathArchive> {
-    const { root, release } = await this.#openRoot(this.containers.get(idOrName));
-    return archivePath(root, path, () => void release());
+    const record = this.containers.get(idOrName);
+    const { root, release, live } = await this.#openRoot(record);
+    if (live) return archivePath(root, path, () => void release());
+    // A stopped container's view holds its lock: spooled, a forgotten stream never blocks a start or a removal.
+    try {
+      const { stat, stream } = archivePath(root, path);
+      return { stat, stream: await spool(stream, this.images.paths.tmp) };
+    } finally {
+      await release();
+    }
   }
 
   /** A running container's root; otherwise a view of its files, holding its lock so it cannot start meanwhile. */
-  async #openRoot(record: ContainerRecord): Promise<ContainerRoot> {
+  async #openRoot(record: ContainerRecord): Promise<ContainerRoot & { live: boolean }> {
     const view = (): ViewSpec => viewSpecOf(record, this.containers.dirs(record.id), this.images);
     const running = this.runtime.running(record.id);
-    if (running) return openContainerRoot(running.pid, view);
-    return this.#views.acquire(record.id, async () => {
+    if (running) return { ...(await openContainerRoot(running.pid, view)), live: true };
+    const shared = await this.#views.acquire(record.id, async () => {
       const unlock = await holdLock(this.images.paths.locks, `container-${record.id}`);
       try {
         const opened = await openContainerRoot(this.runtime.running(record.id)?.pid, view);
@@ -382,6 +391,7 @@ export class LocalEngine implements Engine {
         throw error;
       }
     });
+    return { ...shared, live: false };
   }
 }
 
