@@ -79,7 +79,11 @@ export class VolumeManager {
    * again if that fails.
    */
   plan(request: MountRequest, record: (mounts: ResolvedMount[]) => void): Promise<MountPlan> {
-    return this.#lock(async () => {
+    const usesVolumes =
+      request.imageVolumes.length > 0 || (request.volumesFrom ?? []).length > 0 || (request.mounts ?? []).some((m) => m.type === 'volume');
+    // Most containers touch no volume: they need not queue behind the lock.
+    const locked = usesVolumes ? <T>(fn: () => Promise<T>) => this.#lock(fn) : <T>(fn: () => Promise<T>) => fn();
+    return locked(async () => {
       const plan = resolveMounts(request, this.store, (c) => this.containers.get(c).mounts ?? []);
       try {
         record(plan.mounts);
