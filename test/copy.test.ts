@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readTar } from '../src/engine/image/tar-reader.js';
 import { ContainerPathError, GenericContainer, getEngine, type StartedGenericContainer } from '../src/index.js';
+import { spool } from '../src/volumes/spool.js';
 import { hostileImage } from './support/hostile-image.js';
 import { eventually, mountsUnderState } from './support/leaks.js';
 import { buildTar, chunked } from './support/tar-builder.js';
@@ -226,6 +227,20 @@ describe('copy round trip', () => {
     await expect(container.copyArchiveToContainer(chunked(buildTar([{ path: 'x', data: 'x' }])), '/etc/passwd')).rejects.toThrow(
       /not a directory/,
     );
+  });
+});
+
+describe('spooling an archive read from a stopped container', () => {
+  it('keeps small archives in memory and spills big ones to an unlinked file, byte for byte', async () => {
+    const dir = hostDir();
+    const parts = Array.from({ length: 20 }, (_, i) => Buffer.alloc(1000, i));
+    for (const limit of [1 << 20, 4096]) {
+      const replay = await spool(Readable.from(parts), dir, limit);
+      const back: Buffer[] = [];
+      for await (const chunk of replay) back.push(chunk as Buffer);
+      expect(Buffer.concat(back).equals(Buffer.concat(parts))).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual([]);
+    }
   });
 });
 
