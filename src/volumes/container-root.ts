@@ -60,6 +60,7 @@ export function viewSpecOf(record: ContainerRecord, dirs: ContainerDirs, images:
 export class SharedRoots {
   readonly #open = new Map<string, { opening: Promise<ContainerRoot>; refs: number }>();
 
+  /** The root open for `key`, opened with `open` if none is; each acquirer releases its own handle. */
   async acquire(key: string, open: () => Promise<ContainerRoot>): Promise<ContainerRoot> {
     let entry = this.#open.get(key);
     if (!entry) {

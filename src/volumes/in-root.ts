@@ -36,6 +36,7 @@ export class InRoot {
     return new InRoot(fs.openSync(dir, native().constants.O_PATH | O_DIRECTORY));
   }
 
+  /** Closes the root's descriptor. */
   close(): void {
     fs.closeSync(this.fd);
   }
@@ -80,6 +81,7 @@ export function at(fd: number, name: string): string {
   return name ? `/proc/self/fd/${fd}/${name}` : `/proc/self/fd/${fd}`;
 }
 
+/** lstat, or undefined when nothing is there. */
 export function lstatOrUndefined(path: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(path);

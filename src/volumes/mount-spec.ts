@@ -153,7 +153,9 @@ export function helperMountRecords(mounts: ResolvedMount[], options: { withTmpfs
   return sortMounts(mounts)
     .filter((m) => options.withTmpfs || m.type !== 'tmpfs')
     .map((m) => {
-      const flags = [m.readOnly ? 'ro' : 'rw', ...(m.propagation ? [m.propagation] : []), ...m.options];
+      // Volumes show no propagation, as in Docker, but must not receive host mounts: rprivate.
+      const propagation = m.propagation || (m.type === 'volume' ? 'rprivate' : '');
+      const flags = [m.readOnly ? 'ro' : 'rw', ...(propagation ? [propagation] : []), ...m.options];
       return [m.type === 'tmpfs' ? 'tmpfs' : 'bind', m.type === 'tmpfs' ? 'tmpfs' : m.source, m.target, flags.join(',')].join('\t');
     });
 }
