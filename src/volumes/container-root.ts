@@ -1,8 +1,12 @@
+import * as fs from 'node:fs';
 import { relative } from 'node:path';
+import { CGROUP_PARENT } from '../engine/cgroups/container-cgroup.js';
 import type { ContainerDirs, ContainerRecord } from '../engine/container/container-store.js';
 import type { ImageStore } from '../engine/image/image-store.js';
+import { native } from '../engine/native.js';
 import type { ViewSpec } from '../engine/runtime/helper-spec.js';
-import { InRoot } from './in-root.js';
+import { ContainerStateError } from '../errors.js';
+import { at, InRoot } from './in-root.js';
 import { helperMountRecords } from './mount-spec.js';
 import { RootfsView } from './rootfs-view.js';
 
@@ -19,7 +23,7 @@ export interface ContainerRoot {
  */
 export async function openContainerRoot(pid: number | undefined, view: () => ViewSpec): Promise<ContainerRoot> {
   if (pid !== undefined) {
-    const root = InRoot.open(`/proc/${pid}/root`);
+    const root = openInitRoot(pid, view().id);
     return { root, release: async () => root.close() };
   }
   const helper = await RootfsView.open(view());
@@ -35,6 +39,38 @@ export async function openContainerRoot(pid: number | undefined, view: () => Vie
   } catch (error) {
     await helper.close();
     throw error;
+  }
+}
+
+/**
+ * `/proc/<pid>/root` of the container's init, through an fd of `/proc/<pid>`
+ * that stays bound to that very process: had the container exited and its
+ * pid gone to a host process, the cgroup check fails instead of handing out
+ * the host's root.
+ */
+function openInitRoot(pid: number, id: string): InRoot {
+  let proc: number;
+  try {
+    proc = fs.openSync(`/proc/${pid}`, native().constants.O_PATH | fs.constants.O_DIRECTORY);
+  } catch {
+    throw new ContainerStateError(`container ${id.slice(0, 12)} is not running`, 'start it first');
+  }
+  try {
+    const cgroups = readOr(at(proc, 'cgroup'));
+    if (!cgroups.includes(`/${CGROUP_PARENT}/${id}`)) {
+      throw new ContainerStateError(`container ${id.slice(0, 12)} is not running`, 'start it first');
+    }
+    return InRoot.open(at(proc, 'root'));
+  } finally {
+    fs.closeSync(proc);
+  }
+}
+
+function readOr(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
   }
 }
 
