@@ -2,11 +2,7 @@ import * as fs from 'node:fs';
 import type { ContainerRecord, ContainerStore } from '../engine/container/container-store.js';
 import type { StatePaths } from '../engine/paths.js';
 import { trySyncLock, withFileLock } from '../engine/state/file-lock.js';
-import { ContainerPathError, VolumeInUseError } from '../errors.js';
-import type { ContainerRoot } from './container-root.js';
-import { extractInto } from './copy-in.js';
-import { archivePath } from './copy-out.js';
-import { InRoot } from './in-root.js';
+import { VolumeInUseError } from '../errors.js';
 import type { ResolvedMount } from './mount-spec.js';
 import { type MountPlan, type MountRequest, resolveMounts } from './resolve-mounts.js';
 import { type CreateVolumeOptions, type VolumeInfo, VolumeStore } from './volume-store.js';
@@ -127,43 +123,4 @@ export class VolumeManager {
     });
     return swept;
   }
-}
-
-/**
- * Copies what the image has at each mount's target into its (empty, new)
- * volume, as Docker does on first use; the volume's root takes the owner
- * and mode of the image's directory. `open` gives the container's rootfs
- * without its mounts.
- */
-export async function copyUp(mounts: ResolvedMount[], open: () => Promise<ContainerRoot>): Promise<void> {
-  if (mounts.length === 0) return;
-  const { root, release } = await open();
-  try {
-    for (const mount of mounts) await copyOne(root, mount);
-  } finally {
-    await release();
-  }
-}
-
-async function copyOne(image: InRoot, mount: ResolvedMount): Promise<void> {
-  let st: fs.Stats;
-  try {
-    const fd = image.openDir(mount.target);
-    st = fs.fstatSync(fd);
-    fs.closeSync(fd);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return; // Nothing in the image to copy.
-    throw error;
-  }
-  const volume = InRoot.open(mount.source);
-  try {
-    await extractInto(volume, '/', archivePath(image, `${mount.target}/.`).stream);
-  } catch (error) {
-    throw new ContainerPathError(mount.target, `copying the image's content into volume ${mount.name} failed`, { cause: error });
-  } finally {
-    volume.close();
-  }
-  fs.chownSync(mount.source, st.uid, st.gid);
-  fs.chmodSync(mount.source, st.mode & 0o7777);
 }

@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
-import { type ContainerRoot, openContainerRoot, SharedRoots, viewSpecOf } from '../../volumes/container-root.js';
-import { type ExtractOptions, extractInto } from '../../volumes/copy-in.js';
-import { archivePath, type PathArchive } from '../../volumes/copy-out.js';
-import { spool } from '../../volumes/spool.js';
-import { copyUp, type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
+import { ContainerFiles } from '../../volumes/container-files.js';
+import type { ExtractOptions } from '../../volumes/copy-in.js';
+import type { PathArchive } from '../../volumes/copy-out.js';
+import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
@@ -36,7 +35,6 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
-import type { ViewSpec } from '../runtime/helper-spec.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
@@ -64,8 +62,8 @@ export class LocalEngine implements Engine {
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
   readonly volumes: VolumeManager;
+  readonly files: ContainerFiles;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
-  readonly #views = new SharedRoots();
   readonly #config: BerthConfig;
 
   constructor(options: LocalEngineOptions = {}) {
@@ -78,6 +76,7 @@ export class LocalEngine implements Engine {
     this.containers = new ContainerStore(paths.containers);
     this.runtime = new ContainerRuntime(this.containers, this.images);
     this.volumes = new VolumeManager(paths, this.containers);
+    this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
   }
@@ -229,7 +228,7 @@ export class LocalEngine implements Engine {
     const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
     const created = { ...record, mounts: plan.mounts };
     try {
-      await copyUp(plan.copyUp, () => openContainerRoot(undefined, () => viewSpecOf(created, this.containers.dirs(id), this.images, true)));
+      await this.files.copyUp(created, plan.copyUp);
     } catch (error) {
       this.containers.remove(created);
       await this.volumes.releaseAnonymous(created);
@@ -355,51 +354,12 @@ export class LocalEngine implements Engine {
   }
 
   async putArchive(idOrName: string, path: string, tar: AsyncIterable<Buffer>, options: ExtractOptions = {}): Promise<void> {
-    const { root, release } = await this.#openRoot(this.containers.get(idOrName));
-    try {
-      await extractInto(root, path, tar, options);
-    } finally {
-      await release();
-    }
+    await this.files.put(this.containers.get(idOrName), path, tar, options);
   }
 
   async getArchive(idOrName: string, path: string): Promise<PathArchive> {
-    const record = this.containers.get(idOrName);
-    const { root, release, live } = await this.#openRoot(record);
-    if (live) return archivePath(root, path, () => void release());
-    // A stopped container's view holds its lock: spooled, a forgotten stream never blocks a start or a removal.
-    try {
-      const { stat, stream } = archivePath(root, path);
-      return { stat, stream: await spool(stream, this.images.paths.tmp) };
-    } finally {
-      await release();
-    }
+    return this.files.get(this.containers.get(idOrName), path);
   }
-
-  /** A running container's root; otherwise a view of its files, holding its lock so it cannot start meanwhile. */
-  async #openRoot(record: ContainerRecord): Promise<ContainerRoot & { live: boolean }> {
-    const view = (): ViewSpec => viewSpecOf(record, this.containers.dirs(record.id), this.images);
-    const running = this.runtime.running(record.id);
-    if (running) return { ...(await openContainerRoot(running.pid, view)), live: true };
-    const shared = await this.#views.acquire(record.id, async () => {
-      const unlock = await holdLock(this.images.paths.locks, `container-${record.id}`);
-      try {
-        const opened = await openContainerRoot(this.runtime.running(record.id)?.pid, view);
-        return { root: opened.root, release: () => opened.release().finally(unlock) };
-      } catch (error) {
-        unlock();
-        throw error;
-      }
-    });
-    return { ...shared, live: false };
-  }
-}
-
-/** Takes a file lock and resolves with the function that releases it. */
-function holdLock(dir: string, name: string): Promise<() => void> {
-  return new Promise((acquired, failed) => {
-    withFileLock(dir, name, () => new Promise<void>((release) => acquired(release))).catch(failed);
-  });
 }
 
 function summary(record: ImageRecord): ImageSummary {
