@@ -62,7 +62,7 @@ describe('copy into a container before it starts', () => {
       .withCommand([
         'sh',
         '-c',
-        'cd / && /app/run.sh && stat -c "%n %a %u:%g" /app/run.sh /srv/site/index.html /srv/site/css/a.css /etc/app/conf /tmp/stream.txt /var/www/pkg /var/www/pkg/data.bin && cat /etc/app/conf /tmp/stream.txt /var/www/pkg/data.bin',
+        'cd / && /app/run.sh && stat -c "%n %a %u:%g" / /app/run.sh /srv/site/index.html /srv/site/css/a.css /etc/app/conf /tmp/stream.txt /var/www/pkg /var/www/pkg/data.bin && cat /etc/app/conf /tmp/stream.txt /var/www/pkg/data.bin',
       ])
       .withCopyFilesToContainer([{ source: join(src, 'run.sh'), target: '/app/run.sh', mode: 0o755 }])
       .withCopyDirectoriesToContainer([{ source: join(src, 'site'), target: '/srv/site' }])
@@ -76,6 +76,7 @@ describe('copy into a container before it starts', () => {
     expect(await finished(container)).toBe(
       [
         'ran',
+        '/ 755 0:0',
         '/app/run.sh 755 0:0',
         `/srv/site/index.html ${hostMode} 0:0`,
         `/srv/site/css/a.css ${hostMode} 0:0`,

@@ -75,7 +75,10 @@ export class ContainerStore {
     this.#claimName(record.name, record.id);
     const dirs = this.dirs(record.id);
     try {
-      for (const d of [dirs.upper, dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      for (const d of [dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      // The upper dir's mode becomes the mode of the container's `/` (the container dir above stays 0700).
+      fs.mkdirSync(dirs.upper);
+      fs.chmodSync(dirs.upper, 0o755); // Whatever the umask.
       fs.writeFileSync(dirs.config, JSON.stringify(record));
     } catch (e) {
       this.remove(record);
