@@ -52,7 +52,10 @@ export class ContainerFiles {
 
   /** Copies the image's content into the new, empty volumes among `mounts` of a just-created container. */
   copyUp(record: ContainerRecord, mounts: ResolvedMount[]): Promise<void> {
-    return copyUp(mounts, () => openContainerRoot(undefined, () => viewSpecOf(record, this.containers.dirs(record.id), this.images, true)));
+    if (mounts.length === 0) return Promise.resolve();
+    const view = (): ViewSpec => viewSpecOf(record, this.containers.dirs(record.id), this.images, true);
+    // The container is listed already: its lock keeps a start from mounting the same upper meanwhile.
+    return withFileLock(this.images.paths.locks, `container-${record.id}`, () => copyUp(mounts, () => openContainerRoot(undefined, view)));
   }
 
   async #openRoot(record: ContainerRecord): Promise<ContainerRoot & { live: boolean }> {
@@ -87,7 +90,6 @@ function holdLock(dir: string, name: string): Promise<() => void> {
  * without its mounts.
  */
 async function copyUp(mounts: ResolvedMount[], open: () => Promise<ContainerRoot>): Promise<void> {
-  if (mounts.length === 0) return;
   const { root, release } = await open();
   try {
     for (const mount of mounts) await copyOne(root, mount);
