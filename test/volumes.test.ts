@@ -133,7 +133,12 @@ describe('named volumes', () => {
     await engine.removeContainer(kept, { keepVolumes: true });
     new LocalEngine(); // A kept volume is not an orphan: the next engine's sweep leaves it.
     expect((await engine.inspectVolume(anonymous)).Labels).toEqual({ 'berth.anonymous': 'true' });
+    const sdk = await new GenericContainer(image.id).withCommand(['true']).start();
+    const sdkVolume = (await sdk.inspect()).Mounts[0]?.Name ?? '';
+    await sdk.stop({ removeVolumes: false });
+    expect((await engine.inspectVolume(sdkVolume)).Name).toBe(sdkVolume);
     const pruned = await engine.pruneVolumes();
+    expect(pruned.volumesDeleted).toContain(sdkVolume);
     expect(pruned.volumesDeleted).toContain(anonymous);
     expect(pruned.spaceReclaimed).toBeGreaterThanOrEqual('from image\n'.length);
     await engine.removeImage(image.id);

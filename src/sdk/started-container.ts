@@ -14,6 +14,8 @@ export interface StopOptions {
   timeout?: number;
   /** Remove the container afterwards (default true). */
   remove?: boolean;
+  /** With `remove`: remove its anonymous volumes too (default true). */
+  removeVolumes?: boolean;
 }
 
 /** A container that {@link GenericContainer.start} started. */
@@ -114,7 +116,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (this.#stopped) return;
     this.#stopped = true;
     await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true });
+    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
   }
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
