@@ -215,6 +215,19 @@ describe('copy round trip', () => {
     }
   });
 
+  it('reports a stopped container whose files cannot be mounted, and holds nothing afterwards', async () => {
+    const engine = getEngine();
+    const source = join(hostDir(), 'bound');
+    fs.mkdirSync(source);
+    const image = (await engine.pullImage(busybox())).id;
+    const id = await engine.createContainer({ image, command: ['true'], mounts: [{ type: 'bind', source, target: '/b' }] });
+    fs.rmdirSync(source);
+    const error = await engine.putArchive(id, '/', chunked(buildTar([{ path: 'x', data: 'x' }]))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ContainerPathError);
+    expect((error as Error).message).toContain('mount-bind');
+    await engine.removeContainer(id);
+  });
+
   it('refuses to copy into a read-only bind mount or onto a file', async () => {
     const ro = hostDir();
     await using container = await new GenericContainer(busybox())
