@@ -36,8 +36,8 @@ export interface PathArchive {
  * @param onDone runs when the stream ends or is destroyed (to release the root).
  */
 export function archivePath(root: InRoot, path: string, onDone: () => void = () => undefined): PathArchive {
-  const contentsOnly = path === '/' || path.endsWith('/.');
   const clean = posix.normalize(`/${path}`).replace(/(.)\/$/, '$1');
+  const contentsOnly = clean === '/' || path.endsWith('/.');
   let fd: number | undefined;
   try {
     // `dir/.` follows a symlinked dir (inside the root); otherwise the last component is archived as it is.
