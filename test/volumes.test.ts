@@ -158,8 +158,12 @@ describe('when the owner dies', () => {
     await once(owner, 'exit');
     expect(await eventually(() => !containerDirExists(container?.id ?? ''), 2000)).toBe(true);
     expect(fs.existsSync(join(statePaths().volumes, volume))).toBe(true);
+    // And what a create that crashed midway left: a staging dir named for its dead process.
+    const staging = join(statePaths().volumes, `.new-crashed-${owner.pid}`);
+    fs.mkdirSync(join(staging, '_data'), { recursive: true });
     new LocalEngine();
     expect(fs.existsSync(join(statePaths().volumes, volume))).toBe(false);
+    expect(fs.existsSync(staging)).toBe(false);
   });
 });
 

@@ -114,6 +114,7 @@ export class VolumeManager {
   sweepOrphans(): string[] {
     const swept: string[] = [];
     trySyncLock(this.paths.locks, 'volumes', () => {
+      swept.push(...this.store.sweepStaging());
       for (const { Name: name } of this.store.list()) {
         const owner = this.store.ownerOf(name);
         if (!owner || fs.existsSync(this.containers.dirs(owner).root) || this.usersOf(name).length > 0) continue;

@@ -125,6 +125,18 @@ export class VolumeStore {
     fs.rmSync(doomed, { recursive: true, force: true });
   }
 
+  /** Removes what a create or remove that crashed midway left (`.new-*`, `.gone-*` of dead processes). */
+  sweepStaging(): string[] {
+    const swept: string[] = [];
+    for (const entry of fs.readdirSync(this.dir)) {
+      const pid = /^\.(?:new|gone)-.+-(\d+)$/.exec(entry)?.[1];
+      if (!pid || processAlive(Number(pid))) continue;
+      fs.rmSync(join(this.dir, entry), { recursive: true, force: true });
+      swept.push(entry);
+    }
+    return swept;
+  }
+
   /** Bytes used by the volume's files. */
   size(name: string): number {
     return treeSize(join(this.dir, name, '_data'));
@@ -158,4 +170,13 @@ function treeSize(dir: string): number {
     if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
   }
   return total;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
