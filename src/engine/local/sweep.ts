@@ -6,6 +6,9 @@ import { cgroupLayout } from '../cgroups/hierarchy.js';
 import type { ContainerStore } from '../container/container-store.js';
 import { isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
+/** An empty cgroup of a container this root does not know is left alone this long after its creation. */
+const FOREIGN_CGROUP_GRACE_MS = 60_000;
+
 /** What a sweep removed. */
 export interface SweepResult {
   containers: string[];
@@ -35,6 +38,8 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   for (const dir of berthCgroupDirs()) {
     const id = dir.split('/').pop() ?? '';
     if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
+    // Another state root's container gets its cgroup a moment before its init joins it: too young to be an orphan.
+    if (!known.has(id) && Date.now() - mtimeMs(dir) < FOREIGN_CGROUP_GRACE_MS) continue;
     try {
       fs.rmdirSync(dir);
       result.cgroups.push(dir);
@@ -44,6 +49,14 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   }
   if (result.containers.length + result.cgroups.length > 0) debug('sweep removed %o', result);
   return result;
+}
+
+function mtimeMs(path: string): number {
+  try {
+    return fs.statSync(path).mtimeMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 function readMonitor(path: string): ProcessIdentity | undefined {
