@@ -219,3 +219,44 @@ export class WaitStrategyError extends BerthError {
 function formatLogTail(lines: string[]): string {
   return lines.length > 0 ? `\n  last log lines:\n${lines.map((l) => `    ${l.trimEnd()}`).join('\n')}` : '';
 }
+
+/** No volume with that name exists. */
+export class VolumeNotFoundError extends BerthError {
+  constructor(readonly volume: string) {
+    super('VOLUME_NOT_FOUND', `no such volume: ${volume}`, { hint: 'create it first (createVolume), or check the name' });
+  }
+}
+
+/** A volume cannot be removed while a container (running or not) refers to it. */
+export class VolumeInUseError extends BerthError {
+  constructor(
+    readonly volume: string,
+    readonly containers: string[],
+  ) {
+    super('VOLUME_IN_USE', `volume ${volume} is in use by container ${containers.join(', ')}`, {
+      hint: 'remove the containers that use it first',
+    });
+  }
+}
+
+/** A mount (bind, volume or tmpfs) is malformed, hostile or refers to something missing. */
+export class InvalidMountError extends BerthError {
+  constructor(
+    readonly target: string,
+    detail: string,
+    hint?: string,
+  ) {
+    super('INVALID_MOUNT', `mount on ${target}: ${detail}`, hint ? { hint } : {});
+  }
+}
+
+/** Copying into or out of a container failed: the path is missing, not a directory, or the archive is bad. */
+export class ContainerPathError extends BerthError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options: BerthErrorOptions = {},
+  ) {
+    super('CONTAINER_PATH', `${path}: ${detail}`, options);
+  }
+}

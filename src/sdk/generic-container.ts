@@ -2,6 +2,15 @@ import type { Ulimit } from '../engine/container/process-security.js';
 import type { ContainerSpec, Engine } from '../engine/engine.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
+import {
+  type ArchiveToCopy,
+  type ContentToCopy,
+  type CopySources,
+  copyArchive,
+  type DirectoryToCopy,
+  type FileToCopy,
+} from '../volumes/copy-sources.js';
+import { checkPropagation, type MountSpec, type Propagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
 import { getEngine } from './engine-provider.js';
 import { PullPolicy } from './pull-policy.js';
 import { StartedGenericContainer } from './started-container.js';
@@ -9,6 +18,17 @@ import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
 
 const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+/** A host path mounted into the container, as testcontainers' `withBindMounts` takes it. */
+export interface BindMount {
+  /** Absolute host path; it must exist. */
+  source: string;
+  target: string;
+  /** Default `rw`. */
+  mode?: 'rw' | 'ro';
+  /** Default `rprivate`. */
+  propagation?: Propagation;
+}
 
 /**
  * A container to start, configured fluently as in testcontainers:
@@ -26,6 +46,8 @@ export class GenericContainer {
   protected startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   protected platform: string | undefined;
   protected credentials: RegistryCredentials | undefined;
+  protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
+  protected readonly archives: ArchiveToCopy[] = [];
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
   constructor(image: string) {
@@ -147,6 +169,60 @@ export class GenericContainer {
     return this;
   }
 
+  /** Mounts host files or directories (read-write unless `mode: 'ro'`). */
+  withBindMounts(binds: BindMount[]): this {
+    return this.withMounts(
+      binds.map((b) => ({
+        type: 'bind',
+        source: b.source,
+        target: b.target,
+        readOnly: b.mode === 'ro',
+        ...(b.propagation ? { propagation: checkPropagation(b.propagation, b.target) } : {}),
+      })),
+    );
+  }
+
+  /** Mounts tmpfs filesystems: `{ '/path': 'size=64m,mode=1777' }` (Docker's `--tmpfs` options). */
+  withTmpFs(tmpfs: Record<string, string>): this {
+    return this.withMounts(Object.entries(tmpfs).map(([target, options]) => parseTmpfsOptions(target, options)));
+  }
+
+  /** Adds mounts in Docker's `--mount` terms: binds, named or anonymous volumes, tmpfs. */
+  withMounts(mounts: MountSpec[]): this {
+    this.spec.mounts = [...(this.spec.mounts ?? []), ...mounts];
+    return this;
+  }
+
+  /** Mounts every bind and volume of other containers (`name` or `name:ro`), like `--volumes-from`. */
+  withVolumesFrom(containers: string[]): this {
+    this.spec.volumesFrom = [...(this.spec.volumesFrom ?? []), ...containers];
+    return this;
+  }
+
+  /** Copies host files into the container before it starts (`target` is the file's container path). */
+  withCopyFilesToContainer(files: FileToCopy[]): this {
+    this.copies.files.push(...files);
+    return this;
+  }
+
+  /** Copies the content of host directories into container directories before it starts. */
+  withCopyDirectoriesToContainer(directories: DirectoryToCopy[]): this {
+    this.copies.directories.push(...directories);
+    return this;
+  }
+
+  /** Writes strings, buffers or streams as container files before it starts. */
+  withCopyContentToContainer(contents: ContentToCopy[]): this {
+    this.copies.contents.push(...contents);
+    return this;
+  }
+
+  /** Extracts tar archives into existing container directories before it starts. */
+  withCopyArchivesToContainer(archives: ArchiveToCopy[]): this {
+    this.archives.push(...archives);
+    return this;
+  }
+
   /** How to tell the container is ready; `start()` resolves only then. */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
@@ -192,6 +268,7 @@ export class GenericContainer {
     });
     const id = await engine.createContainer({ ...this.spec, image: image.id });
     try {
+      await this.#copyBeforeStart(engine, id);
       await engine.startContainer(id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
@@ -200,5 +277,11 @@ export class GenericContainer {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
+  }
+
+  async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
+    const { files, directories, contents } = this.copies;
+    if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies));
+    for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar);
   }
 }

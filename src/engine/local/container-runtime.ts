@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
+import { helperMountRecords } from '../../volumes/mount-spec.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { ResourceLimits } from '../cgroups/limits.js';
 import type { CgroupStats } from '../cgroups/stats.js';
@@ -206,6 +207,7 @@ export class ContainerRuntime {
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
       security: securityOf(record.spec),
+      mounts: helperMountRecords(record.mounts ?? []),
     };
   }
 }

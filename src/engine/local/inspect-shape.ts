@@ -1,3 +1,4 @@
+import { inspectMounts } from '../../volumes/mount-spec.js';
 import type { ContainerRecord } from '../container/container-store.js';
 import type { ProcessSecurity } from '../container/process-security.js';
 import type { ContainerInfo, ContainerStatus } from '../engine.js';
@@ -48,7 +49,7 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       BlkioWeight: limits.blkioWeight ?? 0,
       ...securityHostConfig(record.spec),
     },
-    Mounts: [],
+    Mounts: inspectMounts(record.mounts ?? []),
     NetworkSettings: { Networks: {}, Ports: {} },
   };
 }

@@ -4,6 +4,11 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { ContainerFiles } from '../../volumes/container-files.js';
+import type { ExtractOptions } from '../../volumes/copy-in.js';
+import type { PathArchive } from '../../volumes/copy-out.js';
+import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
+import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
@@ -58,6 +63,8 @@ export class LocalEngine implements Engine {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
+  readonly volumes: VolumeManager;
+  readonly files: ContainerFiles;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
 
@@ -70,6 +77,9 @@ export class LocalEngine implements Engine {
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.runtime = new ContainerRuntime(this.containers, this.images);
+    this.volumes = new VolumeManager(paths, this.containers);
+    this.files = new ContainerFiles(this.containers, this.images, this.runtime);
+    this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
   }
 
@@ -218,7 +228,16 @@ export class LocalEngine implements Engine {
       stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
     };
-    this.containers.create(record);
+    const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}), containerId: id };
+    const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
+    const created = { ...record, mounts: plan.mounts };
+    try {
+      await this.files.copyUp(created, plan.copyUp);
+    } catch (error) {
+      this.containers.remove(created);
+      await this.volumes.releaseAnonymous(created);
+      throw error;
+    }
     return id;
   }
 
@@ -267,9 +286,10 @@ export class LocalEngine implements Engine {
     return toExit(status);
   }
 
-  async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
+  async removeContainer(idOrName: string, options: { force?: boolean; keepVolumes?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, () => this.#remove(record, options.force ?? false));
+    await this.volumes.releaseAnonymous(record, options.keepVolumes);
   }
 
   async #remove(record: ContainerRecord, force: boolean): Promise<void> {
@@ -320,6 +340,34 @@ export class LocalEngine implements Engine {
     };
     pump().catch((error: unknown) => stream.destroy(error as Error));
     return stream;
+  }
+
+  async createVolume(options: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    return this.volumes.create(options);
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return this.volumes.store.list();
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    return this.volumes.store.get(name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.volumes.remove(name);
+  }
+
+  async pruneVolumes(options: { all?: boolean } = {}): Promise<PruneVolumesResult> {
+    return this.volumes.prune(options);
+  }
+
+  async putArchive(idOrName: string, path: string, tar: AsyncIterable<Buffer>, options: ExtractOptions = {}): Promise<void> {
+    await this.files.put(this.containers.get(idOrName), path, tar, options);
+  }
+
+  async getArchive(idOrName: string, path: string): Promise<PathArchive> {
+    return this.files.get(this.containers.get(idOrName), path);
   }
 }
 

@@ -31,17 +31,14 @@ export interface HelperSpec {
   oomEvents?: string[];
   /** User, capabilities, seccomp, ulimits, read-only rootfs, init. */
   security?: ProcessSecurity;
+  /** `mount` records, parents first (see native/PROTOCOL.md, "Mounts"). */
+  mounts?: string[];
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
 export function encodeSpec(spec: HelperSpec): Buffer {
   const records: [string, string][] = [
-    ['id', spec.id],
-    ['mountpoint', spec.mountpoint],
-    ['lowerbase', spec.lowerbase],
-    ...spec.lowers.map((l): [string, string] => ['lower', l]),
-    ['upper', spec.upper],
-    ['work', spec.work],
+    ...overlayRecords(spec),
     ['hostname', spec.hostname],
     ['cwd', spec.cwd],
     ...spec.env.map((e): [string, string] => ['env', e]),
@@ -56,13 +53,33 @@ export function encodeSpec(spec: HelperSpec): Buffer {
   if (spec.netns) records.push(['netns', spec.netns]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
   records.push(...securityRecords(spec.security ?? {}), ...rootfsRecords(spec.security ?? {}));
+  for (const mount of spec.mounts ?? []) records.push(['mount', mount]);
   return encodeRecords(records);
 }
 
-/** `key=value\0` records closed by `end\0`; a value holding a NUL is refused. */
+/** Encodes `key=value\0` records closed by `end\0`; values must not hold a NUL. */
 export function encodeRecords(records: [string, string][]): Buffer {
   for (const [key, value] of records) {
     if (value.includes('\0')) throw new TypeError(`container ${key} must not contain a NUL byte`);
   }
   return Buffer.from(`${records.map(([k, v]) => `${k}=${v}\0`).join('')}end\0`);
+}
+
+/** What `berth-helper view` needs: the overlay and the binds (see native/PROTOCOL.md, "view"). */
+export type ViewSpec = Pick<HelperSpec, 'id' | 'mountpoint' | 'lowerbase' | 'lowers' | 'upper' | 'work'> & { mounts: string[] };
+
+/** Encodes a view spec, closed by `end\0`. */
+export function encodeViewSpec(spec: ViewSpec): Buffer {
+  return encodeRecords([...overlayRecords(spec), ...spec.mounts.map((m): [string, string] => ['mount', m])]);
+}
+
+function overlayRecords(spec: Omit<ViewSpec, 'mounts'>): [string, string][] {
+  return [
+    ['id', spec.id],
+    ['mountpoint', spec.mountpoint],
+    ['lowerbase', spec.lowerbase],
+    ...spec.lowers.map((l): [string, string] => ['lower', l]),
+    ['upper', spec.upper],
+    ['work', spec.work],
+  ];
 }
