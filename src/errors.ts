@@ -188,3 +188,15 @@ export class WaitStrategyError extends BerthError {
 function formatLogTail(lines: string[]): string {
   return lines.length > 0 ? `\n  last log lines:\n${lines.map((l) => `    ${l.trimEnd()}`).join('\n')}` : '';
 }
+
+/** An image archive or layout (docker-archive, oci-archive, OCI directory) is malformed, incomplete or hostile. */
+export class ArchiveError extends BerthError {
+  constructor(message: string, options: BerthErrorOptions = {}) {
+    super('BAD_ARCHIVE', message, {
+      ...options,
+      hint:
+        options.hint ??
+        'the archive is corrupt, truncated or not an image archive: write it again with saveImages(), `docker save` or `skopeo copy`',
+    });
+  }
+}
