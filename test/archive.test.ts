@@ -52,6 +52,7 @@ describe('image archives', () => {
   const roots: string[] = [];
   let work: string;
   let engine: LocalEngine;
+  let engineRoot: string;
   const fixtures = (): { busybox: string; debian: string } => inject('fixtures');
   const freshEngine = (): { engine: LocalEngine; root: string } => {
     const root = mkdtempSync(join(tmpdir(), 'berth-archive-'));
@@ -61,7 +62,7 @@ describe('image archives', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'berth-archive-work-'));
-    engine = freshEngine().engine;
+    ({ engine, root: engineRoot } = freshEngine());
     await engine.pullImage(fixtures().busybox);
     await engine.pullImage(fixtures().debian);
   });
@@ -187,10 +188,13 @@ describe('image archives', () => {
     const destination = join(work, 'same-store.tar');
     await engine.saveImages([busybox], destination, 'docker-archive');
     const before = (await engine.inspectImage(busybox)) as ImageSummary;
+    const stored = storeContents(engineRoot);
     const [loaded] = await engine.loadImages(destination, { tag: 'berth.local/archive/same:1' });
     expect(loaded?.manifestDigest).toBe(before.manifestDigest);
     expect(loaded?.repoTags).toEqual(expect.arrayContaining([busybox, 'berth.local/archive/same:1']));
     expect(loaded?.repoTags).toHaveLength(before.repoTags.length + 1);
+    // Unpacking again would have stored the archive's plain tar as a new blob.
+    expect(storeContents(engineRoot)).toEqual({ ...stored, tmp: [] });
     await engine.removeImage('berth.local/archive/same:1');
   });
 
