@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: every benchmark, Berth beside the peers installed on this
  * machine (`bash scripts/setup.sh --bench` installs them), in one run.
- * BENCH=startup,pull picks some; BENCH_RUNS sets the repetitions.
+ * BENCH=startup,pull,archive picks some; BENCH_RUNS sets the repetitions.
  */
-const all = ['startup', 'pull', 'copy'] as const;
+const all = ['startup', 'pull', 'copy', 'archive'] as const;
 const chosen = (process.env.BENCH ?? all.join(',')).split(',');
 for (const name of all) {
   if (chosen.includes(name)) await import(`./${name}.js`);

@@ -260,3 +260,15 @@ export class ContainerPathError extends BerthError {
     super('CONTAINER_PATH', `${path}: ${detail}`, options);
   }
 }
+
+/** An image archive or layout (docker-archive, oci-archive, OCI directory) is malformed, incomplete or hostile. */
+export class ArchiveError extends BerthError {
+  constructor(message: string, options: BerthErrorOptions = {}) {
+    super('BAD_ARCHIVE', message, {
+      ...options,
+      hint:
+        options.hint ??
+        'the archive is corrupt, truncated or not an image archive: write it again with saveImages(), `docker save` or `skopeo copy`',
+    });
+  }
+}

@@ -19,6 +19,8 @@ export type {
   PushImageOptions,
 } from './engine/engine.js';
 export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { ArchiveFormat } from './engine/image/archive/detect.js';
+export type { LoadImagesOptions } from './engine/image/archive/load.js';
 export type { ImportOptions } from './engine/image/import.js';
 export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';

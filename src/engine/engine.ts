@@ -8,6 +8,8 @@ import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
 import type { ExecOptions, ExecResult } from './exec-options.js';
+import type { ArchiveFormat } from './image/archive/detect.js';
+import type { LoadImagesOptions } from './image/archive/load.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -50,6 +52,20 @@ export interface Engine {
   imageHistory(reference: string): Promise<ImageHistoryEntry[]>;
   /** Deletes layers and blobs no image or container uses; returns what went. */
   pruneImages(): Promise<PruneResult>;
+  /**
+   * Writes images (by reference or id) to `destination`, like `docker save`
+   * (`docker-archive`) or skopeo's `oci-archive` and `oci` (`oci-dir`, a
+   * directory). An image named by a tag is saved with that tag, one named by
+   * id without. The result appears whole or not at all.
+   */
+  saveImages(references: string[], destination: string, format: ArchiveFormat): Promise<void>;
+  /**
+   * Loads every image of an archive or OCI layout directory, like `docker
+   * load`; the format is detected unless given. Layers are verified against
+   * the digests the archive names and the diff ids of the config; on any
+   * failure nothing is registered and no layer is left behind.
+   */
+  loadImages(source: string, options?: LoadImagesOptions): Promise<ImageSummary[]>;
 
   /** Creates a container from a spec; it does not run yet. Returns its id. */
   createContainer(spec: ContainerSpec): Promise<string>;

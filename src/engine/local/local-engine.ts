@@ -27,6 +27,9 @@ import type {
   PushImageOptions,
 } from '../engine.js';
 import type { ExecOptions, ExecResult } from '../exec-options.js';
+import type { ArchiveFormat } from '../image/archive/detect.js';
+import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
+import { saveArchive } from '../image/archive/save.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
@@ -368,6 +371,23 @@ export class LocalEngine implements Engine {
 
   async getArchive(idOrName: string, path: string): Promise<PathArchive> {
     return this.files.get(this.containers.get(idOrName), path);
+  }
+
+  async saveImages(references: string[], destination: string, format: ArchiveFormat): Promise<void> {
+    // Shared: a prune cannot remove blobs while they are being written out.
+    await this.#storeLock(() => saveArchive(this.images, references, destination, format), 'shared');
+  }
+
+  async loadImages(source: string, options: LoadImagesOptions = {}): Promise<ImageSummary[]> {
+    const published = new Set<string>();
+    try {
+      const records = await this.#storeLock(() => loadArchive(this.images, source, options, published), 'shared');
+      return records.map(summary);
+    } catch (error) {
+      // Layers a failed load published belong to no image: prune them (it takes the lock exclusively).
+      if (published.size > 0) await this.pruneImages();
+      throw error;
+    }
   }
 }
 
