@@ -8,7 +8,9 @@
         "native/addon/args.cc",
         "native/addon/mounts.cc",
         "native/addon/files.cc",
-        "native/addon/locks.cc"
+        "native/addon/locks.cc",
+        "native/addon/rtnl.cc",
+        "native/addon/net.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -13,6 +13,9 @@ export type {
   Engine,
   ImageHistoryEntry,
   ImageSummary,
+  NetworkCreateOptions,
+  NetworkInfo,
+  PortBinding,
   PullImageOptions,
   PullPolicyName,
   PushImageOptions,
@@ -27,6 +30,8 @@ export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { GenericContainer } from './sdk/generic-container.js';
+export { Network, StartedNetwork } from './sdk/network.js';
+export type { ExposedPort } from './sdk/ports.js';
 export { PullPolicy } from './sdk/pull-policy.js';
 export { StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';

@@ -70,6 +70,17 @@ export interface Engine {
   inspectContainer(id: string): Promise<ContainerInfo>;
   /** Output recorded so far, selected like `docker logs`. */
   containerLogs(id: string, options?: LogSelection): Promise<Readable>;
+
+  /** Creates a bridge network with a subnet no host route, address or nameserver uses. */
+  createNetwork(name: string, options?: NetworkCreateOptions): Promise<NetworkInfo>;
+  /** Removes a network; refused while a running container is on it. */
+  removeNetwork(name: string): Promise<void>;
+  listNetworks(): Promise<NetworkInfo[]>;
+  inspectNetwork(name: string): Promise<NetworkInfo>;
+  /** Puts a running container on a network as well (with extra aliases). */
+  connectNetwork(network: string, container: string, options?: { aliases?: string[] }): Promise<void>;
+  /** Takes a running container off a network. */
+  disconnectNetwork(network: string, container: string): Promise<void>;
 }
 
 /** How {@link Engine.pullImage} treats images already present. */
@@ -126,6 +137,47 @@ export interface ContainerSpec {
   labels?: Record<string, string>;
   /** cgroup limits: memory, CPU, pids, block IO. */
   resources?: ResourceLimits;
+  /**
+   * `bridge` (default: the `berth` network), `host`, `none`, or the name of
+   * a network created with {@link Engine.createNetwork}.
+   */
+  networkMode?: string;
+  /** Further user networks to join, with the extra names peers know the container by. */
+  networks?: Record<string, { aliases?: string[] }>;
+  /** Container ports to publish on the host. */
+  ports?: PortBinding[];
+  /** Extra /etc/hosts lines, like `docker run --add-host`. */
+  extraHosts?: { host: string; ipAddress: string }[];
+}
+
+/** A container port published on the host. */
+export interface PortBinding {
+  containerPort: number;
+  /** Default `tcp`. */
+  protocol?: 'tcp' | 'udp';
+  /** Default 0: a free port, chosen outside the kernel's ephemeral range. */
+  hostPort?: number;
+  /** `0.0.0.0` (default; also `::`) or `127.0.0.1` (also `::1`). */
+  hostIp?: '0.0.0.0' | '127.0.0.1';
+}
+
+/** Options of {@link Engine.createNetwork}. */
+export interface NetworkCreateOptions {
+  /** Containers on the network may talk to each other (default true; Docker's enable_icc). */
+  icc?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** A network, shaped like `docker network inspect`. */
+export interface NetworkInfo {
+  Id: string;
+  Name: string;
+  Driver: 'bridge';
+  Created: string;
+  IPAM: { Config: { Subnet: string; Gateway: string }[] };
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+  Containers: Record<string, { Name: string; IPv4Address: string; Aliases: string[] }>;
 }
 
 /** Processes of a container, as `docker top` lists them. */
@@ -186,7 +238,7 @@ export interface ContainerInfo {
   };
   Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
   NetworkSettings: {
-    Networks: Record<string, { IPAddress: string }>;
+    Networks: Record<string, { IPAddress: string; Gateway: string; IPPrefixLen: number; Aliases: string[]; NetworkID: string }>;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
   };
 }

@@ -1,5 +1,7 @@
-import type { ContainerSpec, Engine } from '../engine/engine.js';
+import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import { getEngine } from './engine-provider.js';
+import type { StartedNetwork } from './network.js';
+import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
 import { StartedGenericContainer } from './started-container.js';
 import { waitForReady } from './wait/wait-for-ready.js';
@@ -83,6 +85,47 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Publishes container ports on the host: `8080`, `"53/udp"`, or
+   * `{ container: 8080, host: 18080 }` for a fixed host port. Without a host
+   * port Berth picks a free one; read it with `getMappedPort`.
+   */
+  withExposedPorts(...ports: ExposedPort[]): this {
+    const bindings: PortBinding[] = ports.map(toPortBinding);
+    this.spec.ports = [...(this.spec.ports ?? []), ...bindings];
+    return this;
+  }
+
+  /** Starts the container on a user network (its primary network). */
+  withNetwork(network: StartedNetwork): this {
+    return this.withNetworkMode(network.getName());
+  }
+
+  /** `bridge` (default), `host`, `none`, or a network's name. */
+  withNetworkMode(mode: string): this {
+    const aliases = this.#aliases();
+    this.spec.networkMode = mode;
+    if (aliases.length > 0) this.spec.networks = { [mode]: { aliases } };
+    return this;
+  }
+
+  /** More names peers on the container's user network resolve to it. */
+  withNetworkAliases(...aliases: string[]): this {
+    const mode = this.spec.networkMode ?? 'bridge';
+    this.spec.networks = { ...this.spec.networks, [mode]: { aliases: [...this.#aliases(), ...aliases] } };
+    return this;
+  }
+
+  /** Extra /etc/hosts lines, like `docker run --add-host`. */
+  withExtraHosts(hosts: { host: string; ipAddress: string }[]): this {
+    this.spec.extraHosts = [...(this.spec.extraHosts ?? []), ...hosts];
+    return this;
+  }
+
+  #aliases(): string[] {
+    return this.spec.networks?.[this.spec.networkMode ?? 'bridge']?.aliases ?? [];
+  }
+
   /** How to tell the container is ready; `start()` resolves only then. */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
@@ -121,7 +164,7 @@ export class GenericContainer {
       await engine.startContainer(id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
-      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec);
+      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;

@@ -1,6 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
+import { NetworkError } from '../errors.js';
+import { parsePort } from './ports.js';
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
@@ -22,6 +24,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     private readonly id: string,
     private readonly name: string,
     private readonly spec: ContainerSpec,
+    private readonly network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
   ) {}
 
   /** The container's 64-hex id. */
@@ -42,6 +45,39 @@ export class StartedGenericContainer implements AsyncDisposable {
   /** Host to reach the container's published ports from this process. */
   getHost(): string {
     return '127.0.0.1';
+  }
+
+  /** The host port a container port is published on: `getMappedPort(80)`, `getMappedPort(53, 'udp')` or `getMappedPort('53/udp')`. */
+  getMappedPort(port: number | string, protocol?: 'tcp' | 'udp'): number {
+    const parsed = parsePort(port);
+    const key = `${parsed.port}/${protocol ?? parsed.protocol}`;
+    const binding = this.network.Ports[key]?.[0];
+    if (!binding) {
+      throw new NetworkError(`container port ${key} is not published`, { hint: 'publish it with withExposedPorts() before start()' });
+    }
+    return Number(binding.HostPort);
+  }
+
+  /** The host port of the first published port. */
+  getFirstMappedPort(): number {
+    const first = Object.values(this.network.Ports).find((b) => b && b.length > 0)?.[0];
+    if (!first) throw new NetworkError('the container publishes no port', { hint: 'publish one with withExposedPorts()' });
+    return Number(first.HostPort);
+  }
+
+  /** Names of the networks the container was started on. */
+  getNetworkNames(): string[] {
+    return Object.keys(this.network.Networks);
+  }
+
+  /** The container's address on a network (from {@link getNetworkNames}). */
+  getIpAddress(networkName: string): string {
+    const network = this.network.Networks[networkName];
+    if (!network)
+      throw new NetworkError(`the container is not on network ${networkName}`, {
+        hint: `it is on: ${this.getNetworkNames().join(', ') || 'none'}`,
+      });
+    return network.IPAddress;
   }
 
   /** Current state, shaped like `docker inspect`. */

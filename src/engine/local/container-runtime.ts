@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
+import type { ContainerNetworking, NetworkManager } from '../../net/network-manager.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
@@ -41,10 +42,13 @@ export interface ExitRecord extends ExitStatus {
  */
 export class ContainerRuntime {
   readonly #running = new Map<string, RunningContainer>();
+  /** Per container started here: settles once its network and cgroup are released after exit. */
+  readonly #released = new Map<string, Promise<void>>();
 
   constructor(
     private readonly containers: ContainerStore,
     private readonly images: ImageStore,
+    private readonly network: NetworkManager,
   ) {}
 
   running(id: string): RunningContainer | undefined {
@@ -72,12 +76,25 @@ export class ContainerRuntime {
   /** Creates the cgroup, starts the helper, puts the init in the cgroup, lets it run. */
   async start(record: ContainerRecord): Promise<void> {
     if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
+    const dirs = this.containers.dirs(record.id);
+    // Host ports first: a port in use fails the start before anything else exists.
+    const networking = await this.network.prepare({ ...record, dir: dirs.root });
     const cgroup = ContainerCgroup.of(record.id);
-    cgroup.create(record.spec.resources ?? {});
-    fs.rmSync(this.containers.dirs(record.id).exitFile, { force: true }); // From a previous run.
-    const helper = HelperProcess.spawn(this.#helperSpec(record, cgroup));
+    let helper: HelperProcess;
+    try {
+      fs.rmSync(dirs.exitFile, { force: true }); // From a previous run.
+      writeJson(dirs.ports, networking.ports);
+      helper = HelperProcess.spawn(this.#helperSpec(record, cgroup, networking));
+    } catch (error) {
+      await networking.release();
+      removeQuietly(cgroup);
+      throw error;
+    }
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
+      await networking.attach(pid);
+      // Made just before the join: an empty berth cgroup is fair game for another root's sweep.
+      cgroup.create(record.spec.resources ?? {});
       cgroup.join(pid);
       helper.go();
       await helper.started;
@@ -92,15 +109,22 @@ export class ContainerRuntime {
       this.#running.set(record.id, { pid, startedAt, cgroup, paused: false, exited });
     } catch (error) {
       await helper.hold(helper.abort());
+      await networking.release();
       cgroup.remove();
       throw error;
     }
-    helper.exited
-      .catch(() => undefined)
-      .finally(() => {
-        this.#running.delete(record.id);
-        removeQuietly(cgroup);
-      });
+    this.#released.set(
+      record.id,
+      helper.exited
+        .catch(() => undefined)
+        .then(() => networking.release())
+        .catch(() => undefined)
+        .finally(() => {
+          this.#running.delete(record.id);
+          this.#released.delete(record.id);
+          removeQuietly(cgroup);
+        }),
+    );
   }
 
   /** Sends `signal` to the init. */
@@ -128,11 +152,13 @@ export class ContainerRuntime {
       if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
     }
     await running.exited();
+    await this.settled(record.id);
   }
 
   /** The exit status: awaited from the monitor when running, else read from its exit file. */
   async wait(record: ContainerRecord): Promise<ExitRecord | undefined> {
     await this.running(record.id)?.exited();
+    await this.settled(record.id);
     return this.exitRecord(record);
   }
 
@@ -172,7 +198,12 @@ export class ContainerRuntime {
     return running;
   }
 
-  #helperSpec(record: ContainerRecord, cgroup: ContainerCgroup): HelperSpec {
+  /** Resolves once a container that ended has given back its addresses and ports. */
+  async settled(id: string): Promise<void> {
+    await this.#released.get(id);
+  }
+
+  #helperSpec(record: ContainerRecord, cgroup: ContainerCgroup, networking: ContainerNetworking): HelperSpec {
     const dirs = this.containers.dirs(record.id);
     const layers = this.images.paths.layers;
     return {
@@ -194,6 +225,8 @@ export class ContainerRuntime {
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
+      extraMounts: networking.mounts,
+      ...(networking.netns ? { netns: networking.netns } : {}),
     };
   }
 }

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { NetworkManager } from '../../net/network-manager.js';
+import { networkInfo, networkSettings } from '../../net/network-shape.js';
+import type { PortMapping } from '../../net/port-proxy.js';
+import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
@@ -17,6 +21,8 @@ import type {
   Engine,
   ImageHistoryEntry,
   ImageSummary,
+  NetworkCreateOptions,
+  NetworkInfo,
   PullImageOptions,
   PushImageOptions,
 } from '../engine.js';
@@ -56,6 +62,9 @@ export class LocalEngine implements Engine {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
+  readonly networks: NetworkManager;
+  /** The start-up sweep of networks left by dead owners (container starts wait for it). */
+  readonly networkSweep: Promise<NetworkSweepResult | undefined>;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
 
@@ -67,8 +76,13 @@ export class LocalEngine implements Engine {
     this.#config = options.config ?? loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
-    this.runtime = new ContainerRuntime(this.containers, this.images);
+    this.networks = new NetworkManager();
+    this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
     sweepOrphans(this.containers);
+    this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
+      debug('network sweep failed: %s', (error as Error).message);
+      return undefined;
+    });
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
@@ -220,6 +234,7 @@ export class LocalEngine implements Engine {
 
   async startContainer(idOrName: string): Promise<void> {
     const record = this.containers.get(idOrName);
+    await this.networkSweep;
     await this.#containerLock(record.id, () => this.runtime.start(record));
   }
 
@@ -284,7 +299,44 @@ export class LocalEngine implements Engine {
     const record = this.containers.get(idOrName);
     const running = this.runtime.running(record.id);
     const exit = running ? undefined : this.runtime.exitRecord(record);
-    return inspectShape(record, running, exit);
+    const info = inspectShape(record, running, exit);
+    if (running) {
+      const ports = readPorts(this.containers.dirs(record.id).ports);
+      info.NetworkSettings = networkSettings(this.networks.endpointsOf(record.id), ports);
+    }
+    return info;
+  }
+
+  async createNetwork(name: string, options: NetworkCreateOptions = {}): Promise<NetworkInfo> {
+    await this.networkSweep;
+    return networkInfo(await this.networks.create(name, options));
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    await this.networks.remove(name);
+  }
+
+  async listNetworks(): Promise<NetworkInfo[]> {
+    return this.networks.list().map(networkInfo);
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo> {
+    return networkInfo(this.networks.get(name));
+  }
+
+  async connectNetwork(network: string, container: string, options: { aliases?: string[] } = {}): Promise<void> {
+    const record = this.containers.get(container);
+    const running = this.runtime.running(record.id);
+    if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    const dir = this.containers.dirs(record.id).root;
+    await this.networks.connect(network, { ...record, dir }, running.pid, options.aliases ?? []);
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    const record = this.containers.get(container);
+    const running = this.runtime.running(record.id);
+    if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    await this.networks.disconnect(network, record.id, running.pid);
   }
 
   async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
@@ -311,6 +363,14 @@ export class LocalEngine implements Engine {
     };
     pump().catch((error: unknown) => stream.destroy(error as Error));
     return stream;
+  }
+}
+
+function readPorts(path: string): PortMapping[] {
+  try {
+    return JSON.parse(fs.readFileSync(path, 'utf8')) as PortMapping[];
+  } catch {
+    return [];
   }
 }
 

@@ -27,6 +27,8 @@ export interface HelperSpec {
   cgroupCleanup?: string[];
   /** Files (`memory.events`, `memory.oom_control`) whose `oom_kill` counter tells the monitor of an OOM kill. */
   oomEvents?: string[];
+  /** Raw `mount` records (`bind\t<src>\t<target>\t<options>`), e.g. the container's /etc/hosts. */
+  extraMounts?: string[];
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
@@ -50,6 +52,7 @@ export function encodeSpec(spec: HelperSpec): Buffer {
   for (const dir of spec.cgroupCleanup ?? []) records.push(['cgroup_cleanup', dir]);
   for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
+  for (const mount of spec.extraMounts ?? []) records.push(['mount', mount]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
   for (const [key, value] of records) {
     if (value.includes('\0')) throw new TypeError(`container ${key} must not contain a NUL byte`);

@@ -1,0 +1,54 @@
+import * as fs from 'node:fs';
+import { overlaps, parseIPv4, type Subnet } from './ipv4.js';
+
+/**
+ * What the host already uses: every IPv4 route in /proc/net/route (which
+ * includes the prefix of each interface address, docker0's 172.17/16 among
+ * them even while it is down) and every IPv4 nameserver in /etc/resolv.conf.
+ * A berth subnet that overlapped any of them would hijack that traffic.
+ */
+export function hostUsedSubnets(): Subnet[] {
+  return [...routes(), ...nameservers()];
+}
+
+function routes(): Subnet[] {
+  let text = '';
+  try {
+    text = fs.readFileSync('/proc/net/route', 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter((f) => f.length >= 8 && f[1] !== '00000000') // The default route overlaps everything.
+    .map((f) => ({ base: littleEndianHex(f[1] ?? ''), prefix: popcount(littleEndianHex(f[7] ?? '')) }));
+}
+
+function nameservers(): Subnet[] {
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)/gm)].map((m) => ({ base: parseIPv4(m[1] ?? ''), prefix: 32 }));
+}
+
+/** /proc/net/route prints addresses as host-order (little-endian) hex. */
+function littleEndianHex(hex: string): number {
+  const n = Number.parseInt(hex, 16);
+  return (((n & 0xff) << 24) | ((n & 0xff00) << 8) | ((n >>> 8) & 0xff00) | (n >>> 24)) >>> 0;
+}
+
+function popcount(n: number): number {
+  let count = 0;
+  for (let v = n; v; v >>>= 1) count += v & 1;
+  return count;
+}
+
+/** Whether `candidate` is clear of the host's routes and nameservers and of `taken`. */
+export function isFree(candidate: Subnet, taken: Subnet[]): boolean {
+  return !taken.some((t) => overlaps(candidate, t));
+}
