@@ -1,7 +1,7 @@
 /**
  * A test process that owns networked containers: creates a user network,
  * starts a sleeping container on it and one on the default network, both
- * with a published port, prints `{ pids, ports, network }` as one JSON line,
+ * with a published port, prints `{ ids, pids, ports, network }` as one JSON line,
  * then idles until it is killed.
  */
 import { GenericContainer, Network } from '../../src/index.js';
@@ -13,5 +13,7 @@ const onNetwork = await new GenericContainer(image).withCommand(['sleep', '1000'
 const onDefault = await new GenericContainer(image).withCommand(['sleep', '1000']).withExposedPorts(80).start();
 const started = [onNetwork, onDefault];
 const pids = await Promise.all(started.map(async (c) => (await c.inspect()).State.Pid));
-process.stdout.write(`${JSON.stringify({ pids, ports: started.map((c) => c.getMappedPort(80)), network: network.getName() })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ids: started.map((c) => c.getId()), pids, ports: started.map((c) => c.getMappedPort(80)), network: network.getName() })}\n`,
+);
 setInterval(() => undefined, 1000);
