@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { debug } from '../debug.js';
 import { native } from '../engine/native.js';
 import { allowThroughDockerForward, installNetworkRules, removeDockerForwardRules, removeNetworkRules } from './firewall.js';
@@ -9,6 +10,7 @@ export function bringUp(record: NetworkRecord): void {
   try {
     installNetworkRules(record);
     allowThroughDockerForward();
+    enableForwarding();
   } catch (error) {
     if (created) native().netDeleteLink(record.bridge);
     removeNetworkRules(record);
@@ -28,4 +30,14 @@ export function tearDown(store: NetworkStore, record: NetworkRecord): void {
       debug('could not remove the docker accept rules: %s', (error as Error).message);
     }
   }
+}
+
+/**
+ * Containers reach beyond the host only if the host routes: turned on as
+ * Docker does (and never off again: other software may rely on it). What
+ * may be forwarded into a bridge is limited by the network's own rules.
+ */
+function enableForwarding(): void {
+  const path = '/proc/sys/net/ipv4/ip_forward';
+  if (fs.readFileSync(path, 'utf8').trim() !== '1') fs.writeFileSync(path, '1');
 }
