@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import getPort from 'get-port';
@@ -6,7 +6,10 @@ import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
 import { GenericContainer, getEngine, LocalEngine, Network, NetworkNotFoundError, PortInUseError } from '../src/index.js';
 import { berthTables, tableName } from '../src/net/firewall.js';
+import { chooseSubnet } from '../src/net/ipam.js';
+import { overlaps, parseIPv4, parseSubnet } from '../src/net/ipv4.js';
 import { vethName } from '../src/net/network-names.js';
+import { NetworkStore } from '../src/net/network-store.js';
 import { berthLinks } from '../src/net/sweep-networks.js';
 import { eventually, processExists } from './support/leaks.js';
 
@@ -60,6 +63,23 @@ describe('bridge networking', () => {
     expect(none).toBe('lo');
     const host = await runIn('cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " " | sort', (c) => c.withNetworkMode('host'));
     expect(host.split('\n')).toContain('eth0');
+  });
+});
+
+describe('subnets', () => {
+  it('avoids a host route and a local address in its pool, and the subnets of other networks', async () => {
+    // The bridges' own /24 routes are more specific, so running containers keep working meanwhile.
+    execFileSync('ip', ['route', 'add', 'blackhole', '10.213.0.0/20']);
+    execFileSync('ip', ['address', 'add', '10.213.16.9/32', 'dev', 'lo']);
+    try {
+      const taken = await getEngine().listNetworks();
+      const chosen = chooseSubnet(new NetworkStore().list());
+      expect(chosen.base >= parseIPv4('10.213.17.0')).toBe(true);
+      for (const n of taken) expect(overlaps(chosen, parseSubnet(n.IPAM.Config[0]?.Subnet ?? ''))).toBe(false);
+    } finally {
+      execFileSync('ip', ['address', 'del', '10.213.16.9/32', 'dev', 'lo']);
+      execFileSync('ip', ['route', 'del', 'blackhole', '10.213.0.0/20']);
+    }
   });
 });
 
@@ -188,6 +208,22 @@ describe('user networks', () => {
     const out = await runIn('grep my.host /etc/hosts', (c) => c.withExtraHosts([{ host: 'my.host', ipAddress: '10.1.2.3' }]));
     expect(out).toBe('10.1.2.3\tmy.host');
   });
+});
+
+describe('beside a dockerd', () => {
+  const dockerUser = spawnSync('iptables', ['-w', '-S', 'DOCKER-USER'], { encoding: 'utf8' });
+  it.skipIf(dockerUser.status !== 0)(
+    'accepts berth bridge traffic in DOCKER-USER, ahead of its RETURN, while a network exists',
+    async () => {
+      await using network = await new Network().start();
+      const rules = spawnSync('iptables', ['-w', '-S', 'DOCKER-USER'], { encoding: 'utf8' }).stdout.split('\n');
+      const berth = rules.findIndex((r) => r.includes('-i berth+') && r.includes('--comment berth') && r.endsWith('-j ACCEPT'));
+      expect(berth).toBeGreaterThan(0);
+      const ret = rules.indexOf('-A DOCKER-USER -j RETURN');
+      if (ret >= 0) expect(berth).toBeLessThan(ret);
+      expect(network.getName()).toMatch(/^berth-net-/);
+    },
+  );
 });
 
 describe('cleanup', () => {

@@ -4,11 +4,24 @@ import { overlaps, parseIPv4, type Subnet } from './ipv4.js';
 /**
  * What the host already uses: every IPv4 route in /proc/net/route (which
  * includes the prefix of each interface address, docker0's 172.17/16 among
- * them even while it is down) and every IPv4 nameserver in /etc/resolv.conf.
- * A berth subnet that overlapped any of them would hijack that traffic.
+ * them even while it is down), every local address (from the kernel's local
+ * table: a /32 on a dummy or lo has no route of its own) and every IPv4
+ * nameserver in /etc/resolv.conf. A berth subnet that overlapped any of
+ * them would hijack that traffic.
  */
 export function hostUsedSubnets(): Subnet[] {
-  return [...routes(), ...nameservers()];
+  return [...routes(), ...localAddresses(), ...nameservers()];
+}
+
+/** `|-- 10.0.0.5` followed by `/32 host LOCAL` in /proc/net/fib_trie. */
+function localAddresses(): Subnet[] {
+  let text = '';
+  try {
+    text = fs.readFileSync('/proc/net/fib_trie', 'utf8');
+  } catch {
+    return [];
+  }
+  return [...text.matchAll(/\|-- (\d+\.\d+\.\d+\.\d+)\n\s*\/32 host LOCAL/g)].map((m) => ({ base: parseIPv4(m[1] ?? ''), prefix: 32 }));
 }
 
 function routes(): Subnet[] {
