@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import getPort from 'get-port';
 import { request } from 'undici';
@@ -202,6 +203,18 @@ describe('user networks', () => {
     const out = await runIn(`exec 2>/dev/null; wget -q -T 1 -O - http://${ip}/index.html || echo blocked`, (c) => c.withNetwork(network));
     expect(out).toBe('blocked');
     expect(await get(`http://${ip}/index.html`)).toBe('icc'); // The host still can.
+  });
+
+  it('reaches a port on the host as host.testcontainers.internal', async () => {
+    const server = http.createServer((_req, res) => res.end('from-host'));
+    await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+    try {
+      const port = (server.address() as net.AddressInfo).port;
+      const out = await runIn(`wget -q -O - http://host.testcontainers.internal:${port}/`, (c) => c);
+      expect(out).toBe('from-host');
+    } finally {
+      server.close();
+    }
   });
 
   it('extra hosts land in /etc/hosts', async () => {

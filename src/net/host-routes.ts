@@ -15,23 +15,12 @@ export function hostUsedSubnets(): Subnet[] {
 
 /** `|-- 10.0.0.5` followed by `/32 host LOCAL` in /proc/net/fib_trie. */
 function localAddresses(): Subnet[] {
-  let text = '';
-  try {
-    text = fs.readFileSync('/proc/net/fib_trie', 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readOr('/proc/net/fib_trie');
   return [...text.matchAll(/\|-- (\d+\.\d+\.\d+\.\d+)\n\s*\/32 host LOCAL/g)].map((m) => ({ base: parseIPv4(m[1] ?? ''), prefix: 32 }));
 }
 
 function routes(): Subnet[] {
-  let text = '';
-  try {
-    text = fs.readFileSync('/proc/net/route', 'utf8');
-  } catch {
-    return [];
-  }
-  return text
+  return readOr('/proc/net/route')
     .split('\n')
     .slice(1)
     .map((line) => line.trim().split(/\s+/))
@@ -40,12 +29,7 @@ function routes(): Subnet[] {
 }
 
 function nameservers(): Subnet[] {
-  let text = '';
-  try {
-    text = fs.readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
-    return [];
-  }
+  const text = readOr('/etc/resolv.conf');
   return [...text.matchAll(/^\s*nameserver\s+(\d+\.\d+\.\d+\.\d+)/gm)].map((m) => ({ base: parseIPv4(m[1] ?? ''), prefix: 32 }));
 }
 
@@ -64,4 +48,12 @@ function popcount(n: number): number {
 /** Whether `candidate` is clear of the host's routes and nameservers and of `taken`. */
 export function isFree(candidate: Subnet, taken: Subnet[]): boolean {
   return !taken.some((t) => overlaps(candidate, t));
+}
+
+function readOr(path: string): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
 }
