@@ -204,10 +204,13 @@ export class NetworkManager {
     this.store.save(record);
   }
 
-  /** The default network, made (bridge, rules) on first use. */
+  /** The default network, made (bridge, rules) on first use; a live process takes it over from a dead owner. */
   #defaultNetwork(): NetworkRecord {
     const existing = this.store.get(DEFAULT_NETWORK);
-    if (existing) return existing;
+    if (existing) {
+      if (!isAlive(existing.owner)) existing.owner = identify();
+      return existing;
+    }
     const record = this.#newRecord(DEFAULT_NETWORK, NetworkStore.newId(), DEFAULT_BRIDGE, true, {});
     bringUp(record);
     this.store.save(record);
@@ -216,7 +219,7 @@ export class NetworkManager {
 
   #newRecord(name: string, id: string, bridge: string, isDefault: boolean, options: NetworkCreateOptions): NetworkRecord {
     const subnet = chooseSubnet(this.store.list());
-    const owner = isDefault ? undefined : identify();
+    const owner = identify();
     return {
       id,
       name,
@@ -255,7 +258,9 @@ export class NetworkManager {
     if (endpoint && isAlive(endpoint.holder)) native().netDeleteLink(endpoint.hostIf);
     delete record.endpoints[containerId];
     pruneDeadEndpoints(record);
-    if (record.isDefault && Object.keys(record.endpoints).length === 0) tearDown(this.store, record);
+    // The default network outlives its containers while some engine process that used it lives, so a
+    // run of one container after another does not pay for a bridge and its rules each time.
+    if (record.isDefault && Object.keys(record.endpoints).length === 0 && !isAlive(record.owner)) tearDown(this.store, record);
     else this.store.save(record);
   }
 

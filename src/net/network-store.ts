@@ -33,11 +33,11 @@ export interface NetworkRecord {
   gateway: string;
   /** Containers on it may talk to each other (Docker's enable_icc). */
   icc: boolean;
-  /** The default network: made on first use, removed when its last container leaves. */
+  /** The default network: made on first use, removed once empty and its owner (the last process to use it) is gone. */
   isDefault: boolean;
   created: string;
   labels: Record<string, string>;
-  /** The process that created a user network; once it is gone the network is swept. */
+  /** The process that created a user network (or last used the default one); once it is gone the network is swept. */
   owner?: ProcessIdentity;
   endpoints: Record<string, Endpoint>;
   /** The address handed out last (allocation continues after it). */

@@ -14,8 +14,9 @@ export interface NetworkSweepResult {
 }
 
 /**
- * Removes what dead owners left: networks whose creator is gone and that no
- * live container uses (the default network once empty), then any berth
+ * Removes what dead owners left: networks whose creator (for the default
+ * network: the last process that used it) is gone and that no live
+ * container uses, then any berth
  * bridge or veth and any berth nftables table that no network record
  * accounts for. Network namespaces need no sweep: they are never bound to a
  * path, so each dies with its container.
@@ -26,7 +27,7 @@ export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepRe
     for (const record of store.list()) {
       const pruned = pruneDeadEndpoints(record);
       const empty = Object.keys(record.endpoints).length === 0;
-      if (empty && (record.isDefault || !isAlive(record.owner))) {
+      if (empty && !isAlive(record.owner)) {
         tearDown(store, record);
         result.networks.push(record.name);
       } else if (pruned) {
