@@ -10,7 +10,8 @@
         "native/addon/files.cc",
         "native/addon/locks.cc",
         "native/addon/rtnl.cc",
-        "native/addon/net.cc"
+        "native/addon/net.cc",
+        "native/addon/inroot.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
@@ -36,6 +37,7 @@
         "native/helper/inroot.c",
         "native/helper/remount.c",
         "native/helper/mounts.c",
+        "native/helper/view.c",
         "native/helper/masks.c",
         "native/helper/passwd.c",
         "native/helper/user.c",

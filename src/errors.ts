@@ -64,14 +64,31 @@ export class ImageNotFoundError extends BerthError {
   }
 }
 
+/** A multi-platform image has no variant for the platform asked for; `available` lists those it has. */
+export class PlatformNotAvailableError extends BerthError {
+  constructor(
+    readonly reference: string,
+    readonly platform: string,
+    readonly available: string[],
+  ) {
+    super('PLATFORM_NOT_AVAILABLE', `image "${reference}" has no ${platform} variant (it offers: ${available.join(', ') || 'none'})`, {
+      hint: 'choose one of the offered platforms with withPlatform() or the pull option platform, or build the image for this one',
+    });
+  }
+}
+
 /** Pulling an image failed; `cause` holds the underlying error. */
 export class ImagePullError extends BerthError {
   constructor(
     readonly reference: string,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super('IMAGE_PULL_FAILED', `pulling "${reference}" failed: ${reason}`, { cause });
+    // The cause's hint becomes ours (once, at the end of the message).
+    const hint = cause instanceof BerthError ? cause.hint : undefined;
+    const suffix = hint ? `\n  hint: ${hint}` : '';
+    let reason = cause instanceof Error ? cause.message : String(cause);
+    if (suffix && reason.endsWith(suffix)) reason = reason.slice(0, -suffix.length);
+    super('IMAGE_PULL_FAILED', `pulling "${reference}" failed: ${reason}`, { cause, ...(hint ? { hint } : {}) });
   }
 }
 
@@ -135,6 +152,20 @@ export class ContainerStartError extends BerthError {
 export class ContainerExecError extends ContainerStartError {
   constructor(containerId: string, errno: number, detail: string) {
     super(containerId, 'exec', errno, detail, 'check the command/entrypoint and that the executable exists in the image and is in PATH');
+  }
+}
+
+/** The container's user or group is not in the image's /etc/passwd or /etc/group. */
+export class ContainerUserError extends ContainerStartError {
+  constructor(containerId: string, errno: number, detail: string) {
+    super(containerId, 'user', errno, detail, 'use a user the image defines, or numeric uid:gid');
+  }
+}
+
+/** A container spec holds a value the engine cannot use. */
+export class InvalidSpecError extends BerthError {
+  constructor(message: string, hint: string) {
+    super('INVALID_SPEC', message, { hint });
   }
 }
 
@@ -213,5 +244,46 @@ export class PortInUseError extends BerthError {
     super('PORT_IN_USE', `host port ${hostIp}:${hostPort}/${protocol} is already in use`, {
       hint: 'choose another host port, or let Berth pick a free one (publish the container port without a host port)',
     });
+  }
+}
+
+/** No volume with that name exists. */
+export class VolumeNotFoundError extends BerthError {
+  constructor(readonly volume: string) {
+    super('VOLUME_NOT_FOUND', `no such volume: ${volume}`, { hint: 'create it first (createVolume), or check the name' });
+  }
+}
+
+/** A volume cannot be removed while a container (running or not) refers to it. */
+export class VolumeInUseError extends BerthError {
+  constructor(
+    readonly volume: string,
+    readonly containers: string[],
+  ) {
+    super('VOLUME_IN_USE', `volume ${volume} is in use by container ${containers.join(', ')}`, {
+      hint: 'remove the containers that use it first',
+    });
+  }
+}
+
+/** A mount (bind, volume or tmpfs) is malformed, hostile or refers to something missing. */
+export class InvalidMountError extends BerthError {
+  constructor(
+    readonly target: string,
+    detail: string,
+    hint?: string,
+  ) {
+    super('INVALID_MOUNT', `mount on ${target}: ${detail}`, hint ? { hint } : {});
+  }
+}
+
+/** Copying into or out of a container failed: the path is missing, not a directory, or the archive is bad. */
+export class ContainerPathError extends BerthError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    options: BerthErrorOptions = {},
+  ) {
+    super('CONTAINER_PATH', `${path}: ${detail}`, options);
   }
 }

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig } from './engine/config.js';
+export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
   ContainerInfo,
@@ -20,6 +21,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
+export type { ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { ImportOptions } from './engine/image/import.js';
 export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
@@ -29,13 +31,19 @@ export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engin
 export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
-export { GenericContainer } from './sdk/generic-container.js';
+export { type BindMount, GenericContainer } from './sdk/generic-container.js';
 export { Network, StartedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
 export { PullPolicy } from './sdk/pull-policy.js';
-export { StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
+export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';
 export { Wait } from './sdk/wait/wait.js';
 export type { WaitContext, WaitStrategy } from './sdk/wait/wait-strategy.js';
+export type { ExtractOptions } from './volumes/copy-in.js';
+export type { PathArchive, PathStat } from './volumes/copy-out.js';
+export type { ArchiveToCopy, ContentToCopy, CopyOwnership, DirectoryToCopy, FileToCopy } from './volumes/copy-sources.js';
+export type { BindMountSpec, MountInfo, MountSpec, Propagation, TmpfsMountSpec, VolumeMountSpec } from './volumes/mount-spec.js';
+export type { PruneVolumesResult } from './volumes/volume-manager.js';
+export type { CreateVolumeOptions, VolumeInfo } from './volumes/volume-store.js';

@@ -62,6 +62,11 @@ describe('the first container', () => {
     expect(output).not.toMatch(/^work$/m);
   });
 
+  it('gives / the mode 0755, so users other than root can use the rootfs', async () => {
+    const { output } = await run('stat -c %a /');
+    expect(output).toBe('755\n');
+  });
+
   it('mounts /sys read-only and /proc, /dev as a container expects', async () => {
     const { output } = await run(
       'grep " /sys " /proc/mounts; touch /sys/x 2>/dev/null && echo SYS-WRITABLE; ls /dev; echo x > /dev/null && echo devnull-ok',

@@ -12,7 +12,7 @@ import { pushOciLayout } from '../src/engine/image/push.js';
 import { startRegistry } from './support/registry.js';
 
 /** The images test/fixtures/build-images.sh builds. */
-export const FIXTURE_IMAGES = ['busybox', 'debian'] as const;
+export const FIXTURE_IMAGES = ['busybox', 'debian', 'redis', 'postgres', 'nginx', 'multiarch', 'busybox-zstd'] as const;
 /** A fixture image's name. */
 export type FixtureName = (typeof FIXTURE_IMAGES)[number];
 
@@ -58,10 +58,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await buildFixtures();
   const registry = await startRegistry();
   try {
-    const fixtures: Record<FixtureName, string> = {
-      busybox: await pushFixture(registry.host, 'busybox'),
-      debian: await pushFixture(registry.host, 'debian'),
-    };
+    const fixtures = {} as Record<FixtureName, string>;
+    for (const name of FIXTURE_IMAGES) fixtures[name] = await pushFixture(registry.host, name);
     project.provide('registry', registry.host);
     project.provide('fixtures', fixtures);
   } catch (error) {

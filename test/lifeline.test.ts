@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
@@ -47,5 +48,22 @@ describe('when both the owner and the monitor die', () => {
     new LocalEngine();
     expect(containerDirExists(container.id)).toBe(false);
     expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
+  });
+});
+
+describe('cgroups of other state roots', () => {
+  it('an empty berth cgroup no container here knows is left alone while young, swept once a minute old', () => {
+    const cgroup = ContainerCgroup.of(randomBytes(32).toString('hex'));
+    cgroup.create({});
+    try {
+      new LocalEngine();
+      expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual(cgroup.dirs);
+      const old = new Date(Date.now() - 120_000);
+      for (const dir of cgroup.dirs) utimesSync(dir, old, old);
+      new LocalEngine();
+      expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
+    } finally {
+      cgroup.remove();
+    }
   });
 });

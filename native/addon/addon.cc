@@ -1,10 +1,12 @@
 // berth_native: the few syscalls Node has no API for. Everything here is
 // synchronous and runs on the calling thread.
 #include <napi.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "files.h"
+#include "inroot.h"
 #include "locks.h"
 #include "mounts.h"
 #include "net.h"
@@ -30,6 +32,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("S_IFCHR", Napi::Number::New(env, S_IFCHR));
   c.Set("S_IFBLK", Napi::Number::New(env, S_IFBLK));
   c.Set("S_IFIFO", Napi::Number::New(env, S_IFIFO));
+  c.Set("O_PATH", Napi::Number::New(env, O_PATH));
   c.Freeze();
   return c;
 }
@@ -49,6 +52,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
   exports.Set("llistxattr",
               Napi::Function::New(env, Llistxattr, "llistxattr"));
+  exports.Set("openInRoot",
+              Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
   exports.Set("unlock", Napi::Function::New(env, Unlock, "unlock"));
   exports.Set("netCreateBridge",

@@ -62,6 +62,12 @@ static int prepare(struct session *x, struct failure *f)
 		return -1;
 	if (pipe2(x->report, O_CLOEXEC) < 0)
 		return fail(f, "fork", errno, "create the exec report pipe");
+	/* The child inherits this: until its execve it is the helper's binary
+	 * with host fds, inside the container's PID namespace, and the
+	 * container's root must not reach /proc/<pid>/exe or /proc/<pid>/fd
+	 * (runc's CVE-2019-5736). execve makes the command dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail(f, "fork", errno, "PR_SET_DUMPABLE 0");
 	return 0;
 }
 

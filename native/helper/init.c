@@ -79,17 +79,19 @@ int init_run(char *const *argv, char *const *envp, int report_fd, struct failure
 
 	if (signals_watched(&set) < 0 || sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return fail(f, "init", errno, "block signals in the init");
+	/* Before the fork: once the command runs, /proc/1/exe and /proc/1/mem
+	 * (the helper's binary and memory) must already be out of its reach.
+	 * The command's execve makes it dumpable again. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return fail(f, "init", errno, "PR_SET_DUMPABLE 0");
 	pid = fork();
 	if (pid < 0)
 		return fail(f, "init", errno, "fork the command");
 	if (pid == 0)
 		run_command(argv, envp, report_fd);
 	/* The monitor's EOF on the report pipe must mean "the command exec'd",
-	 * so our copy goes now. Not dumpable: /proc/1/exe and /proc/1/mem
-	 * (the helper's binary and memory) stay out of the container's reach. */
+	 * so our copy goes now. */
 	if (close(report_fd) < 0)
 		diag("init: close the report pipe: %s", strerror(errno));
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		diag("init: PR_SET_DUMPABLE: %s", strerror(errno));
 	_exit(supervise(pid, &set));
 }

@@ -1,5 +1,6 @@
 /* berth-helper: creates one container and stays alive as its monitor
- * (run), or runs one more process in a running container (exec).
+ * (run), runs one more process in a running container (exec), or holds
+ * a container's filesystems mounted for the engine to copy files (view).
  * See PROTOCOL.md for the contract with the engine. */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include "report.h"
 #include "signals.h"
 #include "spec.h"
+#include "view.h"
 
 #define HELPER_VERSION "0.1.0"
 
@@ -146,7 +148,10 @@ static int run(enum spec_mode mode)
 		report_failure(&f);
 		return 1;
 	}
-	rc = mode == SPEC_RUN ? run_spec(&s, sigfd) : exec_session(&s, sigfd);
+	if (mode == SPEC_VIEW)
+		rc = view_serve(&s);
+	else
+		rc = mode == SPEC_RUN ? run_spec(&s, sigfd) : exec_session(&s, sigfd);
 	spec_free(&s);
 	return rc;
 }
@@ -161,7 +166,9 @@ int main(int argc, char **argv)
 		return run(SPEC_RUN);
 	if (argc == 2 && strcmp(argv[1], "exec") == 0)
 		return run(SPEC_EXEC);
-	fprintf(stderr, "usage: berth-helper run|exec\n       berth-helper --version\n"
+	if (argc == 2 && strcmp(argv[1], "view") == 0)
+		return run(SPEC_VIEW);
+	fprintf(stderr, "usage: berth-helper run|exec|view\n       berth-helper --version\n"
 			"(both read a spec on fd 3 and report on fd 4; see PROTOCOL.md)\n");
 	return 2;
 }

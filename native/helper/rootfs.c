@@ -10,9 +10,11 @@
 int rootfs_make_private(struct failure *f)
 {
 	/* Without this, our mounts would propagate back to the host's shared
-	 * mounts, and pivot_root refuses a shared parent mount. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return fail(f, "mount-private", errno, "make / recursively private");
+	 * mounts, and pivot_root refuses a shared parent mount. Slave, not
+	 * private: host mounts still reach an rslave bind mount, while each
+	 * mount's own propagation (rprivate by default) is set by mounts.c. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return fail(f, "mount-private", errno, "make / recursively slave");
 	return 0;
 }
 

@@ -48,7 +48,7 @@ const struct seccomp_rule seccomp_allow[] = {
 	R(process_vm_writev, 0), R(pselect6, 0), R(ptrace, 0), R(pwrite64, 0), R(pwritev, 0),
 	R(pwritev2, 0), R(read, 0), R(readahead, 0), R(readlinkat, 0), R(readv, 0),
 	R(recvfrom, 0), R(recvmmsg, 0), R(recvmsg, 0), R(remap_file_pages, 0),
-	R(removexattr, 0), R(renameat, 0), R(renameat2, 0), R(restart_syscall, 0), R(rseq, 0),
+	R(removexattr, 0), R(renameat2, 0), R(restart_syscall, 0), R(rseq, 0),
 	R(rt_sigaction, 0), R(rt_sigpending, 0), R(rt_sigprocmask, 0), R(rt_sigqueueinfo, 0),
 	R(rt_sigreturn, 0), R(rt_sigsuspend, 0), R(rt_sigtimedwait, 0),
 	R(rt_tgsigqueueinfo, 0), R(sched_get_priority_max, 0), R(sched_get_priority_min, 0),
@@ -105,7 +105,7 @@ const struct seccomp_rule seccomp_allow[] = {
 	R(get_thread_area, 0), R(getdents, 0), R(getpgrp, 0), R(inotify_init, 0),
 	R(lchown, 0), R(link, 0), R(lstat, 0), R(mkdir, 0), R(mknod, 0), R(modify_ldt, 0),
 	R(open, 0), R(pause, 0), R(pipe, 0), R(poll, 0), R(readlink, 0), R(rename, 0),
-	R(rmdir, 0), R(select, 0), R(set_thread_area, 0), R(signalfd, 0), R(stat, 0),
+	R(renameat, 0), R(rmdir, 0), R(select, 0), R(set_thread_area, 0), R(signalfd, 0), R(stat, 0),
 	R(symlink, 0), R(time, 0), R(unlink, 0), R(utime, 0), R(utimes, 0), R(vfork, 0),
 	R(iopl, CAP_BIT(CAP_SYS_RAWIO)), R(ioperm, CAP_BIT(CAP_SYS_RAWIO)),
 #endif

@@ -21,6 +21,8 @@ static const char END_RECORD[] = "end";
 enum key_type { K_STRING, K_FLAG, K_LIST };
 
 #define BOTH (SPEC_RUN | SPEC_EXEC)
+/* A view mounts the container's filesystems but runs nothing. */
+#define RUNV (SPEC_RUN | SPEC_VIEW)
 
 struct key {
 	const char *name;
@@ -34,11 +36,11 @@ struct key {
 #define L(n, m) { #n, K_LIST, m, offsetof(struct spec, n) }
 
 static const struct key keys[] = {
-	S(id, BOTH),
-	S(mountpoint, SPEC_RUN),
-	S(lowerbase, SPEC_RUN),
-	S(upper, SPEC_RUN),
-	S(work, SPEC_RUN),
+	S(id, BOTH | SPEC_VIEW),
+	S(mountpoint, RUNV),
+	S(lowerbase, RUNV),
+	S(upper, RUNV),
+	S(work, RUNV),
 	S(hostname, SPEC_RUN),
 	S(cwd, BOTH),
 	S(log, SPEC_RUN),
@@ -48,14 +50,14 @@ static const struct key keys[] = {
 	S(user, BOTH),
 	S(seccomp, BOTH),
 	S(pid, SPEC_EXEC),
-	L(lower, SPEC_RUN),
+	L(lower, RUNV),
 	L(env, BOTH),
 	L(arg, BOTH),
 	L(cap_add, BOTH),
 	L(cap_drop, BOTH),
 	L(group_add, BOTH),
 	L(rlimit, BOTH),
-	L(mount, SPEC_RUN),
+	L(mount, RUNV),
 	L(cgroup_cleanup, SPEC_RUN),
 	L(oom_events, SPEC_RUN),
 	L(cgroup, SPEC_EXEC),
@@ -183,7 +185,7 @@ static int apply_record(struct spec *s, char *rec, struct failure *f)
 		return fail(f, STEP, EINVAL, "unknown key '%s'", rec);
 	if (!(k->modes & s->mode))
 		return fail(f, STEP, EINVAL, "key '%s' is not valid for %s", rec,
-			    s->mode == SPEC_RUN ? "run" : "exec");
+			    s->mode == SPEC_RUN ? "run" : s->mode == SPEC_EXEC ? "exec" : "view");
 	slot = (char *)s + k->offset;
 	if (k->type == K_LIST)
 		return strlist_push(slot, eq + 1, STEP, f);
@@ -228,21 +230,29 @@ static int check_paths(const struct strlist *l, const char *key, struct failure 
 	return 0;
 }
 
-static int validate_run(const struct spec *s, struct failure *f)
+/* What run and view both need: the overlay. */
+static int validate_rootfs(const struct spec *s, struct failure *f)
 {
 	if (require(s->id, "id", f) < 0 ||
 	    require_absolute(s->mountpoint, "mountpoint", f) < 0 ||
 	    require(s->lowerbase, "lowerbase", f) < 0 ||
 	    require_absolute(s->upper, "upper", f) < 0 ||
-	    require_absolute(s->work, "work", f) < 0 ||
+	    require_absolute(s->work, "work", f) < 0)
+		return -1;
+	if (s->lower.len == 0)
+		return fail(f, STEP, EINVAL, "missing required key 'lower'");
+	return 0;
+}
+
+static int validate_run(const struct spec *s, struct failure *f)
+{
+	if (validate_rootfs(s, f) < 0 ||
 	    require(s->log, "log", f) < 0 ||
 	    require(s->exitfile, "exitfile", f) < 0 ||
 	    check_cleanup(s->orphan_cleanup, f) < 0 ||
 	    check_paths(&s->cgroup_cleanup, "cgroup_cleanup", f) < 0 ||
 	    check_paths(&s->oom_events, "oom_events", f) < 0)
 		return -1;
-	if (s->lower.len == 0)
-		return fail(f, STEP, EINVAL, "missing required key 'lower'");
 	return 0;
 }
 
@@ -311,6 +321,9 @@ static int parse_all(struct spec *s, size_t end, struct failure *f)
 		if (apply_record(s, rec, f) < 0)
 			return -1;
 	}
+	if (s->mode == SPEC_VIEW)
+		return validate_rootfs(s, f) < 0 ||
+		       mountspec_parse(&s->mount, &s->mounts, f) < 0 ? -1 : 0;
 	if ((s->mode == SPEC_RUN ? validate_run(s, f) : parse_pid(s, f)) < 0 ||
 	    validate_common(s, f) < 0 || parse_values(s, f) < 0)
 		return -1;

@@ -11,7 +11,7 @@
 #define SPEC_FD 3
 
 /* Which subcommand a spec is for; a key names the modes it is valid in. */
-enum spec_mode { SPEC_RUN = 1, SPEC_EXEC = 2 };
+enum spec_mode { SPEC_RUN = 1, SPEC_EXEC = 2, SPEC_VIEW = 4 };
 
 /* NULL-terminated so arg and env can go to execve as they are. */
 struct strlist {

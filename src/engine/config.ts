@@ -7,6 +7,16 @@ export interface BerthConfig {
   insecureRegistries: string[];
   /** Per registry (`docker.io`, `host:port`), mirror base URLs tried before it, in order. */
   registryMirrors: Record<string, string[]>;
+  /** How registry requests are retried on 5xx, 429 and dropped connections. */
+  registryRetry?: RegistryRetry;
+}
+
+/** Retries of registry requests: `retries` after the first attempt, backing off from `minDelayMs` (x3 each time). */
+export interface RegistryRetry {
+  /** Default 4. */
+  retries?: number;
+  /** Default 100. */
+  minDelayMs?: number;
 }
 
 /** Where the config file is looked for unless `BERTH_CONFIG` names one. */
@@ -46,7 +56,20 @@ function readFile(explicit: string | undefined): BerthConfig {
   }
   const mirrors: Record<string, string[]> = {};
   for (const [registry, urls] of Object.entries(raw.registryMirrors ?? {})) mirrors[registry] = (urls ?? []).map(mirrorUrl);
-  return { insecureRegistries: [...(raw.insecureRegistries ?? [])], registryMirrors: mirrors };
+  return {
+    insecureRegistries: [...(raw.insecureRegistries ?? [])],
+    registryMirrors: mirrors,
+    ...(raw.registryRetry ? { registryRetry: retrySettings(raw.registryRetry) } : {}),
+  };
+}
+
+function retrySettings(raw: RegistryRetry): RegistryRetry {
+  for (const [key, value] of Object.entries(raw)) {
+    if (!['retries', 'minDelayMs'].includes(key) || !Number.isInteger(value) || (value as number) < 0) {
+      throw configError(`registryRetry.${key} must be "retries" or "minDelayMs", a whole number >= 0`);
+    }
+  }
+  return { ...raw };
 }
 
 function mirrorUrl(text: string): string {

@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
+import type { ExtractOptions } from '../volumes/copy-in.js';
+import type { PathArchive } from '../volumes/copy-out.js';
+import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
+import type { PruneVolumesResult } from '../volumes/volume-manager.js';
+import type { CreateVolumeOptions, VolumeInfo } from '../volumes/volume-store.js';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
+import type { ProcessSecurity } from './container/process-security.js';
+import type { ExecOptions, ExecResult } from './exec-options.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -64,11 +71,14 @@ export interface Engine {
   topContainer(id: string): Promise<ContainerTop>;
   /** CPU, memory, pids and IO usage, from the container's cgroups. */
   containerStats(id: string): Promise<CgroupStats>;
-  /** Removes the container and everything it made; `force` kills it first. */
-  removeContainer(id: string, options?: { force?: boolean }): Promise<void>;
+  /**
+   * Removes the container and everything it made; `force` kills it first.
+   * Its anonymous volumes go too, unless `keepVolumes` or another container uses them.
+   */
+  removeContainer(id: string, options?: { force?: boolean; keepVolumes?: boolean }): Promise<void>;
   /** Current state and configuration. */
   inspectContainer(id: string): Promise<ContainerInfo>;
-  /** Output recorded so far, selected like `docker logs`. */
+  /** Output recorded so far, selected like `docker logs`; `{ follow: true, tail: 0 }` is `docker attach`'s live output. */
   containerLogs(id: string, options?: LogSelection): Promise<Readable>;
 
   /** Creates a bridge network with a subnet no host route, address or nameserver uses. */
@@ -81,6 +91,26 @@ export interface Engine {
   connectNetwork(network: string, container: string, options?: { aliases?: string[] }): Promise<void>;
   /** Takes a running container off a network. */
   disconnectNetwork(network: string, container: string): Promise<void>;
+  /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
+  execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
+
+  /** Creates a named volume (or returns the existing one), like `docker volume create`. */
+  createVolume(options?: CreateVolumeOptions): Promise<VolumeInfo>;
+  /** Every volume. */
+  listVolumes(): Promise<VolumeInfo[]>;
+  /** A volume by name; throws VolumeNotFoundError. */
+  inspectVolume(name: string): Promise<VolumeInfo>;
+  /** Removes a volume; throws VolumeInUseError while any container refers to it. */
+  removeVolume(name: string): Promise<void>;
+  /** Removes unused anonymous volumes (every unused volume with `all`). */
+  pruneVolumes(options?: { all?: boolean }): Promise<PruneVolumesResult>;
+  /**
+   * Extracts a tar stream into the directory `path` of a container, running or
+   * not, like Docker's `PUT /containers/{id}/archive`.
+   */
+  putArchive(id: string, path: string, tar: AsyncIterable<Buffer>, options?: ExtractOptions): Promise<void>;
+  /** A container path as a tar stream plus its stat, like Docker's `GET /containers/{id}/archive`. */
+  getArchive(id: string, path: string): Promise<PathArchive>;
 }
 
 /** How {@link Engine.pullImage} treats images already present. */
@@ -121,8 +151,8 @@ export interface ImageHistoryEntry {
   emptyLayer: boolean;
 }
 
-/** What to create a container from. */
-export interface ContainerSpec {
+/** What to create a container from (user, capabilities, seccomp, ulimits: see {@link ProcessSecurity}). */
+export interface ContainerSpec extends ProcessSecurity {
   /** Image reference or id; must be present locally (pull first). */
   image: string;
   name?: string;
@@ -137,6 +167,14 @@ export interface ContainerSpec {
   labels?: Record<string, string>;
   /** cgroup limits: memory, CPU, pids, block IO. */
   resources?: ResourceLimits;
+  /** Signal that asks the command to stop (default: the image's StopSignal, else SIGTERM). */
+  stopSignal?: NodeJS.Signals;
+  /** Milliseconds between the stop signal and SIGKILL when a stop gives none (default 10 s). */
+  stopTimeoutMs?: number;
+  /** Bind, volume and tmpfs mounts (the image's VOLUMEs get anonymous volumes unless covered). */
+  mounts?: MountSpec[];
+  /** Containers whose binds and volumes this one mounts too: `name[:ro|:rw]`, like `--volumes-from`. */
+  volumesFrom?: string[];
   /**
    * `bridge` (default: the `berth` network), `host`, `none`, or the name of
    * a network created with {@link Engine.createNetwork}.
@@ -226,6 +264,10 @@ export interface ContainerInfo {
     /** The reference the container was created from. */
     Image: string;
     Labels: Record<string, string>;
+    User: string;
+    StopSignal: string;
+    /** Seconds (rounded up), when the spec set one. */
+    StopTimeout?: number;
   };
   HostConfig: {
     Memory: number;
@@ -235,8 +277,17 @@ export interface ContainerInfo {
     CpusetCpus: string;
     PidsLimit: number;
     BlkioWeight: number;
+    CapAdd: string[] | null;
+    CapDrop: string[] | null;
+    GroupAdd: string[] | null;
+    Privileged: boolean;
+    ReadonlyRootfs: boolean;
+    Init: boolean | null;
+    /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
+    SecurityOpt: string[] | null;
+    Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
   };
-  Mounts: { Type: string; Source: string; Destination: string; RW: boolean }[];
+  Mounts: MountInfo[];
   NetworkSettings: {
     Networks: Record<string, { IPAddress: string; Gateway: string; IPPrefixLen: number; Aliases: string[]; NetworkID: string }>;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;

@@ -12,6 +12,11 @@ export interface NativeAddon {
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
+  /**
+   * openat2(2) below `rootFd` with RESOLVE_IN_ROOT: `path` and any symlink on
+   * the way resolve as if `rootFd` were `/`. Returns a new (close-on-exec) fd.
+   */
+  openInRoot(rootFd: number, path: string, flags: number, mode: number): number;
   /** flock(2) without blocking: false when another holder has it. */
   tryLock(fd: number, exclusive: 0 | 1): boolean;
   unlock(fd: number): void;
@@ -47,7 +52,8 @@ export interface NativeAddon {
     | 'MNT_FORCE'
     | 'S_IFCHR'
     | 'S_IFBLK'
-    | 'S_IFIFO',
+    | 'S_IFIFO'
+    | 'O_PATH',
     number
   >;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
  * - `layers/<chainId hex>/diff`: unpacked layers, shared between images
  * - `images/<config hex>.json`: image records; `refs/`: tags pointing at them
  * - `containers/<id>/`: each container's writable layer, logs and status
+ * - `volumes/<name>/_data`: named and anonymous volumes
  * - `tmp/`: staging for downloads and unpacks (same filesystem, for rename)
  */
 export interface StatePaths {
@@ -17,6 +18,7 @@ export interface StatePaths {
   readonly images: string;
   readonly refs: string;
   readonly containers: string;
+  readonly volumes: string;
   readonly tmp: string;
   readonly locks: string;
 }
@@ -33,6 +35,7 @@ export function statePaths(root: string = process.env.BERTH_ROOT ?? DEFAULT_ROOT
     images: join(root, 'images'),
     refs: join(root, 'refs'),
     containers: join(root, 'containers'),
+    volumes: join(root, 'volumes'),
     tmp: join(root, 'tmp'),
     locks: join(root, 'locks'),
   };

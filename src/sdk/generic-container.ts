@@ -1,4 +1,16 @@
+import type { Ulimit } from '../engine/container/process-security.js';
 import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
+import type { RegistryCredentials } from '../engine/image/registry-auth.js';
+import { InvalidSpecError } from '../errors.js';
+import {
+  type ArchiveToCopy,
+  type ContentToCopy,
+  type CopySources,
+  copyArchive,
+  type DirectoryToCopy,
+  type FileToCopy,
+} from '../volumes/copy-sources.js';
+import { checkPropagation, type MountSpec, type Propagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
 import { getEngine } from './engine-provider.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
@@ -8,6 +20,17 @@ import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
 
 const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
+
+/** A host path mounted into the container, as testcontainers' `withBindMounts` takes it. */
+export interface BindMount {
+  /** Absolute host path; it must exist. */
+  source: string;
+  target: string;
+  /** Default `rw`. */
+  mode?: 'rw' | 'ro';
+  /** Default `rprivate`. */
+  propagation?: Propagation;
+}
 
 /**
  * A container to start, configured fluently as in testcontainers:
@@ -24,6 +47,9 @@ export class GenericContainer {
   protected waitStrategy: WaitStrategy | undefined;
   protected startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
   protected platform: string | undefined;
+  protected credentials: RegistryCredentials | undefined;
+  protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
+  protected readonly archives: ArchiveToCopy[] = [];
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
   constructor(image: string) {
@@ -126,6 +152,120 @@ export class GenericContainer {
     return this.spec.networks?.[this.spec.networkMode ?? 'bridge']?.aliases ?? [];
   }
 
+  /** Runs the command as `name`, `uid`, `name:group` or `uid:gid` (looked up in the image's /etc/passwd, /etc/group). */
+  withUser(user: string): this {
+    this.spec.user = user;
+    return this;
+  }
+
+  /** Adds capabilities to Docker's default set, e.g. `NET_ADMIN`, `SYS_TIME`. */
+  withAddedCapabilities(...capabilities: string[]): this {
+    this.spec.capAdd = [...(this.spec.capAdd ?? []), ...capabilities];
+    return this;
+  }
+
+  /** Drops capabilities from Docker's default set (`ALL` drops every one). */
+  withDroppedCapabilities(...capabilities: string[]): this {
+    this.spec.capDrop = [...(this.spec.capDrop ?? []), ...capabilities];
+    return this;
+  }
+
+  /** Every capability, no seccomp, unmasked /proc (`docker run --privileged`). */
+  withPrivilegedMode(): this {
+    this.spec.privileged = true;
+    return this;
+  }
+
+  /** Resource limits, e.g. `{ nofile: { soft: 1024, hard: 2048 } }`; -1 is unlimited. */
+  withUlimits(ulimits: Record<string, Ulimit>): this {
+    this.spec.ulimits = { ...this.spec.ulimits, ...ulimits };
+    return this;
+  }
+
+  /** Runs a tiny init as PID 1 that reaps zombies and forwards signals (`docker run --init`). */
+  withInit(init = true): this {
+    this.spec.init = init;
+    return this;
+  }
+
+  /** Mounts the image's filesystem read-only (`docker run --read-only`). */
+  withReadonlyRootfs(readonly = true): this {
+    this.spec.readonlyRootfs = readonly;
+    return this;
+  }
+
+  /** `docker run --security-opt`: `no-new-privileges[:true|false]`, `seccomp=unconfined`, `seccomp=default`. */
+  withSecurityOpt(...options: string[]): this {
+    for (const option of options) {
+      const [key, value] = option.split(/[=:]/, 2);
+      if (key === 'no-new-privileges' && (value === undefined || value === 'true' || value === 'false')) {
+        this.spec.noNewPrivileges = value !== 'false';
+      } else if (key === 'seccomp' && (value === 'unconfined' || value === 'default')) {
+        this.spec.seccomp = value;
+      } else {
+        throw new InvalidSpecError(
+          `unsupported security option "${option}"`,
+          'use no-new-privileges, seccomp=unconfined or seccomp=default',
+        );
+      }
+    }
+    return this;
+  }
+
+  /** Mounts host files or directories (read-write unless `mode: 'ro'`). */
+  withBindMounts(binds: BindMount[]): this {
+    return this.withMounts(
+      binds.map((b) => ({
+        type: 'bind',
+        source: b.source,
+        target: b.target,
+        readOnly: b.mode === 'ro',
+        ...(b.propagation ? { propagation: checkPropagation(b.propagation, b.target) } : {}),
+      })),
+    );
+  }
+
+  /** Mounts tmpfs filesystems: `{ '/path': 'size=64m,mode=1777' }` (Docker's `--tmpfs` options). */
+  withTmpFs(tmpfs: Record<string, string>): this {
+    return this.withMounts(Object.entries(tmpfs).map(([target, options]) => parseTmpfsOptions(target, options)));
+  }
+
+  /** Adds mounts in Docker's `--mount` terms: binds, named or anonymous volumes, tmpfs. */
+  withMounts(mounts: MountSpec[]): this {
+    this.spec.mounts = [...(this.spec.mounts ?? []), ...mounts];
+    return this;
+  }
+
+  /** Mounts every bind and volume of other containers (`name` or `name:ro`), like `--volumes-from`. */
+  withVolumesFrom(containers: string[]): this {
+    this.spec.volumesFrom = [...(this.spec.volumesFrom ?? []), ...containers];
+    return this;
+  }
+
+  /** Copies host files into the container before it starts (`target` is the file's container path). */
+  withCopyFilesToContainer(files: FileToCopy[]): this {
+    this.copies.files.push(...files);
+    return this;
+  }
+
+  /** Copies the content of host directories into container directories before it starts. */
+  withCopyDirectoriesToContainer(directories: DirectoryToCopy[]): this {
+    this.copies.directories.push(...directories);
+    return this;
+  }
+
+  /** Writes strings, buffers or streams as container files before it starts. */
+  withCopyContentToContainer(contents: ContentToCopy[]): this {
+    this.copies.contents.push(...contents);
+    return this;
+  }
+
+  /** Extracts tar archives into existing container directories before it starts. */
+  withCopyArchivesToContainer(archives: ArchiveToCopy[]): this {
+    this.archives.push(...archives);
+    return this;
+  }
+
   /** How to tell the container is ready; `start()` resolves only then. */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
@@ -151,6 +291,15 @@ export class GenericContainer {
   }
 
   /**
+   * Logs in to the image's registry with these credentials for the pull,
+   * instead of those of the Docker config (`~/.docker/config.json`).
+   */
+  withRegistryCredentials(credentials: RegistryCredentials): this {
+    this.credentials = { ...credentials };
+    return this;
+  }
+
+  /**
    * Pulls the image if needed, creates and starts the container. If anything
    * fails, what was made is removed before the error is thrown.
    */
@@ -158,9 +307,11 @@ export class GenericContainer {
     const image = await engine.pullImage(this.spec.image, {
       policy: this.pullPolicy.name,
       ...(this.platform ? { platform: this.platform } : {}),
+      ...(this.credentials ? { credentials: this.credentials } : {}),
     });
     const id = await engine.createContainer({ ...this.spec, image: image.id });
     try {
+      await this.#copyBeforeStart(engine, id);
       await engine.startContainer(id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
@@ -169,5 +320,11 @@ export class GenericContainer {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
+  }
+
+  async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
+    const { files, directories, contents } = this.copies;
+    if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies));
+    for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar);
   }
 }

@@ -1,8 +1,21 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
+import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import { NetworkError } from '../errors.js';
+import type { PathArchive } from '../volumes/copy-out.js';
+import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
+import { writeFileFromArchive } from '../volumes/file-from-archive.js';
 import { parsePort } from './ports.js';
+
+/** Options of {@link StartedGenericContainer.exec}. */
+export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
+
+/** What {@link StartedGenericContainer.exec} returns. */
+export interface ExecCommandResult extends ExecResult {
+  /** stdout and stderr interleaved as they arrived. */
+  output: string;
+}
 
 /** Options of {@link StartedGenericContainer.stop}. */
 export interface StopOptions {
@@ -13,6 +26,8 @@ export interface StopOptions {
   timeout?: number;
   /** Remove the container afterwards (default true). */
   remove?: boolean;
+  /** With `remove`: remove its anonymous volumes too (default true). */
+  removeVolumes?: boolean;
 }
 
 /** A container that {@link GenericContainer.start} started. */
@@ -97,6 +112,73 @@ export class StartedGenericContainer implements AsyncDisposable {
     return text;
   }
 
+  /**
+   * Runs a command in the container, as testcontainers' `exec`: a string is
+   * split on spaces (no shell). `output` holds stdout and stderr in the order
+   * they arrived. A missing executable throws ContainerExecError; a stopped
+   * container, ContainerStateError.
+   */
+  async exec(command: string | string[], options: ExecCommandOptions = {}): Promise<ExecCommandResult> {
+    const cmd = Array.isArray(command) ? command : command.split(' ').filter(Boolean);
+    let output = '';
+    const result = await this.engine.execContainer(this.id, {
+      cmd,
+      ...options,
+      onOutput: (_stream, chunk) => {
+        output += chunk.toString('utf8');
+      },
+    });
+    return { output, ...result };
+  }
+
+  /**
+   * The container's live output from now on (`docker attach`): one chunk per
+   * line, ending when the container does. Same as `logs({ follow: true, tail: 0 })`.
+   */
+  attach(): Promise<Readable> {
+    return this.engine.containerLogs(this.id, { follow: true, tail: 0 });
+  }
+
+  /** Copies host files into the running container (`target` is each file's container path). */
+  copyFilesToContainer(files: FileToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ files }));
+  }
+
+  /** Copies the content of host directories into container directories. */
+  copyDirectoriesToContainer(directories: DirectoryToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ directories }));
+  }
+
+  /** Writes strings, buffers or streams as container files. */
+  copyContentToContainer(contents: ContentToCopy[]): Promise<void> {
+    return this.engine.putArchive(this.id, '/', copyArchive({ contents }));
+  }
+
+  /** Extracts a tar archive into the existing container directory `target` (default `/`). */
+  copyArchiveToContainer(tar: AsyncIterable<Buffer>, target = '/'): Promise<void> {
+    return this.engine.putArchive(this.id, target, tar);
+  }
+
+  /** A container path as a tar stream (named from its last component; `dir/.` for a directory's content). */
+  async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
+    return (await this.engine.getArchive(this.id, path)).stream;
+  }
+
+  /** Copies one regular file of the container to `hostPath` (created or replaced, with its mode). */
+  async copyFileFromContainer(path: string, hostPath: string): Promise<void> {
+    const { stream } = await this.engine.getArchive(this.id, path);
+    try {
+      await writeFileFromArchive(path, stream, hostPath);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  /** A container path as a tar stream together with its stat, like Docker's archive API. */
+  archive(path: string): Promise<PathArchive> {
+    return this.engine.getArchive(this.id, path);
+  }
+
   /** Waits for the container's command to end and returns its exit code. */
   wait(): Promise<ContainerExit> {
     return this.engine.waitContainer(this.id);
@@ -107,7 +189,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (this.#stopped) return;
     this.#stopped = true;
     await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true });
+    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
   }
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import getPort from 'get-port';
+import type { TokenAuthConfig } from './token-server.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -28,6 +29,8 @@ const START_ATTEMPTS = 3;
 export interface StartRegistryOptions {
   /** Require HTTP basic auth with this one user (an htpasswd file made with `htpasswd -Bbn`). */
   htpasswd?: { user: string; password: string };
+  /** Require Bearer tokens from this token server (see test/support/token-server.ts). */
+  token?: TokenAuthConfig;
 }
 
 /** A running registry started by {@link startRegistry}. */
@@ -47,7 +50,7 @@ export interface RegistryServer {
 /**
  * Starts `docker-registry serve` on a free 127.0.0.1 port with a fresh config and
  * storage in a new temp dir, and resolves once `GET /v2/` answers (200, or 401 when
- * `htpasswd` is set). Rejects with the registry's output if it is not up within 10 s.
+ * `htpasswd` or `token` is set). Rejects with the registry's output if it is not up within 10 s.
  */
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RegistryServer> {
   for (let attempt = 1; ; attempt++) {
@@ -75,6 +78,13 @@ async function startIn(dir: string, options: StartRegistryOptions): Promise<Regi
     const htpasswdPath = join(dir, 'htpasswd');
     await writeFile(htpasswdPath, await htpasswdLine(options.htpasswd.user, options.htpasswd.password));
     auth = ['auth:', '  htpasswd:', '    realm: berth-test', `    path: ${JSON.stringify(htpasswdPath)}`].join('\n');
+  } else if (options.token) {
+    const { realm, service, issuer, rootCertBundle } = options.token;
+    auth = [
+      'auth:',
+      '  token:',
+      ...Object.entries({ realm, service, issuer, rootcertbundle: rootCertBundle }).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
+    ].join('\n');
   }
   await writeFile(configPath, registryConfig(host, dataDir, auth));
 
@@ -103,7 +113,7 @@ async function startIn(dir: string, options: StartRegistryOptions): Promise<Regi
   };
 
   try {
-    await waitReady(child, url, options.htpasswd ? [200, 401] : [200], () => output);
+    await waitReady(child, url, options.htpasswd || options.token ? [200, 401] : [200], () => output);
   } catch (error) {
     await stop();
     throw error;

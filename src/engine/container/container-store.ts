@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
+import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../engine.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
@@ -21,6 +22,8 @@ export interface ContainerRecord {
   stopSignal: NodeJS.Signals;
   /** The process that created it: a container never started is swept once it is gone. */
   owner?: ProcessIdentity;
+  /** Mounts as resolved at create time (host sources, volume names). */
+  mounts?: ResolvedMount[];
 }
 
 /** Files and directories of one container. */
@@ -75,7 +78,10 @@ export class ContainerStore {
     this.#claimName(record.name, record.id);
     const dirs = this.dirs(record.id);
     try {
-      for (const d of [dirs.upper, dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      for (const d of [dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      // The upper dir's mode becomes the mode of the container's `/` (the container dir above stays 0700).
+      fs.mkdirSync(dirs.upper);
+      fs.chmodSync(dirs.upper, 0o755); // Whatever the umask.
       fs.writeFileSync(dirs.config, JSON.stringify(record));
     } catch (e) {
       this.remove(record);

@@ -11,6 +11,8 @@ export interface ImportOptions {
   entrypoint?: string[];
   env?: string[];
   workingDir?: string;
+  /** Paths the image declares as volumes (`VOLUME`); containers get an anonymous volume on each. */
+  volumes?: string[];
   /** Whether the tarball is gzip-compressed (default: detected from the first bytes). */
   gzip?: boolean;
 }
@@ -57,6 +59,7 @@ function imageConfig(diffId: string, options: ImportOptions): ImageConfig {
       ...(options.cmd ? { Cmd: options.cmd } : {}),
       ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
       ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
+      ...(options.volumes ? { Volumes: Object.fromEntries(options.volumes.map((v) => [v, {}])) } : {}),
     },
     rootfs: { type: 'layers', diff_ids: [diffId] },
     history: [{ created, created_by: 'berth import' }],

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { DigestMismatchError } from '../../errors.js';
@@ -37,12 +37,14 @@ export async function ingestLayer(store: ImageStore, source: AsyncIterable<Buffe
   const staging = store.stageLayer();
   const blobTmp = store.blobs.tempPath();
   const blobFd = fs.openSync(blobTmp, 'w');
+  const input = new HeldSource(source);
+  const blobHash = createHash('sha256');
   let closed = false;
+  let blob: AsyncGenerator<Buffer> | undefined;
   try {
-    const blobHash = createHash('sha256');
     const diffHash = createHash('sha256');
     let size = 0;
-    const blob = tap(source, blobHash, (chunk) => {
+    blob = tap(input, blobHash, (chunk) => {
       fs.writeSync(blobFd, chunk);
       size += chunk.length;
       expect.onBytes?.(chunk.length);
@@ -61,10 +63,72 @@ export async function ingestLayer(store: ImageStore, source: AsyncIterable<Buffe
     return { digest, diffId, chainId, size };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
+    throw await diagnosed(error, expect.digest, blob, input, blobHash);
   } finally {
     if (!closed) fs.closeSync(blobFd);
     fs.rmSync(blobTmp, { force: true });
+    await input.close();
+  }
+}
+
+/**
+ * A corrupt blob usually breaks the decompressor or the tar reader before its
+ * digest can be checked. When the blob has a known digest and the failure was
+ * not the download's own, the rest is read and hashed: a wrong digest is then
+ * reported as what it is, a {@link DigestMismatchError} (which a pull retries).
+ */
+async function diagnosed(
+  error: unknown,
+  expected: string | undefined,
+  blob: AsyncGenerator<Buffer> | undefined,
+  input: HeldSource,
+  blobHash: Hash,
+): Promise<unknown> {
+  if (expected === undefined || blob === undefined || error instanceof DigestMismatchError || input.failed) return error;
+  try {
+    await blob.return(undefined); // Waits for a read in progress, so every chunk it took is hashed.
+    for (;;) {
+      const next = await input.next();
+      if (next.done) break;
+      blobHash.update(next.value);
+    }
+  } catch {
+    return error;
+  }
+  if (input.failed) return error; // A read the decompressor had started failed after all.
+  const actual = `sha256:${blobHash.digest('hex')}`;
+  return actual === expected ? error : new DigestMismatchError(expected, actual, 'layer blob');
+}
+
+/**
+ * Iterates a source without letting consumers close it early: when the
+ * decompressor fails it returns its input, but the rest of the blob may still
+ * be needed (see {@link diagnosed}). {@link close} ends it for good.
+ */
+class HeldSource implements AsyncIterable<Buffer> {
+  readonly #iterator: AsyncIterator<Buffer>;
+  /** Whether the source itself threw (a download failure, not a content one). */
+  failed = false;
+
+  constructor(source: AsyncIterable<Buffer>) {
+    this.#iterator = source[Symbol.asyncIterator]();
+  }
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    try {
+      return await this.#iterator.next();
+    } catch (error) {
+      this.failed = true;
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#iterator.return?.(undefined).catch(() => undefined);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return { next: () => this.next(), return: async () => ({ done: true, value: undefined }) };
   }
 }
 

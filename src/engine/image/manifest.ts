@@ -1,4 +1,4 @@
-import { RegistryError } from '../../errors.js';
+import { PlatformNotAvailableError, RegistryError } from '../../errors.js';
 
 /** Media types Berth understands, Docker schema2 and OCI alike. */
 export const MediaType = {
@@ -101,13 +101,13 @@ export function selectPlatform(index: ImageIndex, platform: Platform, reference:
   );
   const chosen = matches[0];
   if (!chosen) {
-    const offered = index.manifests
-      .map((m) => (m.platform ? [m.platform.os, m.platform.architecture, m.platform.variant].filter(Boolean).join('/') : '?'))
-      .join(', ');
-    const wanted = [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
-    throw new RegistryError(`image "${reference}" has no ${wanted} variant (it offers: ${offered || 'none'})`, undefined, {
-      hint: 'choose one of the offered platforms with withPlatform(), or build the image for this platform',
-    });
+    const offered = index.manifests.filter((m) => m.platform).map((m) => formatPlatform(m.platform as Platform));
+    throw new PlatformNotAvailableError(reference, formatPlatform(platform), offered);
   }
   return chosen;
+}
+
+/** `os/arch[/variant]`, as {@link parsePlatform} reads it. */
+export function formatPlatform(platform: Platform): string {
+  return [platform.os, platform.architecture, platform.variant].filter(Boolean).join('/');
 }

@@ -1,5 +1,5 @@
 import pRetry from 'p-retry';
-import { ImagePullError, LayerError } from '../../errors.js';
+import { DigestMismatchError, ImagePullError, LayerError } from '../../errors.js';
 import { digestHex } from '../paths.js';
 import { withFileLock } from '../state/file-lock.js';
 import { resumableBlob } from './blob-stream.js';
@@ -16,7 +16,7 @@ import {
   selectPlatform,
 } from './manifest.js';
 import { formatReference, type ImageReference, referenceTarget } from './reference.js';
-import { isTransient, type RegistryClient } from './registry-client.js';
+import type { RegistryClient } from './registry-client.js';
 
 /** Progress of one layer of a pull. */
 export interface PullProgress {
@@ -124,7 +124,13 @@ function ensureLayer(job: LayerJob): Promise<void> {
   if (!pending) {
     pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
       if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
-      await pRetry(() => fetchLayer(job), { retries: LAYER_ATTEMPTS - 1, minTimeout: 100, shouldRetry: ({ error }) => isTransient(error) });
+      // Only corrupt content is worth a fresh download: the client has already
+      // retried failed requests, and the blob stream resumed broken bodies.
+      await pRetry(() => fetchLayer(job), {
+        retries: LAYER_ATTEMPTS - 1,
+        minTimeout: 100,
+        shouldRetry: ({ error }) => error instanceof DigestMismatchError,
+      });
     }).finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { RegistryError } from '../../errors.js';
 
@@ -32,20 +33,37 @@ export function parseChallenge(header: string | undefined): AuthChallenge | unde
 }
 
 /**
+ * Bearer tokens of this process by registry, identity and scope: every pull
+ * and push (each has its own client) reuses a token until it expires, instead
+ * of asking the token server again.
+ */
+const tokens = new Map<string, CachedToken>();
+
+/**
  * Answers registry auth challenges: Basic with the given credentials, Bearer
  * by fetching a token from the realm (anonymously or with credentials) and
  * reusing it per scope until it expires.
  */
 export class RegistryAuth {
-  readonly #tokens = new Map<string, CachedToken>();
+  readonly #identity: string;
   #basic: string | undefined;
 
-  constructor(private readonly credentials: RegistryCredentials | undefined) {}
+  /** `endpoint`: the base URL requests go to (a mirror has tokens of its own). */
+  constructor(
+    endpoint: string,
+    private readonly credentials: RegistryCredentials | undefined,
+  ) {
+    // Keyed by a hash of the credentials: other credentials must not get this identity's tokens.
+    const who = credentials ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex') : '';
+    this.#identity = `${endpoint}\0${who}`;
+  }
 
   /** The Authorization header to send for `scope`, if one is known. */
   headerFor(scope: string): string | undefined {
-    const cached = this.#tokens.get(scope);
+    const key = `${this.#identity}\0${scope}`;
+    const cached = tokens.get(key);
     if (cached && cached.expiresAt > Date.now()) return cached.header;
+    if (cached) tokens.delete(key);
     return this.#basic;
   }
 
@@ -61,7 +79,7 @@ export class RegistryAuth {
       return this.#basic;
     }
     const token = await this.#fetchToken(challenge.params, scope);
-    this.#tokens.set(scope, token);
+    tokens.set(`${this.#identity}\0${scope}`, token);
     return token.header;
   }
 
@@ -70,7 +88,10 @@ export class RegistryAuth {
     if (!realm) throw new RegistryError('registry sent a Bearer challenge without a realm', 401);
     const url = new URL(realm);
     if (params.service) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? scope);
+    // What this request needs (a HEAD before a push is challenged for pull only) and
+    // what the registry asked for (a mount adds pull on the source repository):
+    // one token then serves every later request of the operation.
+    for (const s of new Set([scope, ...(params.scope ?? '').split(' ').filter(Boolean)])) url.searchParams.append('scope', s);
     const headers: Record<string, string> = {};
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
     const res = await request(url, { headers });
@@ -83,8 +104,9 @@ export class RegistryAuth {
     const body = JSON.parse(text) as { token?: string; access_token?: string; expires_in?: number };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`token server ${url.origin} returned no token`, res.statusCode);
-    // Renew a little early so a token never expires mid-request.
-    const lifetime = Math.max((body.expires_in ?? 60) - 10, 5) * 1000;
+    // Renew early (10 s, or half the life of a short-lived token) so a token never expires mid-request.
+    const seconds = body.expires_in ?? 60;
+    const lifetime = (seconds - Math.min(10, seconds / 2)) * 1000;
     return { header: `Bearer ${token}`, expiresAt: Date.now() + lifetime };
   }
 }

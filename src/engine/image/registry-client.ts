@@ -16,6 +16,8 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials;
   /** Attempts after the first on network errors, 5xx and 429. Default 4. */
   retries?: number;
+  /** Wait before the first retry, tripled for each next one (at most 5 s). Default 100 ms. */
+  retryDelayMs?: number;
 }
 
 /** A manifest as fetched: raw bytes (digests are over these), type and digest. */
@@ -37,6 +39,8 @@ interface SendOptions {
 }
 
 const MAX_REDIRECTS = 5;
+/** Longest `Retry-After` honoured; a registry asking for more gets this. */
+const MAX_RETRY_AFTER_MS = 30_000;
 const USER_AGENT = 'berth/0.1';
 
 /**
@@ -47,6 +51,7 @@ export class RegistryClient {
   readonly #base: string;
   readonly #auth: RegistryAuth;
   readonly #retries: number;
+  readonly #retryDelayMs: number;
 
   /** Base URL requests go to. */
   get endpoint(): string {
@@ -59,8 +64,9 @@ export class RegistryClient {
   ) {
     const scheme = (options.insecure ?? isInsecureByDefault(registry)) ? 'http' : 'https';
     this.#base = options.endpoint ?? `${scheme}://${registryApiHost(registry)}`;
-    this.#auth = new RegistryAuth(options.credentials);
+    this.#auth = new RegistryAuth(this.#base, options.credentials);
     this.#retries = options.retries ?? 4;
+    this.#retryDelayMs = options.retryDelayMs ?? 100;
   }
 
   /** Fetches a manifest or index by tag or digest, verifying digest pins. */
@@ -190,8 +196,9 @@ export class RegistryClient {
         await res.body.dump();
         if (!challenge) throw new AbortError(new RegistryError(`registry ${this.registry} refused access (401)`, 401));
         if (options.body && !options.replayable) throw new RegistryError('authentication needed mid-upload', 401);
+        // A token server that is down for a moment is retried like the registry; a refusal is final.
         auth = await this.#auth.answer(challenge, options.scope).catch((e: unknown) => {
-          throw new AbortError(e as Error);
+          throw isTransient(e) ? e : new AbortError(e as Error);
         });
         answeredChallenge = true;
         hop--;
@@ -210,14 +217,15 @@ export class RegistryClient {
   #retry<T>(operation: () => Promise<T>): Promise<T> {
     return pRetry(operation, {
       retries: this.#retries,
-      minTimeout: 100,
-      maxTimeout: 5000,
+      minTimeout: this.#retryDelayMs,
+      maxTimeout: Math.max(this.#retryDelayMs, 5000),
       factor: 3,
       randomize: true,
       shouldRetry: ({ error }) => isTransient(error),
-      onFailedAttempt: async ({ error }) => {
+      onFailedAttempt: async ({ error, retriesLeft }) => {
+        // The registry said how long to back off; the last failure is not waited for.
         const wait = (error as RetryAfter).retryAfterMs;
-        if (wait) await new Promise((r) => setTimeout(r, Math.min(wait, 30_000)));
+        if (wait && retriesLeft > 0 && isTransient(error)) await new Promise((r) => setTimeout(r, Math.min(wait, MAX_RETRY_AFTER_MS)));
       },
     });
   }
@@ -280,7 +288,16 @@ async function failure(res: Dispatcher.ResponseData, what: string): Promise<neve
   const error = new RegistryError(`${what}: registry answered ${res.statusCode} ${text}`.trim(), res.statusCode, {
     hint: res.statusCode === 401 || res.statusCode === 403 ? 'check the registry credentials and repository permissions' : undefined,
   });
-  const retryAfter = Number(headerValue(res.headers['retry-after']));
-  if (res.statusCode === 429 && Number.isFinite(retryAfter)) (error as RetryAfter).retryAfterMs = retryAfter * 1000;
+  const retryAfter = retryAfterMs(headerValue(res.headers['retry-after']));
+  if ((res.statusCode === 429 || res.statusCode === 503) && retryAfter !== undefined) (error as RetryAfter).retryAfterMs = retryAfter;
   throw error;
+}
+
+/** `Retry-After` as milliseconds from now: delay-seconds or an HTTP date. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(seconds, 0) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(date - Date.now(), 0);
 }

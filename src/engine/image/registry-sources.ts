@@ -2,7 +2,7 @@ import type { BerthConfig } from '../config.js';
 import { dockerCredentials } from './docker-credentials.js';
 import type { ImageReference } from './reference.js';
 import type { RegistryCredentials } from './registry-auth.js';
-import { RegistryClient } from './registry-client.js';
+import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
 
 /**
  * Clients to pull `ref` through, in the order to try them: the configured
@@ -14,8 +14,15 @@ export async function registrySources(
   config: BerthConfig,
   credentials: RegistryCredentials | undefined,
 ): Promise<RegistryClient[]> {
-  const mirrors = (config.registryMirrors[ref.registry] ?? []).map((endpoint) => new RegistryClient(ref.registry, { endpoint }));
+  const retry = retryOptions(config);
+  const mirrors = (config.registryMirrors[ref.registry] ?? []).map((endpoint) => new RegistryClient(ref.registry, { endpoint, ...retry }));
   const auth = credentials ?? (await dockerCredentials(ref.registry));
   const insecure = config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
-  return [...mirrors, new RegistryClient(ref.registry, { ...insecure, ...(auth ? { credentials: auth } : {}) })];
+  return [...mirrors, new RegistryClient(ref.registry, { ...insecure, ...retry, ...(auth ? { credentials: auth } : {}) })];
+}
+
+/** The client options for the configured retry settings. */
+export function retryOptions(config: BerthConfig): Pick<RegistryClientOptions, 'retries' | 'retryDelayMs'> {
+  const { retries, minDelayMs } = config.registryRetry ?? {};
+  return { ...(retries !== undefined ? { retries } : {}), ...(minDelayMs !== undefined ? { retryDelayMs: minDelayMs } : {}) };
 }

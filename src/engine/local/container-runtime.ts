@@ -2,11 +2,16 @@ import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
 import type { ContainerNetworking, NetworkManager } from '../../net/network-manager.js';
+import { helperMountRecords } from '../../volumes/mount-spec.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import type { ResourceLimits } from '../cgroups/limits.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { securityOf } from '../container/process-security.js';
 import type { ContainerTop } from '../engine.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
 import type { ImageStore } from '../image/image-store.js';
+import { execSpec, runExec } from '../runtime/exec-process.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
 import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
@@ -192,6 +197,13 @@ export class ContainerRuntime {
     return { titles: ['PID', 'PPID', 'CMD'], processes };
   }
 
+  /** Runs one more command in the running container (see {@link runExec}). */
+  exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
+    const running = this.#requireRunning(record);
+    if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput);
+  }
+
   #requireRunning(record: ContainerRecord): RunningContainer {
     const running = this.running(record.id);
     if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
@@ -225,7 +237,8 @@ export class ContainerRuntime {
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
-      extraMounts: networking.mounts,
+      security: securityOf(record.spec),
+      mounts: [...helperMountRecords(record.mounts ?? []), ...networking.mounts],
       ...(networking.netns ? { netns: networking.netns } : {}),
     };
   }
@@ -251,6 +264,12 @@ function readOr(path: string): string {
     return '';
   }
 }
+
+/**
+ * Moves the init into its cgroup. An engine of an older berth (in another
+ * berth root) may sweep a fresh, still empty cgroup as an orphan: then it
+ * is made again once.
+ */
 
 function removeQuietly(cgroup: ContainerCgroup): void {
   try {

@@ -1,4 +1,6 @@
+import { inspectMounts } from '../../volumes/mount-spec.js';
 import type { ContainerRecord } from '../container/container-store.js';
+import type { ProcessSecurity } from '../container/process-security.js';
 import type { ContainerInfo, ContainerStatus } from '../engine.js';
 import type { ExitRecord, RunningContainer } from './container-runtime.js';
 
@@ -33,6 +35,9 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       WorkingDir: record.workingDir,
       Image: record.spec.image,
       Labels: record.spec.labels ?? {},
+      User: record.spec.user ?? '',
+      StopSignal: record.stopSignal,
+      ...(record.spec.stopTimeoutMs === undefined ? {} : { StopTimeout: Math.ceil(record.spec.stopTimeoutMs / 1000) }),
     },
     HostConfig: {
       Memory: limits.memory ?? 0,
@@ -42,8 +47,25 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       CpusetCpus: limits.cpusetCpus ?? '',
       PidsLimit: limits.pidsLimit ?? 0,
       BlkioWeight: limits.blkioWeight ?? 0,
+      ...securityHostConfig(record.spec),
     },
-    Mounts: [],
+    Mounts: inspectMounts(record.mounts ?? []),
     NetworkSettings: { Networks: {}, Ports: {} },
+  };
+}
+
+/** The HostConfig fields `docker run` security flags fill; null where Docker shows null for "not set". */
+function securityHostConfig(spec: ProcessSecurity) {
+  const opts = [...(spec.noNewPrivileges ? ['no-new-privileges'] : []), ...(spec.seccomp ? [`seccomp=${spec.seccomp}`] : [])];
+  const ulimits = Object.entries(spec.ulimits ?? {}).map(([Name, l]) => ({ Name, Soft: l.soft, Hard: l.hard }));
+  return {
+    CapAdd: spec.capAdd?.length ? spec.capAdd : null,
+    CapDrop: spec.capDrop?.length ? spec.capDrop : null,
+    GroupAdd: spec.groupAdd?.length ? spec.groupAdd : null,
+    Privileged: spec.privileged ?? false,
+    ReadonlyRootfs: spec.readonlyRootfs ?? false,
+    Init: spec.init ?? null,
+    SecurityOpt: opts.length ? opts : null,
+    Ulimits: ulimits.length ? ulimits : null,
   };
 }

@@ -8,11 +8,17 @@ import { NetworkManager } from '../../net/network-manager.js';
 import { networkInfo, networkSettings } from '../../net/network-shape.js';
 import type { PortMapping } from '../../net/port-proxy.js';
 import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
+import { ContainerFiles } from '../../volumes/container-files.js';
+import type { ExtractOptions } from '../../volumes/copy-in.js';
+import type { PathArchive } from '../../volumes/copy-out.js';
+import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
+import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { validateSecurity } from '../container/process-security.js';
 import type {
   ContainerExit,
   ContainerInfo,
@@ -26,6 +32,7 @@ import type {
   PullImageOptions,
   PushImageOptions,
 } from '../engine.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
@@ -65,6 +72,8 @@ export class LocalEngine implements Engine {
   readonly networks: NetworkManager;
   /** The start-up sweep of networks left by dead owners (container starts wait for it). */
   readonly networkSweep: Promise<NetworkSweepResult | undefined>;
+  readonly volumes: VolumeManager;
+  readonly files: ContainerFiles;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
 
@@ -78,6 +87,9 @@ export class LocalEngine implements Engine {
     this.containers = new ContainerStore(paths.containers);
     this.networks = new NetworkManager();
     this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
+    this.volumes = new VolumeManager(paths, this.containers);
+    this.files = new ContainerFiles(this.containers, this.images, this.runtime);
+    this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
@@ -214,21 +226,32 @@ export class LocalEngine implements Engine {
     if (argv.length === 0) {
       throw new ContainerStateError('no command specified', 'set a command or entrypoint, or use an image that defines one');
     }
+    validateSecurity(spec);
+    const user = spec.user ?? (image.config.config?.User || undefined);
     const record: ContainerRecord = {
       id,
       name: spec.name ?? `berth-${id.slice(0, 12)}`,
       created: new Date().toISOString(),
-      spec,
+      spec: { ...spec, ...(user ? { user } : {}) },
       imageId: image.id,
       chainIds: image.chainIds,
       hostname,
       argv,
       env: resolveEnv(spec, image.config, hostname),
       workingDir: resolveWorkingDir(spec, image.config),
-      stopSignal: (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
+      stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
     };
-    this.containers.create(record);
+    const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}), containerId: id };
+    const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
+    const created = { ...record, mounts: plan.mounts };
+    try {
+      await this.files.copyUp(created, plan.copyUp);
+    } catch (error) {
+      this.containers.remove(created);
+      await this.volumes.releaseAnonymous(created);
+      throw error;
+    }
     return id;
   }
 
@@ -243,13 +266,14 @@ export class LocalEngine implements Engine {
   }
 
   async stopContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
-    await this.runtime.stop(this.containers.get(idOrName), options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    const record = this.containers.get(idOrName);
+    await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
   }
 
   async restartContainer(idOrName: string, options: { timeoutMs?: number } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, async () => {
-      await this.runtime.stop(record, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+      await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
       await this.runtime.start(record);
     });
   }
@@ -277,9 +301,10 @@ export class LocalEngine implements Engine {
     return toExit(status);
   }
 
-  async removeContainer(idOrName: string, options: { force?: boolean } = {}): Promise<void> {
+  async removeContainer(idOrName: string, options: { force?: boolean; keepVolumes?: boolean } = {}): Promise<void> {
     const record = this.containers.get(idOrName);
     await this.#containerLock(record.id, () => this.#remove(record, options.force ?? false));
+    await this.volumes.releaseAnonymous(record, options.keepVolumes);
   }
 
   async #remove(record: ContainerRecord, force: boolean): Promise<void> {
@@ -293,6 +318,10 @@ export class LocalEngine implements Engine {
     this.containers.remove(record);
     // The lock goes with the container; anyone still waiting on it finds the container gone.
     fs.rmSync(join(this.images.paths.locks, `container-${record.id}.lock`), { force: true });
+  }
+
+  async execContainer(idOrName: string, options: ExecOptions): Promise<ExecResult> {
+    return this.runtime.exec(this.containers.get(idOrName), options);
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
@@ -363,6 +392,34 @@ export class LocalEngine implements Engine {
     };
     pump().catch((error: unknown) => stream.destroy(error as Error));
     return stream;
+  }
+
+  async createVolume(options: CreateVolumeOptions = {}): Promise<VolumeInfo> {
+    return this.volumes.create(options);
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return this.volumes.store.list();
+  }
+
+  async inspectVolume(name: string): Promise<VolumeInfo> {
+    return this.volumes.store.get(name);
+  }
+
+  async removeVolume(name: string): Promise<void> {
+    await this.volumes.remove(name);
+  }
+
+  async pruneVolumes(options: { all?: boolean } = {}): Promise<PruneVolumesResult> {
+    return this.volumes.prune(options);
+  }
+
+  async putArchive(idOrName: string, path: string, tar: AsyncIterable<Buffer>, options: ExtractOptions = {}): Promise<void> {
+    await this.files.put(this.containers.get(idOrName), path, tar, options);
+  }
+
+  async getArchive(idOrName: string, path: string): Promise<PathArchive> {
+    return this.files.get(this.containers.get(idOrName), path);
   }
 }
 

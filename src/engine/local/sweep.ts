@@ -6,6 +6,9 @@ import { cgroupLayout } from '../cgroups/hierarchy.js';
 import type { ContainerStore } from '../container/container-store.js';
 import { isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
+/** A cgroup younger than this may be a start in progress in another berth root. */
+const FRESH_CGROUP_MS = 60_000;
+
 /** What a sweep removed. */
 export interface SweepResult {
   containers: string[];
@@ -36,6 +39,8 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
     const id = dir.split('/').pop() ?? '';
     if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
     try {
+      // Another berth root may have just made it and not yet moved its container in.
+      if (Date.now() - fs.statSync(dir).mtimeMs < FRESH_CGROUP_MS) continue;
       fs.rmdirSync(dir);
       result.cgroups.push(dir);
     } catch {

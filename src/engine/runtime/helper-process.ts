@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { ContainerExecError, ContainerStartError } from '../../errors.js';
+import { ContainerExecError, ContainerStartError, ContainerUserError } from '../../errors.js';
 import { helperPath } from '../native.js';
 import { EventLineSplitter, type HelperEvent } from './helper-events.js';
 import { encodeSpec, type HelperSpec } from './helper-spec.js';
@@ -102,6 +102,7 @@ export class HelperProcess {
 
   #startError(event: Extract<HelperEvent, { kind: 'error' }>): Error {
     if (event.step === 'exec') return new ContainerExecError(this.spec.id, event.errno, event.message);
+    if (event.step === 'user') return new ContainerUserError(this.spec.id, event.errno, event.message);
     return new ContainerStartError(this.spec.id, event.step, event.errno, event.message);
   }
 

@@ -1,3 +1,5 @@
+import { type ProcessSecurity, rootfsRecords, securityRecords } from '../container/process-security.js';
+
 /**
  * What the native helper needs to create one container
  * (see native/PROTOCOL.md, "Spec").
@@ -27,19 +29,16 @@ export interface HelperSpec {
   cgroupCleanup?: string[];
   /** Files (`memory.events`, `memory.oom_control`) whose `oom_kill` counter tells the monitor of an OOM kill. */
   oomEvents?: string[];
-  /** Raw `mount` records (`bind\t<src>\t<target>\t<options>`), e.g. the container's /etc/hosts. */
-  extraMounts?: string[];
+  /** User, capabilities, seccomp, ulimits, read-only rootfs, init. */
+  security?: ProcessSecurity;
+  /** `mount` records, parents first (see native/PROTOCOL.md, "Mounts"). */
+  mounts?: string[];
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
 export function encodeSpec(spec: HelperSpec): Buffer {
   const records: [string, string][] = [
-    ['id', spec.id],
-    ['mountpoint', spec.mountpoint],
-    ['lowerbase', spec.lowerbase],
-    ...spec.lowers.map((l): [string, string] => ['lower', l]),
-    ['upper', spec.upper],
-    ['work', spec.work],
+    ...overlayRecords(spec),
     ['hostname', spec.hostname],
     ['cwd', spec.cwd],
     ...spec.env.map((e): [string, string] => ['env', e]),
@@ -52,10 +51,35 @@ export function encodeSpec(spec: HelperSpec): Buffer {
   for (const dir of spec.cgroupCleanup ?? []) records.push(['cgroup_cleanup', dir]);
   for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
-  for (const mount of spec.extraMounts ?? []) records.push(['mount', mount]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
+  records.push(...securityRecords(spec.security ?? {}), ...rootfsRecords(spec.security ?? {}));
+  for (const mount of spec.mounts ?? []) records.push(['mount', mount]);
+  return encodeRecords(records);
+}
+
+/** Encodes `key=value\0` records closed by `end\0`; values must not hold a NUL. */
+export function encodeRecords(records: [string, string][]): Buffer {
   for (const [key, value] of records) {
     if (value.includes('\0')) throw new TypeError(`container ${key} must not contain a NUL byte`);
   }
   return Buffer.from(`${records.map(([k, v]) => `${k}=${v}\0`).join('')}end\0`);
+}
+
+/** What `berth-helper view` needs: the overlay and the binds (see native/PROTOCOL.md, "view"). */
+export type ViewSpec = Pick<HelperSpec, 'id' | 'mountpoint' | 'lowerbase' | 'lowers' | 'upper' | 'work'> & { mounts: string[] };
+
+/** Encodes a view spec, closed by `end\0`. */
+export function encodeViewSpec(spec: ViewSpec): Buffer {
+  return encodeRecords([...overlayRecords(spec), ...spec.mounts.map((m): [string, string] => ['mount', m])]);
+}
+
+function overlayRecords(spec: Omit<ViewSpec, 'mounts'>): [string, string][] {
+  return [
+    ['id', spec.id],
+    ['mountpoint', spec.mountpoint],
+    ['lowerbase', spec.lowerbase],
+    ...spec.lowers.map((l): [string, string] => ['lower', l]),
+    ['upper', spec.upper],
+    ['work', spec.work],
+  ];
 }

@@ -31,3 +31,16 @@ export async function withFileLock<T>(
     fs.closeSync(fd);
   }
 }
+
+/** Runs `fn` under the exclusive lock if it is free right now; returns whether it ran. */
+export function trySyncLock(dir: string, name: string, fn: () => void): boolean {
+  fs.mkdirSync(dir, { recursive: true });
+  const fd = fs.openSync(join(dir, `${name}.lock`), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
+  try {
+    if (!native().tryLock(fd, 1)) return false;
+    fn();
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

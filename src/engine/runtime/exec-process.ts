@@ -1,0 +1,111 @@
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { ContainerExecError, ContainerStartError, ContainerUserError } from '../../errors.js';
+import type { ContainerRecord } from '../container/container-store.js';
+import { securityOf, securityRecords } from '../container/process-security.js';
+import type { ExecOptions, ExecResult } from '../exec-options.js';
+import { helperPath } from '../native.js';
+import { EventLineSplitter, type HelperEvent } from './helper-events.js';
+import { encodeRecords } from './helper-spec.js';
+
+/** What `berth-helper exec` needs (native/PROTOCOL.md, "exec"). */
+export interface ExecSpec {
+  id: string;
+  /** Host pid of the container's init, whose namespaces the command joins. */
+  pid: number;
+  /** The container's cgroup directories, one per hierarchy. */
+  cgroups: string[];
+  cwd: string;
+  env: string[];
+  args: string[];
+  tty: boolean;
+  records: [string, string][];
+}
+
+/**
+ * The exec spec Docker's rules give: the container's environment overlaid
+ * with the exec's, its user, working directory, capabilities and seccomp
+ * unless the exec overrides them.
+ */
+export function execSpec(record: ContainerRecord, pid: number, cgroups: string[], options: ExecOptions): ExecSpec {
+  const { readonlyRootfs: _r, init: _i, ...container } = securityOf(record.spec);
+  const user = options.user ?? container.user;
+  const sec = { ...container, ...(user ? { user } : {}), ...(options.privileged ? { privileged: true } : {}) };
+  return {
+    id: record.id,
+    pid,
+    cgroups,
+    cwd: options.workingDir ?? record.workingDir,
+    env: mergeEnv(record.env, options.env ?? {}),
+    args: options.cmd,
+    tty: options.tty ?? false,
+    records: securityRecords(sec),
+  };
+}
+
+function mergeEnv(base: string[], extra: Record<string, string>): string[] {
+  const env = new Map(base.map((e) => [e.slice(0, Math.max(e.indexOf('='), 0)), e] as const));
+  for (const [k, v] of Object.entries(extra)) env.set(k, `${k}=${v}`);
+  return [...env.values()];
+}
+
+function encodeExecSpec(spec: ExecSpec): Buffer {
+  return encodeRecords([
+    ['id', spec.id],
+    ['pid', String(spec.pid)],
+    ...spec.cgroups.map((c): [string, string] => ['cgroup', c]),
+    ['cwd', spec.cwd],
+    ...spec.env.map((e): [string, string] => ['env', e]),
+    ...spec.args.map((a): [string, string] => ['arg', a]),
+    ['tty', spec.tty ? '1' : '0'],
+    ['lifeline', '1'],
+    ...spec.records,
+  ]);
+}
+
+/**
+ * Runs `berth-helper exec` and collects the command's output. The helper's
+ * fd 3 stays open as a lifeline: if this process dies, the command is killed.
+ */
+export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput']): Promise<ExecResult> {
+  if (spec.args.length === 0 || !spec.args[0]) throw new ContainerExecError(spec.id, 22, 'exec needs a command');
+  const child = spawn(helperPath(), ['exec'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+  const [, out, err, control, status] = child.stdio as [null, Readable, Readable, Writable, Readable];
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    chunks[stream].push(chunk);
+    onOutput?.(stream, chunk);
+  };
+  out.on('data', collect('stdout'));
+  err.on('data', collect('stderr'));
+  control.on('error', () => undefined); // EPIPE if the helper ended early; its events tell why.
+  control.write(encodeExecSpec(spec));
+  const events: HelperEvent[] = [];
+  const splitter = new EventLineSplitter((e) => events.push(e));
+  status.on('data', (chunk: Buffer) => splitter.push(chunk));
+  const drained = Promise.all([out, err, status].map((s) => new Promise((resolve) => s.once('close', resolve))));
+  // 'exit', not 'close': fd 3 stays open on our side until the helper is gone.
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await Promise.all([drained, exited]);
+  control.destroy();
+  const text = (b: Buffer[]): string => Buffer.concat(b).toString('utf8');
+  const error = events.find((e) => e.kind === 'error');
+  if (error?.kind === 'error') throw execError(spec.id, error, text(chunks.stderr));
+  const exit = events.find((e) => e.kind === 'exit');
+  if (exit?.kind !== 'exit') {
+    throw new ContainerStartError(
+      spec.id,
+      'exec',
+      0,
+      `the exec helper ended without an exit status: ${text(chunks.stderr).trim() || 'no diagnostics'}`,
+    );
+  }
+  return { exitCode: exit.exitCode, stdout: text(chunks.stdout), stderr: text(chunks.stderr) };
+}
+
+function execError(id: string, e: Extract<HelperEvent, { kind: 'error' }>, stderr: string): Error {
+  if (e.step === 'exec') return new ContainerExecError(id, e.errno, e.message);
+  if (e.step === 'user') return new ContainerUserError(id, e.errno, e.message);
+  const detail = stderr.trim() ? `${e.message} (${stderr.trim()})` : e.message;
+  return new ContainerStartError(id, e.step, e.errno, detail);
+}
