@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { ContainerStartError, ContainerUserError, GenericContainer, getEngine, InvalidSpecError, type Ulimit } from '../src/index.js';
+import { buildProbe } from './support/probes.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
@@ -51,6 +53,23 @@ describe('isolation', () => {
     expect(output).toMatch(/unshare=[1-9]/);
     expect(output).toMatch(/hostname=[1-9]/);
     expect(output).toMatch(/nsenter=[1-9]/);
+  });
+
+  it('refuses keyctl and add_key (seccomp), even for root with the default capabilities', async () => {
+    const probe = buildProbe('keyctl');
+    const container = await new GenericContainer(busybox())
+      .withCommand(['sleep', '60'])
+      .withCopyFilesToContainer([{ source: probe, target: '/keyctl-probe', mode: 0o755 }])
+      .start();
+    try {
+      const { stdout, exitCode } = await container.exec(['/keyctl-probe']);
+      expect(exitCode).toBe(0);
+      expect(stdout).toBe('keyctl=EPERM\nadd_key=EPERM\n');
+    } finally {
+      await container.stop();
+    }
+    // The probe itself works: on the host both calls reach the kernel.
+    expect(execFileSync(probe, { encoding: 'utf8' })).not.toContain('EPERM');
   });
 
   it('masks /proc/timer_list and friends and keeps /proc/sys and /proc/sysrq-trigger read-only', async () => {
