@@ -8,6 +8,7 @@ import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
 import type { ExecOptions, ExecResult } from './exec-options.js';
+import type { CommitOptions } from './image/commit.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -63,6 +64,12 @@ export interface Engine {
   waitContainer(id: string): Promise<ContainerExit>;
   /** Stops (like stopContainer) and starts the container again, keeping its writable layer. */
   restartContainer(id: string, options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Makes an image of the container's image plus its changes (one new layer)
+   * and its run settings, like `docker commit`; a running container is paused
+   * meanwhile. Returns the new image.
+   */
+  commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary>;
   /** Freezes every process of the container (cgroup freezer). */
   pauseContainer(id: string): Promise<void>;
   /** Thaws a paused container. */

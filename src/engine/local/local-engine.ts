@@ -33,10 +33,11 @@ import type {
   PushImageOptions,
 } from '../engine.js';
 import type { ExecOptions, ExecResult } from '../exec-options.js';
+import { type CommitOptions, commitImage } from '../image/commit.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
-import { hostPlatform, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, type ImageConfig, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
@@ -278,6 +279,25 @@ export class LocalEngine implements Engine {
     });
   }
 
+  async commitContainer(idOrName: string, options: CommitOptions = {}): Promise<ImageSummary> {
+    const record = this.containers.get(idOrName);
+    const info = await this.inspectContainer(record.id);
+    const parent = this.images.get(record.imageId);
+    if (!parent) throw new ImageNotPresentError(record.imageId);
+    const config = committedConfig(parent.config.config ?? {}, info);
+    const running = this.runtime.running(record.id);
+    const pause = running !== undefined && !running.paused;
+    // Paused, as Docker does, so the layer is one moment of the container's files.
+    if (pause) await this.runtime.setPaused(record, true);
+    try {
+      return summary(
+        await this.#storeLock(() => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options), 'shared'),
+      );
+    } finally {
+      if (pause) await this.runtime.setPaused(record, false);
+    }
+  }
+
   async pauseContainer(idOrName: string): Promise<void> {
     await this.runtime.setPaused(this.containers.get(idOrName), true);
   }
@@ -441,5 +461,18 @@ function toExit(status: ExitRecord): ContainerExit {
     exitCode: status.exitCode,
     ...(status.signal && name ? { signal: name } : {}),
     ...(status.oomKilled ? { oomKilled: true } : {}),
+  };
+}
+
+/** The run settings a committed image keeps: the container's, as `docker commit` records them. */
+function committedConfig(base: NonNullable<ImageConfig['config']>, info: ContainerInfo): NonNullable<ImageConfig['config']> {
+  return {
+    ...base,
+    Env: info.Config.Env.filter((e) => !e.startsWith('HOSTNAME=')),
+    Cmd: info.Config.Cmd,
+    Entrypoint: info.Config.Entrypoint,
+    WorkingDir: info.Config.WorkingDir,
+    ...(info.Config.User ? { User: info.Config.User } : {}),
+    Labels: { ...base.Labels, ...info.Config.Labels },
   };
 }
