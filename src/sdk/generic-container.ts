@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
 import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
@@ -50,6 +51,8 @@ export class GenericContainer {
   protected credentials: RegistryCredentials | undefined;
   protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
   protected readonly archives: ArchiveToCopy[] = [];
+  protected autoRemove = false;
+  protected logConsumer: ((stream: Readable) => unknown) | undefined;
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
   constructor(image: string) {
@@ -266,6 +269,26 @@ export class GenericContainer {
     return this;
   }
 
+  /** Size of /dev/shm in bytes (default 64 MiB, as Docker's `--shm-size`). */
+  withSharedMemorySize(bytes: number): this {
+    return this.withMounts([{ type: 'tmpfs', target: '/dev/shm', sizeBytes: bytes, mode: 0o1777 }]);
+  }
+
+  /**
+   * Removes the container as soon as its command exits (`docker run --rm`),
+   * not only on `stop()`. The process that started it does the removal.
+   */
+  withAutoRemove(autoRemove = true): this {
+    this.autoRemove = autoRemove;
+    return this;
+  }
+
+  /** Hands the container's output, followed live, to `consumer` once it runs (one chunk per line). */
+  withLogConsumer(consumer: (stream: Readable) => unknown): this {
+    this.logConsumer = consumer;
+    return this;
+  }
+
   /** How to tell the container is ready; `start()` resolves only then. */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
@@ -313,8 +336,10 @@ export class GenericContainer {
     try {
       await this.#copyBeforeStart(engine, id);
       await engine.startContainer(id);
+      await this.#followLogs(engine, id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
+      if (this.autoRemove) removeOnExit(engine, id);
       return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
@@ -322,9 +347,32 @@ export class GenericContainer {
     }
   }
 
+  async #followLogs(engine: Engine, id: string): Promise<void> {
+    if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
+  }
+
   async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
     const { files, directories, contents } = this.copies;
     if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies));
     for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar);
   }
+}
+
+const AUTO_REMOVE_POLL_MS = 100;
+
+/**
+ * `--rm`: once the command exits, the container goes. Polled on an unref'd
+ * timer, so a running container never keeps this process alive (if the
+ * process ends first, the monitor removes the container anyway).
+ */
+function removeOnExit(engine: Engine, id: string): void {
+  const check = async (): Promise<void> => {
+    const info = await engine.inspectContainer(id);
+    if (info.State.Running) {
+      setTimeout(() => void check().catch(() => undefined), AUTO_REMOVE_POLL_MS).unref();
+      return;
+    }
+    await engine.removeContainer(id, { force: true });
+  };
+  void check().catch(() => undefined); // Removed already (stop()): nothing left to do.
 }

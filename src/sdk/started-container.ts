@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
+import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
-import { NetworkError } from '../errors.js';
+import { ContainerNotFoundError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
@@ -39,7 +40,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     private readonly id: string,
     private readonly name: string,
     private readonly spec: ContainerSpec,
-    private readonly network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
+    private network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
   ) {}
 
   /** The container's 64-hex id. */
@@ -185,11 +186,31 @@ export class StartedGenericContainer implements AsyncDisposable {
   }
 
   /** Stops the container (stop signal, then SIGKILL after `timeout`) and removes it. */
+  /**
+   * Stops the container (SIGKILL after `timeout` ms, default 0) and starts it
+   * again: same id, same files. Published ports are read anew.
+   */
+  async restart(options: { timeout?: number } = {}): Promise<void> {
+    await this.engine.restartContainer(this.id, { timeoutMs: options.timeout ?? 0 });
+    this.network = (await this.engine.inspectContainer(this.id)).NetworkSettings;
+  }
+
+  /** Makes an image of the container as it is now, like `docker commit`; returns the image id. */
+  async commit(options: CommitOptions = {}): Promise<string> {
+    return (await this.engine.commitContainer(this.id, options)).id;
+  }
+
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+    try {
+      await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
+      if (options.remove ?? true)
+        await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+    } catch (error) {
+      // Gone already (auto-removed, or removed through the engine): what stop() wants is done.
+      if (!(error instanceof ContainerNotFoundError)) throw error;
+    }
   }
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
