@@ -52,6 +52,8 @@ export interface Engine {
   /** Deletes layers and blobs no image or container uses; returns what went. */
   pruneImages(): Promise<PruneResult>;
 
+  /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
+  listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
   /** Creates a container from a spec; it does not run yet. Returns its id. */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
@@ -162,6 +164,11 @@ export interface ImageHistoryEntry {
 export interface ContainerSpec extends ProcessSecurity {
   /** Image reference or id; must be present locally (pull first). */
   image: string;
+  /**
+   * Keep running after the process that started it exits (for reuse). By
+   * default a container dies with its owner: its monitor sees the owner go.
+   */
+  keepAlive?: boolean;
   name?: string;
   /** Replaces the image's Cmd. */
   command?: string[];

@@ -16,6 +16,7 @@ import { getEngine } from './engine-provider.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
+import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { StartedGenericContainer } from './started-container.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
@@ -52,6 +53,7 @@ export class GenericContainer {
   protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
   protected readonly archives: ArchiveToCopy[] = [];
   protected autoRemove = false;
+  protected reuse = false;
   protected logConsumer: ((stream: Readable) => unknown) | undefined;
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
@@ -269,6 +271,17 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Reuses a running container made from the same configuration (by this or
+   * any other process) instead of starting a new one, as testcontainers'
+   * `withReuse`. A reused container outlives the process that started it and
+   * is left running by `await using` and test scopes; `stop()` removes it.
+   */
+  withReuse(reuse = true): this {
+    this.reuse = reuse;
+    return this;
+  }
+
   /** Size of /dev/shm in bytes (default 64 MiB, as Docker's `--shm-size`). */
   withSharedMemorySize(bytes: number): this {
     return this.withMounts([{ type: 'tmpfs', target: '/dev/shm', sizeBytes: bytes, mode: 0o1777 }]);
@@ -327,6 +340,19 @@ export class GenericContainer {
    * fails, what was made is removed before the error is thrown.
    */
   async start(engine: Engine = getEngine()): Promise<StartedGenericContainer> {
+    if (!this.reuse) return this.#start(engine);
+    const hash = reuseHash({ spec: this.spec, platform: this.platform, copies: this.copies, archives: this.archives.length });
+    this.spec.labels = { ...this.spec.labels, [REUSE_LABEL]: hash };
+    this.spec.keepAlive = true;
+    return findOrStart(
+      engine,
+      hash,
+      (info) => new StartedGenericContainer(engine, info.Id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, true),
+      () => this.#start(engine),
+    );
+  }
+
+  async #start(engine: Engine): Promise<StartedGenericContainer> {
     const image = await engine.pullImage(this.spec.image, {
       policy: this.pullPolicy.name,
       ...(this.platform ? { platform: this.platform } : {}),
@@ -340,7 +366,7 @@ export class GenericContainer {
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
       if (this.autoRemove) removeOnExit(engine, id);
-      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings);
+      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, this.reuse);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;

@@ -41,6 +41,8 @@ export class StartedGenericContainer implements AsyncDisposable {
     private readonly name: string,
     private readonly spec: ContainerSpec,
     private network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
+    /** Made with `withReuse`: disposal leaves it running for the next user. */
+    private readonly reusable = false,
   ) {}
 
   /** The container's 64-hex id. */
@@ -215,6 +217,7 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
   async [Symbol.asyncDispose](): Promise<void> {
+    if (this.reusable) return;
     await this.stop();
   }
 }

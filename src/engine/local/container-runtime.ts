@@ -232,8 +232,9 @@ export class ContainerRuntime {
       args: record.argv,
       log: dirs.log,
       exitfile: dirs.exitFile,
-      lifeline: true,
-      orphanCleanup: dirs.root,
+      // A kept-alive container outlives its owner: no lifeline, so nothing to clean up after one.
+      lifeline: !record.spec.keepAlive,
+      ...(record.spec.keepAlive ? {} : { orphanCleanup: dirs.root }),
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),

@@ -344,6 +344,17 @@ export class LocalEngine implements Engine {
     return this.runtime.exec(this.containers.get(idOrName), options);
   }
 
+  async listContainers(options: { all?: boolean; labels?: Record<string, string> } = {}): Promise<ContainerInfo[]> {
+    const wanted = Object.entries(options.labels ?? {});
+    const found: ContainerInfo[] = [];
+    for (const record of this.containers.list()) {
+      if (!wanted.every(([k, v]) => record.spec.labels?.[k] === v)) continue;
+      const info = await this.inspectContainer(record.id).catch(() => undefined); // Removed meanwhile.
+      if (info && (options.all || info.State.Running)) found.push(info);
+    }
+    return found;
+  }
+
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
     const record = this.containers.get(idOrName);
     const running = this.runtime.running(record.id);
