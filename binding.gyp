@@ -9,6 +9,8 @@
         "native/addon/mounts.cc",
         "native/addon/files.cc",
         "native/addon/locks.cc",
+        "native/addon/rtnl.cc",
+        "native/addon/net.cc",
         "native/addon/inroot.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],

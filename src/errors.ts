@@ -220,6 +220,33 @@ function formatLogTail(lines: string[]): string {
   return lines.length > 0 ? `\n  last log lines:\n${lines.map((l) => `    ${l.trimEnd()}`).join('\n')}` : '';
 }
 
+/** A network could not be created, found or changed. */
+export class NetworkError extends BerthError {
+  constructor(message: string, options: BerthErrorOptions = {}) {
+    super('NETWORK_ERROR', message, options);
+  }
+}
+
+/** No network with that name is known. */
+export class NetworkNotFoundError extends BerthError {
+  constructor(readonly network: string) {
+    super('NETWORK_NOT_FOUND', `no such network: ${network}`, { hint: 'create it first (engine.createNetwork or new Network().start())' });
+  }
+}
+
+/** A published host port is taken by another process; nothing was shadowed and nothing was left behind. */
+export class PortInUseError extends BerthError {
+  constructor(
+    readonly hostIp: string,
+    readonly hostPort: number,
+    readonly protocol: string,
+  ) {
+    super('PORT_IN_USE', `host port ${hostIp}:${hostPort}/${protocol} is already in use`, {
+      hint: 'choose another host port, or let Berth pick a free one (publish the container port without a host port)',
+    });
+  }
+}
+
 /** No volume with that name exists. */
 export class VolumeNotFoundError extends BerthError {
   constructor(readonly volume: string) {

@@ -14,6 +14,9 @@ export type {
   Engine,
   ImageHistoryEntry,
   ImageSummary,
+  NetworkCreateOptions,
+  NetworkInfo,
+  PortBinding,
   PullImageOptions,
   PullPolicyName,
   PushImageOptions,
@@ -31,6 +34,8 @@ export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';
+export { Network, StartedNetwork } from './sdk/network.js';
+export type { ExposedPort } from './sdk/ports.js';
 export { PullPolicy } from './sdk/pull-policy.js';
 export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';

@@ -9,6 +9,7 @@
 #include "inroot.h"
 #include "locks.h"
 #include "mounts.h"
+#include "net.h"
 
 namespace berth {
 
@@ -55,6 +56,12 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));
   exports.Set("unlock", Napi::Function::New(env, Unlock, "unlock"));
+  exports.Set("netCreateBridge",
+              Napi::Function::New(env, NetCreateBridge, "netCreateBridge"));
+  exports.Set("netDeleteLink",
+              Napi::Function::New(env, NetDeleteLink, "netDeleteLink"));
+  exports.Set("netAttach", Napi::Function::New(env, NetAttach, "netAttach"));
+  exports.Set("netDetach", Napi::Function::New(env, NetDetach, "netDetach"));
   exports.Set("constants", Constants(env));
   return exports;
 }

@@ -10,6 +10,7 @@ import type { ProcessSecurity } from './container/process-security.js';
 import type { ExecOptions, ExecResult } from './exec-options.js';
 import type { ArchiveFormat } from './image/archive/detect.js';
 import type { LoadImagesOptions } from './image/archive/load.js';
+import type { CommitOptions } from './image/commit.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -67,6 +68,8 @@ export interface Engine {
    */
   loadImages(source: string, options?: LoadImagesOptions): Promise<ImageSummary[]>;
 
+  /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
+  listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
   /** Creates a container from a spec; it does not run yet. Returns its id. */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
@@ -79,6 +82,12 @@ export interface Engine {
   waitContainer(id: string): Promise<ContainerExit>;
   /** Stops (like stopContainer) and starts the container again, keeping its writable layer. */
   restartContainer(id: string, options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Makes an image of the container's image plus its changes (one new layer)
+   * and its run settings, like `docker commit`; a running container is paused
+   * meanwhile. Returns the new image.
+   */
+  commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary>;
   /** Freezes every process of the container (cgroup freezer). */
   pauseContainer(id: string): Promise<void>;
   /** Thaws a paused container. */
@@ -96,6 +105,17 @@ export interface Engine {
   inspectContainer(id: string): Promise<ContainerInfo>;
   /** Output recorded so far, selected like `docker logs`; `{ follow: true, tail: 0 }` is `docker attach`'s live output. */
   containerLogs(id: string, options?: LogSelection): Promise<Readable>;
+
+  /** Creates a bridge network with a subnet no host route, address or nameserver uses. */
+  createNetwork(name: string, options?: NetworkCreateOptions): Promise<NetworkInfo>;
+  /** Removes a network; refused while a running container is on it. */
+  removeNetwork(name: string): Promise<void>;
+  listNetworks(): Promise<NetworkInfo[]>;
+  inspectNetwork(name: string): Promise<NetworkInfo>;
+  /** Puts a running container on a network as well (with extra aliases). */
+  connectNetwork(network: string, container: string, options?: { aliases?: string[] }): Promise<void>;
+  /** Takes a running container off a network. */
+  disconnectNetwork(network: string, container: string): Promise<void>;
   /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
   execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
 
@@ -160,6 +180,11 @@ export interface ImageHistoryEntry {
 export interface ContainerSpec extends ProcessSecurity {
   /** Image reference or id; must be present locally (pull first). */
   image: string;
+  /**
+   * Keep running after the process that started it exits (for reuse). By
+   * default a container dies with its owner: its monitor sees the owner go.
+   */
+  keepAlive?: boolean;
   name?: string;
   /** Replaces the image's Cmd. */
   command?: string[];
@@ -180,6 +205,47 @@ export interface ContainerSpec extends ProcessSecurity {
   mounts?: MountSpec[];
   /** Containers whose binds and volumes this one mounts too: `name[:ro|:rw]`, like `--volumes-from`. */
   volumesFrom?: string[];
+  /**
+   * `bridge` (default: the `berth` network), `host`, `none`, or the name of
+   * a network created with {@link Engine.createNetwork}.
+   */
+  networkMode?: string;
+  /** Further user networks to join, with the extra names peers know the container by. */
+  networks?: Record<string, { aliases?: string[] }>;
+  /** Container ports to publish on the host. */
+  ports?: PortBinding[];
+  /** Extra /etc/hosts lines, like `docker run --add-host`. */
+  extraHosts?: { host: string; ipAddress: string }[];
+}
+
+/** A container port published on the host. */
+export interface PortBinding {
+  containerPort: number;
+  /** Default `tcp`. */
+  protocol?: 'tcp' | 'udp';
+  /** Default 0: a free port, chosen outside the kernel's ephemeral range. */
+  hostPort?: number;
+  /** `0.0.0.0` (default; also `::`) or `127.0.0.1` (also `::1`). */
+  hostIp?: '0.0.0.0' | '127.0.0.1';
+}
+
+/** Options of {@link Engine.createNetwork}. */
+export interface NetworkCreateOptions {
+  /** Containers on the network may talk to each other (default true; Docker's enable_icc). */
+  icc?: boolean;
+  labels?: Record<string, string>;
+}
+
+/** A network, shaped like `docker network inspect`. */
+export interface NetworkInfo {
+  Id: string;
+  Name: string;
+  Driver: 'bridge';
+  Created: string;
+  IPAM: { Config: { Subnet: string; Gateway: string }[] };
+  Options: Record<string, string>;
+  Labels: Record<string, string>;
+  Containers: Record<string, { Name: string; IPv4Address: string; Aliases: string[] }>;
 }
 
 /** Processes of a container, as `docker top` lists them. */
@@ -253,7 +319,7 @@ export interface ContainerInfo {
   };
   Mounts: MountInfo[];
   NetworkSettings: {
-    Networks: Record<string, { IPAddress: string }>;
+    Networks: Record<string, { IPAddress: string; Gateway: string; IPPrefixLen: number; Aliases: string[]; NetworkID: string }>;
     Ports: Record<string, { HostIp: string; HostPort: string }[] | null>;
   };
 }

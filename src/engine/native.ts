@@ -20,6 +20,23 @@ export interface NativeAddon {
   /** flock(2) without blocking: false when another holder has it. */
   tryLock(fd: number, exclusive: 0 | 1): boolean;
   unlock(fd: number): void;
+  /** Creates a bridge with its address, up; false when the link exists already. */
+  netCreateBridge(name: string, address: string, prefix: number): boolean;
+  /** Deletes a link; false when there is none. */
+  netDeleteLink(name: string): boolean;
+  /** A veth from `bridge` into pid's netns (named `ifname` there), addressed, up, default route via `gateway` unless "", port isolated if `isolated`. */
+  netAttach(
+    pid: number,
+    bridge: string,
+    hostIf: string,
+    ifname: string,
+    address: string,
+    prefix: number,
+    gateway: string,
+    isolated: 0 | 1,
+  ): void;
+  /** Deletes `ifname` inside pid's netns; false when it or the process is gone. */
+  netDetach(pid: number, ifname: string): boolean;
   readonly constants: Record<
     | 'MS_RDONLY'
     | 'MS_NOSUID'

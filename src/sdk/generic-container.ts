@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
-import type { ContainerSpec, Engine } from '../engine/engine.js';
+import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
 import {
@@ -12,7 +13,10 @@ import {
 } from '../volumes/copy-sources.js';
 import { checkPropagation, type MountSpec, type Propagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
 import { getEngine } from './engine-provider.js';
+import type { StartedNetwork } from './network.js';
+import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
+import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { StartedGenericContainer } from './started-container.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
@@ -48,6 +52,9 @@ export class GenericContainer {
   protected credentials: RegistryCredentials | undefined;
   protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
   protected readonly archives: ArchiveToCopy[] = [];
+  protected autoRemove = false;
+  protected reuse = false;
+  protected logConsumer: ((stream: Readable) => unknown) | undefined;
 
   /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
   constructor(image: string) {
@@ -107,6 +114,47 @@ export class GenericContainer {
       ...(quota.cpu ? { nanoCpus: Math.round(quota.cpu * 1e9) } : {}),
     };
     return this;
+  }
+
+  /**
+   * Publishes container ports on the host: `8080`, `"53/udp"`, or
+   * `{ container: 8080, host: 18080 }` for a fixed host port. Without a host
+   * port Berth picks a free one; read it with `getMappedPort`.
+   */
+  withExposedPorts(...ports: ExposedPort[]): this {
+    const bindings: PortBinding[] = ports.map(toPortBinding);
+    this.spec.ports = [...(this.spec.ports ?? []), ...bindings];
+    return this;
+  }
+
+  /** Starts the container on a user network (its primary network). */
+  withNetwork(network: StartedNetwork): this {
+    return this.withNetworkMode(network.getName());
+  }
+
+  /** `bridge` (default), `host`, `none`, or a network's name. */
+  withNetworkMode(mode: string): this {
+    const aliases = this.#aliases();
+    this.spec.networkMode = mode;
+    if (aliases.length > 0) this.spec.networks = { [mode]: { aliases } };
+    return this;
+  }
+
+  /** More names peers on the container's user network resolve to it. */
+  withNetworkAliases(...aliases: string[]): this {
+    const mode = this.spec.networkMode ?? 'bridge';
+    this.spec.networks = { ...this.spec.networks, [mode]: { aliases: [...this.#aliases(), ...aliases] } };
+    return this;
+  }
+
+  /** Extra /etc/hosts lines, like `docker run --add-host`. */
+  withExtraHosts(hosts: { host: string; ipAddress: string }[]): this {
+    this.spec.extraHosts = [...(this.spec.extraHosts ?? []), ...hosts];
+    return this;
+  }
+
+  #aliases(): string[] {
+    return this.spec.networks?.[this.spec.networkMode ?? 'bridge']?.aliases ?? [];
   }
 
   /** Runs the command as `name`, `uid`, `name:group` or `uid:gid` (looked up in the image's /etc/passwd, /etc/group). */
@@ -223,6 +271,37 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Reuses a running container made from the same configuration (by this or
+   * any other process) instead of starting a new one, as testcontainers'
+   * `withReuse`. A reused container outlives the process that started it and
+   * is left running by `await using` and test scopes; `stop()` removes it.
+   */
+  withReuse(reuse = true): this {
+    this.reuse = reuse;
+    return this;
+  }
+
+  /** Size of /dev/shm in bytes (default 64 MiB, as Docker's `--shm-size`). */
+  withSharedMemorySize(bytes: number): this {
+    return this.withMounts([{ type: 'tmpfs', target: '/dev/shm', sizeBytes: bytes, mode: 0o1777 }]);
+  }
+
+  /**
+   * Removes the container as soon as its command exits (`docker run --rm`),
+   * not only on `stop()`. The process that started it does the removal.
+   */
+  withAutoRemove(autoRemove = true): this {
+    this.autoRemove = autoRemove;
+    return this;
+  }
+
+  /** Hands the container's output, followed live, to `consumer` once it runs (one chunk per line). */
+  withLogConsumer(consumer: (stream: Readable) => unknown): this {
+    this.logConsumer = consumer;
+    return this;
+  }
+
   /** How to tell the container is ready; `start()` resolves only then. */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
@@ -261,6 +340,19 @@ export class GenericContainer {
    * fails, what was made is removed before the error is thrown.
    */
   async start(engine: Engine = getEngine()): Promise<StartedGenericContainer> {
+    if (!this.reuse) return this.#start(engine);
+    const hash = reuseHash({ spec: this.spec, platform: this.platform, copies: this.copies, archives: this.archives.length });
+    this.spec.labels = { ...this.spec.labels, [REUSE_LABEL]: hash };
+    this.spec.keepAlive = true;
+    return findOrStart(
+      engine,
+      hash,
+      (info) => new StartedGenericContainer(engine, info.Id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, true),
+      () => this.#start(engine),
+    );
+  }
+
+  async #start(engine: Engine): Promise<StartedGenericContainer> {
     const image = await engine.pullImage(this.spec.image, {
       policy: this.pullPolicy.name,
       ...(this.platform ? { platform: this.platform } : {}),
@@ -270,13 +362,19 @@ export class GenericContainer {
     try {
       await this.#copyBeforeStart(engine, id);
       await engine.startContainer(id);
+      await this.#followLogs(engine, id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
-      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec);
+      if (this.autoRemove) removeOnExit(engine, id);
+      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, this.reuse);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
+  }
+
+  async #followLogs(engine: Engine, id: string): Promise<void> {
+    if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
   }
 
   async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
@@ -284,4 +382,23 @@ export class GenericContainer {
     if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies));
     for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar);
   }
+}
+
+const AUTO_REMOVE_POLL_MS = 100;
+
+/**
+ * `--rm`: once the command exits, the container goes. Polled on an unref'd
+ * timer, so a running container never keeps this process alive (if the
+ * process ends first, the monitor removes the container anyway).
+ */
+function removeOnExit(engine: Engine, id: string): void {
+  const check = async (): Promise<void> => {
+    const info = await engine.inspectContainer(id);
+    if (info.State.Running) {
+      setTimeout(() => void check().catch(() => undefined), AUTO_REMOVE_POLL_MS).unref();
+      return;
+    }
+    await engine.removeContainer(id, { force: true });
+  };
+  void check().catch(() => undefined); // Removed already (stop()): nothing left to do.
 }

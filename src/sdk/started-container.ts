@@ -1,10 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
+import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
+import { ContainerNotFoundError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
+import { parsePort } from './ports.js';
 
 /** Options of {@link StartedGenericContainer.exec}. */
 export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
@@ -37,6 +40,9 @@ export class StartedGenericContainer implements AsyncDisposable {
     private readonly id: string,
     private readonly name: string,
     private readonly spec: ContainerSpec,
+    private network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
+    /** Made with `withReuse`: disposal leaves it running for the next user. */
+    private readonly reusable = false,
   ) {}
 
   /** The container's 64-hex id. */
@@ -57,6 +63,39 @@ export class StartedGenericContainer implements AsyncDisposable {
   /** Host to reach the container's published ports from this process. */
   getHost(): string {
     return '127.0.0.1';
+  }
+
+  /** The host port a container port is published on: `getMappedPort(80)`, `getMappedPort(53, 'udp')` or `getMappedPort('53/udp')`. */
+  getMappedPort(port: number | string, protocol?: 'tcp' | 'udp'): number {
+    const parsed = parsePort(port);
+    const key = `${parsed.port}/${protocol ?? parsed.protocol}`;
+    const binding = this.network.Ports[key]?.[0];
+    if (!binding) {
+      throw new NetworkError(`container port ${key} is not published`, { hint: 'publish it with withExposedPorts() before start()' });
+    }
+    return Number(binding.HostPort);
+  }
+
+  /** The host port of the first published port. */
+  getFirstMappedPort(): number {
+    const first = Object.values(this.network.Ports).find((b) => b && b.length > 0)?.[0];
+    if (!first) throw new NetworkError('the container publishes no port', { hint: 'publish one with withExposedPorts()' });
+    return Number(first.HostPort);
+  }
+
+  /** Names of the networks the container was started on. */
+  getNetworkNames(): string[] {
+    return Object.keys(this.network.Networks);
+  }
+
+  /** The container's address on a network (from {@link getNetworkNames}). */
+  getIpAddress(networkName: string): string {
+    const network = this.network.Networks[networkName];
+    if (!network)
+      throw new NetworkError(`the container is not on network ${networkName}`, {
+        hint: `it is on: ${this.getNetworkNames().join(', ') || 'none'}`,
+      });
+    return network.IPAddress;
   }
 
   /** Current state, shaped like `docker inspect`. */
@@ -149,15 +188,36 @@ export class StartedGenericContainer implements AsyncDisposable {
   }
 
   /** Stops the container (stop signal, then SIGKILL after `timeout`) and removes it. */
+  /**
+   * Stops the container (SIGKILL after `timeout` ms, default 0) and starts it
+   * again: same id, same files. Published ports are read anew.
+   */
+  async restart(options: { timeout?: number } = {}): Promise<void> {
+    await this.engine.restartContainer(this.id, { timeoutMs: options.timeout ?? 0 });
+    this.network = (await this.engine.inspectContainer(this.id)).NetworkSettings;
+  }
+
+  /** Makes an image of the container as it is now, like `docker commit`; returns the image id. */
+  async commit(options: CommitOptions = {}): Promise<string> {
+    return (await this.engine.commitContainer(this.id, options)).id;
+  }
+
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-    if (options.remove ?? true) await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+    try {
+      await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
+      if (options.remove ?? true)
+        await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+    } catch (error) {
+      // Gone already (auto-removed, or removed through the engine): what stop() wants is done.
+      if (!(error instanceof ContainerNotFoundError)) throw error;
+    }
   }
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
   async [Symbol.asyncDispose](): Promise<void> {
+    if (this.reusable) return;
     await this.stop();
   }
 }

@@ -37,6 +37,8 @@ export interface ContainerDirs {
   config: string;
   /** Who monitors the running container (see ContainerRuntime). */
   monitor: string;
+  /** The published ports as bound at the last start. */
+  ports: string;
 }
 
 /**
@@ -67,6 +69,7 @@ export class ContainerStore {
       exitFile: join(root, 'exit.json'),
       config: join(root, 'config.json'),
       monitor: join(root, 'monitor.json'),
+      ports: join(root, 'ports.json'),
     };
   }
 

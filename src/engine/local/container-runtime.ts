@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { relative } from 'node:path';
 import { ContainerStateError } from '../../errors.js';
+import type { ContainerNetworking, NetworkManager } from '../../net/network-manager.js';
 import { helperMountRecords } from '../../volumes/mount-spec.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { ResourceLimits } from '../cgroups/limits.js';
@@ -46,10 +47,13 @@ export interface ExitRecord extends ExitStatus {
  */
 export class ContainerRuntime {
   readonly #running = new Map<string, RunningContainer>();
+  /** Per container started here: settles once its network and cgroup are released after exit. */
+  readonly #released = new Map<string, Promise<void>>();
 
   constructor(
     private readonly containers: ContainerStore,
     private readonly images: ImageStore,
+    private readonly network: NetworkManager,
   ) {}
 
   running(id: string): RunningContainer | undefined {
@@ -77,13 +81,26 @@ export class ContainerRuntime {
   /** Creates the cgroup, starts the helper, puts the init in the cgroup, lets it run. */
   async start(record: ContainerRecord): Promise<void> {
     if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
+    const dirs = this.containers.dirs(record.id);
+    // Host ports first: a port in use fails the start before anything else exists.
+    const networking = await this.network.prepare({ ...record, dir: dirs.root });
     const cgroup = ContainerCgroup.of(record.id);
-    cgroup.create(record.spec.resources ?? {});
-    fs.rmSync(this.containers.dirs(record.id).exitFile, { force: true }); // From a previous run.
-    const helper = HelperProcess.spawn(this.#helperSpec(record, cgroup));
+    let helper: HelperProcess;
+    try {
+      fs.rmSync(dirs.exitFile, { force: true }); // From a previous run.
+      writeJson(dirs.ports, networking.ports);
+      helper = HelperProcess.spawn(this.#helperSpec(record, cgroup, networking));
+    } catch (error) {
+      await networking.release();
+      removeQuietly(cgroup);
+      throw error;
+    }
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
-      joinCgroup(cgroup, pid, record.spec.resources ?? {});
+      await networking.attach(pid);
+      // Made just before the join: an empty berth cgroup is fair game for another root's sweep.
+      cgroup.create(record.spec.resources ?? {});
+      cgroup.join(pid);
       helper.go();
       await helper.started;
       const startedAt = new Date().toISOString();
@@ -97,15 +114,22 @@ export class ContainerRuntime {
       this.#running.set(record.id, { pid, startedAt, cgroup, paused: false, exited });
     } catch (error) {
       await helper.hold(helper.abort());
+      await networking.release();
       cgroup.remove();
       throw error;
     }
-    helper.exited
-      .catch(() => undefined)
-      .finally(() => {
-        this.#running.delete(record.id);
-        removeQuietly(cgroup);
-      });
+    this.#released.set(
+      record.id,
+      helper.exited
+        .catch(() => undefined)
+        .then(() => networking.release())
+        .catch(() => undefined)
+        .finally(() => {
+          this.#running.delete(record.id);
+          this.#released.delete(record.id);
+          removeQuietly(cgroup);
+        }),
+    );
   }
 
   /** Sends `signal` to the init. */
@@ -133,11 +157,13 @@ export class ContainerRuntime {
       if (outcome === 'timeout') signalPid(running.pid, 'SIGKILL');
     }
     await running.exited();
+    await this.settled(record.id);
   }
 
   /** The exit status: awaited from the monitor when running, else read from its exit file. */
   async wait(record: ContainerRecord): Promise<ExitRecord | undefined> {
     await this.running(record.id)?.exited();
+    await this.settled(record.id);
     return this.exitRecord(record);
   }
 
@@ -184,7 +210,12 @@ export class ContainerRuntime {
     return running;
   }
 
-  #helperSpec(record: ContainerRecord, cgroup: ContainerCgroup): HelperSpec {
+  /** Resolves once a container that ended has given back its addresses and ports. */
+  async settled(id: string): Promise<void> {
+    await this.#released.get(id);
+  }
+
+  #helperSpec(record: ContainerRecord, cgroup: ContainerCgroup, networking: ContainerNetworking): HelperSpec {
     const dirs = this.containers.dirs(record.id);
     const layers = this.images.paths.layers;
     return {
@@ -201,13 +232,15 @@ export class ContainerRuntime {
       args: record.argv,
       log: dirs.log,
       exitfile: dirs.exitFile,
-      lifeline: true,
-      orphanCleanup: dirs.root,
+      // A kept-alive container outlives its owner: no lifeline, so nothing to clean up after one.
+      lifeline: !record.spec.keepAlive,
+      ...(record.spec.keepAlive ? {} : { orphanCleanup: dirs.root }),
       waitForGo: true,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
       security: securityOf(record.spec),
-      mounts: helperMountRecords(record.mounts ?? []),
+      mounts: [...helperMountRecords(record.mounts ?? []), ...networking.mounts],
+      ...(networking.netns ? { netns: networking.netns } : {}),
     };
   }
 }
@@ -238,15 +271,6 @@ function readOr(path: string): string {
  * berth root) may sweep a fresh, still empty cgroup as an orphan: then it
  * is made again once.
  */
-function joinCgroup(cgroup: ContainerCgroup, pid: number, limits: ResourceLimits): void {
-  try {
-    cgroup.join(pid);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    cgroup.create(limits);
-    cgroup.join(pid);
-  }
-}
 
 function removeQuietly(cgroup: ContainerCgroup): void {
   try {

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
+import { NetworkManager } from '../../net/network-manager.js';
+import { networkInfo, networkSettings } from '../../net/network-shape.js';
+import type { PortMapping } from '../../net/port-proxy.js';
+import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
 import { ContainerFiles } from '../../volumes/container-files.js';
 import type { ExtractOptions } from '../../volumes/copy-in.js';
 import type { PathArchive } from '../../volumes/copy-out.js';
@@ -23,6 +27,8 @@ import type {
   Engine,
   ImageHistoryEntry,
   ImageSummary,
+  NetworkCreateOptions,
+  NetworkInfo,
   PullImageOptions,
   PushImageOptions,
 } from '../engine.js';
@@ -30,10 +36,11 @@ import type { ExecOptions, ExecResult } from '../exec-options.js';
 import type { ArchiveFormat } from '../image/archive/detect.js';
 import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
 import { saveArchive } from '../image/archive/save.js';
+import { type CommitOptions, commitImage } from '../image/commit.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
-import { hostPlatform, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, type ImageConfig, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
@@ -66,6 +73,9 @@ export class LocalEngine implements Engine {
   readonly images: ImageStore;
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
+  readonly networks: NetworkManager;
+  /** The start-up sweep of networks left by dead owners (container starts wait for it). */
+  readonly networkSweep: Promise<NetworkSweepResult | undefined>;
   readonly volumes: VolumeManager;
   readonly files: ContainerFiles;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
@@ -79,11 +89,16 @@ export class LocalEngine implements Engine {
     this.#config = options.config ?? loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
-    this.runtime = new ContainerRuntime(this.containers, this.images);
+    this.networks = new NetworkManager();
+    this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
+    this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
+      debug('network sweep failed: %s', (error as Error).message);
+      return undefined;
+    });
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
@@ -246,6 +261,7 @@ export class LocalEngine implements Engine {
 
   async startContainer(idOrName: string): Promise<void> {
     const record = this.containers.get(idOrName);
+    await this.networkSweep;
     await this.#containerLock(record.id, () => this.runtime.start(record));
   }
 
@@ -264,6 +280,25 @@ export class LocalEngine implements Engine {
       await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
       await this.runtime.start(record);
     });
+  }
+
+  async commitContainer(idOrName: string, options: CommitOptions = {}): Promise<ImageSummary> {
+    const record = this.containers.get(idOrName);
+    const info = await this.inspectContainer(record.id);
+    const parent = this.images.get(record.imageId);
+    if (!parent) throw new ImageNotPresentError(record.imageId);
+    const config = committedConfig(parent.config.config ?? {}, info);
+    const running = this.runtime.running(record.id);
+    const pause = running !== undefined && !running.paused;
+    // Paused, as Docker does, so the layer is one moment of the container's files.
+    if (pause) await this.runtime.setPaused(record, true);
+    try {
+      return summary(
+        await this.#storeLock(() => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options), 'shared'),
+      );
+    } finally {
+      if (pause) await this.runtime.setPaused(record, false);
+    }
   }
 
   async pauseContainer(idOrName: string): Promise<void> {
@@ -312,11 +347,59 @@ export class LocalEngine implements Engine {
     return this.runtime.exec(this.containers.get(idOrName), options);
   }
 
+  async listContainers(options: { all?: boolean; labels?: Record<string, string> } = {}): Promise<ContainerInfo[]> {
+    const wanted = Object.entries(options.labels ?? {});
+    const found: ContainerInfo[] = [];
+    for (const record of this.containers.list()) {
+      if (!wanted.every(([k, v]) => record.spec.labels?.[k] === v)) continue;
+      const info = await this.inspectContainer(record.id).catch(() => undefined); // Removed meanwhile.
+      if (info && (options.all || info.State.Running)) found.push(info);
+    }
+    return found;
+  }
+
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
     const record = this.containers.get(idOrName);
     const running = this.runtime.running(record.id);
     const exit = running ? undefined : this.runtime.exitRecord(record);
-    return inspectShape(record, running, exit);
+    const info = inspectShape(record, running, exit);
+    if (running) {
+      const ports = readPorts(this.containers.dirs(record.id).ports);
+      info.NetworkSettings = networkSettings(this.networks.endpointsOf(record.id), ports);
+    }
+    return info;
+  }
+
+  async createNetwork(name: string, options: NetworkCreateOptions = {}): Promise<NetworkInfo> {
+    await this.networkSweep;
+    return networkInfo(await this.networks.create(name, options));
+  }
+
+  async removeNetwork(name: string): Promise<void> {
+    await this.networks.remove(name);
+  }
+
+  async listNetworks(): Promise<NetworkInfo[]> {
+    return this.networks.list().map(networkInfo);
+  }
+
+  async inspectNetwork(name: string): Promise<NetworkInfo> {
+    return networkInfo(this.networks.get(name));
+  }
+
+  async connectNetwork(network: string, container: string, options: { aliases?: string[] } = {}): Promise<void> {
+    const record = this.containers.get(container);
+    const running = this.runtime.running(record.id);
+    if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    const dir = this.containers.dirs(record.id).root;
+    await this.networks.connect(network, { ...record, dir }, running.pid, options.aliases ?? []);
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    const record = this.containers.get(container);
+    const running = this.runtime.running(record.id);
+    if (!running) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    await this.networks.disconnect(network, record.id, running.pid);
   }
 
   async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
@@ -391,6 +474,14 @@ export class LocalEngine implements Engine {
   }
 }
 
+function readPorts(path: string): PortMapping[] {
+  try {
+    return JSON.parse(fs.readFileSync(path, 'utf8')) as PortMapping[];
+  } catch {
+    return [];
+  }
+}
+
 function summary(record: ImageRecord): ImageSummary {
   return { id: record.id, repoTags: record.repoTags, manifestDigest: record.manifestDigest, size: record.size, config: record.config };
 }
@@ -401,5 +492,18 @@ function toExit(status: ExitRecord): ContainerExit {
     exitCode: status.exitCode,
     ...(status.signal && name ? { signal: name } : {}),
     ...(status.oomKilled ? { oomKilled: true } : {}),
+  };
+}
+
+/** The run settings a committed image keeps: the container's, as `docker commit` records them. */
+function committedConfig(base: NonNullable<ImageConfig['config']>, info: ContainerInfo): NonNullable<ImageConfig['config']> {
+  return {
+    ...base,
+    Env: info.Config.Env.filter((e) => !e.startsWith('HOSTNAME=')),
+    Cmd: info.Config.Cmd,
+    Entrypoint: info.Config.Entrypoint,
+    WorkingDir: info.Config.WorkingDir,
+    ...(info.Config.User ? { User: info.Config.User } : {}),
+    Labels: { ...base.Labels, ...info.Config.Labels },
   };
 }

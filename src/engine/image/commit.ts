@@ -1,0 +1,81 @@
+import { sha256Digest } from './blob-store.js';
+import { diffTar } from './diff-tar.js';
+import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
+import { ingestLayer } from './layer-ingest.js';
+import { type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
+import { formatReference, parseReference } from './reference.js';
+
+/** What `docker commit` takes besides the container. */
+export interface CommitOptions {
+  /** Tag for the new image, e.g. `myapp:snapshot` (default: untagged). */
+  reference?: string;
+  /** Recorded in the image's history. */
+  comment?: string;
+  author?: string;
+}
+
+/** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
+const OCI_LAYER: Record<string, string> = {
+  [MediaType.dockerLayerGzip]: MediaType.ociLayerGzip,
+  'application/vnd.docker.image.rootfs.diff.tar': MediaType.ociLayerTar,
+};
+
+/**
+ * Makes an image of `parent` plus the changes in a container's overlay upper
+ * dir (one new layer), with `config` as the image's run settings, like
+ * `docker commit`. The layer is ingested like a pulled one (unpacked,
+ * published atomically), so the image can run, be pushed or saved at once.
+ */
+export async function commitImage(
+  store: ImageStore,
+  parent: ImageRecord,
+  upper: string,
+  config: NonNullable<ImageConfig['config']>,
+  options: CommitOptions = {},
+): Promise<ImageRecord> {
+  const parentDiffIds = parent.config.rootfs.diff_ids;
+  const layer = await ingestLayer(store, diffTar(upper), {
+    compression: 'none',
+    chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
+  });
+  const created = new Date().toISOString();
+  const imageConfig: ImageConfig = {
+    ...parent.config,
+    created,
+    config,
+    rootfs: { type: 'layers', diff_ids: [...parentDiffIds, layer.diffId] },
+    history: [
+      ...(parent.config.history ?? []),
+      { created, created_by: 'berth commit', ...(options.comment ? { comment: options.comment } : {}) },
+    ],
+    ...(options.author ? { author: options.author } : {}),
+  };
+  const configBytes = Buffer.from(JSON.stringify(imageConfig));
+  const configDigest = sha256Digest(configBytes);
+  store.blobs.put(configDigest, configBytes);
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
+    layers: [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }],
+  };
+  const manifestBytes = Buffer.from(JSON.stringify(manifest));
+  const manifestDigest = sha256Digest(manifestBytes);
+  store.blobs.put(manifestDigest, manifestBytes);
+  const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
+  return store.saveImage(
+    {
+      id: configDigest,
+      manifestDigest,
+      chainIds: [...parent.chainIds, layer.chainId],
+      size: parent.size + layer.size,
+      config: imageConfig,
+    },
+    reference,
+  );
+}
+
+function parentLayers(store: ImageStore, parent: ImageRecord): ImageManifest['layers'] {
+  const manifest = JSON.parse(store.blobs.read(parent.manifestDigest).toString('utf8')) as ImageManifest;
+  return manifest.layers.map((l) => ({ ...l, mediaType: OCI_LAYER[l.mediaType] ?? l.mediaType }));
+}

@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import { debug } from '../debug.js';
+import { native } from '../engine/native.js';
+import { allowThroughDockerForward, installNetworkRules, removeDockerForwardRules, removeNetworkRules } from './firewall.js';
+import type { NetworkRecord, NetworkStore } from './network-store.js';
+
+/** Makes the bridge (if missing) and the network's firewall rules; undoes what it did on failure. */
+export function bringUp(record: NetworkRecord): void {
+  const created = native().netCreateBridge(record.bridge, record.gateway, Number(record.subnet.split('/')[1]));
+  try {
+    installNetworkRules(record);
+    allowThroughDockerForward();
+    enableForwarding();
+  } catch (error) {
+    if (created) native().netDeleteLink(record.bridge);
+    removeNetworkRules(record);
+    throw error;
+  }
+}
+
+/** Removes bridge, rules and record; the Docker accept rules go with the last network. Idempotent. */
+export function tearDown(store: NetworkStore, record: NetworkRecord): void {
+  native().netDeleteLink(record.bridge);
+  removeNetworkRules(record);
+  store.delete(record.name);
+  if (store.list().length === 0) {
+    try {
+      removeDockerForwardRules();
+    } catch (error) {
+      debug('could not remove the docker accept rules: %s', (error as Error).message);
+    }
+  }
+}
+
+/**
+ * Containers reach beyond the host only if the host routes: turned on as
+ * Docker does (and never off again: other software may rely on it). What
+ * may be forwarded into a bridge is limited by the network's own rules.
+ */
+function enableForwarding(): void {
+  const path = '/proc/sys/net/ipv4/ip_forward';
+  if (fs.readFileSync(path, 'utf8').trim() !== '1') fs.writeFileSync(path, '1');
+}

@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import { debug } from '../debug.js';
+import { native } from '../engine/native.js';
+import { isAlive } from '../engine/state/process-identity.js';
+import { tearDown } from './bridge-lifecycle.js';
+import { berthTables, removeNetworkRules } from './firewall.js';
+import { type NetworkStore, pruneDeadEndpoints } from './network-store.js';
+
+/** What a network sweep removed. */
+export interface NetworkSweepResult {
+  networks: string[];
+  links: string[];
+  tables: string[];
+}
+
+/**
+ * Removes what dead owners left: networks whose creator (for the default
+ * network: the last process that used it) is gone and that no live
+ * container uses, then any berth
+ * bridge or veth and any berth nftables table that no network record
+ * accounts for. Network namespaces need no sweep: they are never bound to a
+ * path, so each dies with its container.
+ */
+export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepResult> {
+  return store.locked(async () => {
+    const result: NetworkSweepResult = { networks: [], links: [], tables: [] };
+    for (const record of store.list()) {
+      const pruned = pruneDeadEndpoints(record);
+      const empty = Object.keys(record.endpoints).length === 0;
+      if (empty && !isAlive(record.owner)) {
+        tearDown(store, record);
+        result.networks.push(record.name);
+      } else if (pruned) {
+        store.save(record);
+      }
+    }
+    const live = store.list();
+    const bridges = new Set(live.map((r) => r.bridge));
+    const veths = new Set(live.flatMap((r) => Object.values(r.endpoints).map((e) => e.hostIf)));
+    for (const link of berthLinks()) {
+      if (bridges.has(link) || veths.has(link)) continue;
+      if (native().netDeleteLink(link)) result.links.push(link);
+    }
+    const tables = new Set(live.map((r) => `berth-${r.id.slice(0, 12)}`));
+    for (const table of berthTables()) {
+      if (tables.has(table)) continue;
+      removeNetworkRules({ id: table.slice('berth-'.length) });
+      result.tables.push(table);
+    }
+    if (result.networks.length + result.links.length + result.tables.length > 0) debug('network sweep removed %o', result);
+    return result;
+  });
+}
+
+/** Every link on the host whose name starts with `berth`. */
+export function berthLinks(): string[] {
+  try {
+    return fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('berth'));
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import type { ContainerInfo, Engine } from '../engine/engine.js';
+import { withFileLock } from '../engine/state/file-lock.js';
+
+/** The label that marks a reusable container with the hash of its configuration. */
+export const REUSE_LABEL = 'berth.reuse-hash';
+
+/**
+ * The hash a reusable container is found by: sha256 of its whole
+ * configuration in a canonical form (object keys sorted), so two builders
+ * that would make the same container share it, and any difference does not.
+ */
+export function reuseHash(configuration: unknown): string {
+  return createHash('sha256').update(canonicalJson(configuration)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Returns the running container labelled with `hash`, or the one `start`
+ * makes. Find-or-start holds a file lock per hash, so parallel processes
+ * (vitest workers) asking at once end up with one container.
+ */
+export async function findOrStart<T>(engine: Engine, hash: string, found: (info: ContainerInfo) => T, start: () => Promise<T>): Promise<T> {
+  return withFileLock(tmpdir(), `berth-reuse-${hash.slice(0, 32)}`, async () => {
+    const [existing] = await engine.listContainers({ labels: { [REUSE_LABEL]: hash } });
+    return existing ? found(existing) : start();
+  });
+}
