@@ -94,6 +94,22 @@ describe('published ports', () => {
     expect(await get(`http://[::1]:${port}/index.html`)).toBe('mapped');
   });
 
+  it('relays a large download byte for byte', async () => {
+    await using c = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'mkdir /www && head -c 8388608 /dev/urandom > /www/big && md5sum /www/big && exec httpd -f -p 80 -h /www'])
+      .withExposedPorts(80)
+      .start();
+    let body = Buffer.alloc(0);
+    for (let attempt = 0; body.length !== 8 * 2 ** 20 && attempt < 100; attempt++) {
+      await new Promise((r) => setTimeout(r, 20));
+      body = await request(`http://127.0.0.1:${c.getMappedPort(80)}/big`)
+        .then(async (r) => Buffer.from(await r.body.arrayBuffer()))
+        .catch(() => Buffer.alloc(0));
+    }
+    const { createHash } = await import('node:crypto');
+    expect((await c.output()).split(' ')[0]).toBe(createHash('md5').update(body).digest('hex'));
+  });
+
   it('never shadows a host process listening on the port: a typed error, nothing left behind', async () => {
     const server = net.createServer((s) => s.end('host'));
     await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
