@@ -41,7 +41,9 @@ struct Listener {
 };
 
 std::mutex g_mu;
-std::map<uint32_t, std::shared_ptr<Listener>> g_listeners;
+// Never destroyed: at exit a listener's thread may still run, and destroying
+// a joinable std::thread would abort the process.
+auto& g_listeners = *new std::map<uint32_t, std::shared_ptr<Listener>>();
 uint32_t g_next = 1;
 
 // Moves bytes from `in` to `out` until EOF or an error, then half-closes `out`.
