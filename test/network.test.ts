@@ -1,5 +1,6 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import getPort from 'get-port';
@@ -253,6 +254,18 @@ describe('beside a dockerd', () => {
       expect(network.getName()).toMatch(/^berth-net-/);
     },
   );
+
+  const bridgedThroughIptables = readFileOr('/proc/sys/net/bridge/bridge-nf-call-iptables').trim() === '1';
+  const forwardDrop = spawnSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8' }).stdout?.includes('-P FORWARD DROP') ?? false;
+  it.skipIf(!(bridgedThroughIptables && forwardDrop))(
+    'containers on one network talk although br_netfilter sends their frames through a FORWARD DROP',
+    async () => {
+      await using network = await new Network().start();
+      await using server = await httpd('through-docker').withNetwork(network).withNetworkAliases('web').start();
+      expect(await runIn('wget -q -O - http://web/index.html', (c) => c.withNetwork(network))).toBe('through-docker');
+      expect(server.getNetworkNames()).toEqual([network.getName()]);
+    },
+  );
 });
 
 describe('cleanup', () => {
@@ -304,3 +317,11 @@ describe('cleanup', () => {
     }
   });
 });
+
+function readFileOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
