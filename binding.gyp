@@ -11,7 +11,8 @@
         "native/addon/locks.cc",
         "native/addon/rtnl.cc",
         "native/addon/net.cc",
-        "native/addon/inroot.cc"
+        "native/addon/inroot.cc",
+        "native/addon/proxy.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

@@ -15,7 +15,7 @@ packages=(
   iptables nftables iproute2 zstd
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(crun runc skopeo podman docker.io)
+  packages+=(crun runc skopeo podman docker.io curl)  # curl: the network bench downloads with it
 fi
 
 missing=()

@@ -20,6 +20,11 @@ async function output(id: string): Promise<string> {
   return text;
 }
 
+async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
 describe('container lifecycle', () => {
   it('pauses and unpauses: a frozen container makes no progress', async () => {
     const engine = getEngine();
@@ -38,8 +43,10 @@ describe('container lifecycle', () => {
   it('restarts with the same writable layer', async () => {
     const engine = getEngine();
     const id = await startBusybox('echo run >> /tmp/runs; cat /tmp/runs | wc -l; sleep 1000');
+    // start() returns once the command was executed, not once it has run: wait for the first run's line.
+    await until(async () => (await output(id)).includes('1'));
     await engine.restartContainer(id, { timeoutMs: 0 });
-    await new Promise((r) => setTimeout(r, 100));
+    await until(async () => (await output(id)).includes('2'));
     expect(await output(id)).toContain('2');
     expect((await engine.inspectContainer(id)).State.Running).toBe(true);
     await engine.removeContainer(id, { force: true });

@@ -10,6 +10,7 @@
 #include "locks.h"
 #include "mounts.h"
 #include "net.h"
+#include "proxy.h"
 
 namespace berth {
 
@@ -62,6 +63,9 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, NetDeleteLink, "netDeleteLink"));
   exports.Set("netAttach", Napi::Function::New(env, NetAttach, "netAttach"));
   exports.Set("netDetach", Napi::Function::New(env, NetDetach, "netDetach"));
+  exports.Set("proxyListen", Napi::Function::New(env, ProxyListen, "proxyListen"));
+  exports.Set("proxyTarget", Napi::Function::New(env, ProxyTarget, "proxyTarget"));
+  exports.Set("proxyClose", Napi::Function::New(env, ProxyClose, "proxyClose"));
   exports.Set("constants", Constants(env));
   return exports;
 }

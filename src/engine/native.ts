@@ -37,6 +37,12 @@ export interface NativeAddon {
   ): void;
   /** Deletes `ifname` inside pid's netns; false when it or the process is gone. */
   netDetach(pid: number, ifname: string): boolean;
+  /** Binds and listens on host:port (IPv6 hosts v6-only) for the splice relay; returns its id. Throws code EADDRINUSE if taken. */
+  proxyListen(host: string, port: number): number;
+  /** Connections accepted from now on are relayed to ip:port. */
+  proxyTarget(id: number, ip: string, port: number): void;
+  /** Stops listening and ends the relayed connections. */
+  proxyClose(id: number): void;
   readonly constants: Record<
     | 'MS_RDONLY'
     | 'MS_NOSUID'

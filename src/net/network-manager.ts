@@ -138,7 +138,8 @@ export class NetworkManager {
       native().netDetach(pid, endpoint.ifname);
       delete record.endpoints[containerId];
       this.store.save(record);
-      this.#rewriteHostsOf([record], [endpoint]);
+      this.#rewriteHostsOf([record]);
+      this.#rewriteHosts(containerId); // It no longer knows that network's containers either.
     });
   }
 
@@ -238,16 +239,14 @@ export class NetworkManager {
   async #detachAll(containerId: string, networks: string[]): Promise<void> {
     await this.store.locked(async () => {
       const changed: NetworkRecord[] = [];
-      const gone: Endpoint[] = [];
       for (const name of networks) {
         const record = this.store.get(name);
         const endpoint = record?.endpoints[containerId];
         if (!record || !endpoint) continue;
-        gone.push(endpoint);
         this.#dropEndpoint(record, containerId);
         changed.push(record);
       }
-      this.#rewriteHostsOf(changed, gone);
+      this.#rewriteHostsOf(changed);
     });
   }
 
@@ -265,7 +264,7 @@ export class NetworkManager {
   }
 
   /** Rewrites the hosts file of every container on `records` (so late joiners and leavers are seen). */
-  #rewriteHostsOf(records: NetworkRecord[], _gone: Endpoint[] = []): void {
+  #rewriteHostsOf(records: NetworkRecord[]): void {
     const ids = new Set(records.flatMap((r) => Object.keys(r.endpoints)));
     for (const id of ids) this.#rewriteHosts(id);
   }

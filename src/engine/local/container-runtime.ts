@@ -98,9 +98,7 @@ export class ContainerRuntime {
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
       await networking.attach(pid);
-      // Made just before the join: an empty berth cgroup is fair game for another root's sweep.
-      cgroup.create(record.spec.resources ?? {});
-      cgroup.join(pid);
+      joinFreshCgroup(cgroup, record.spec.resources ?? {}, pid);
       helper.go();
       await helper.started;
       const startedAt = new Date().toISOString();
@@ -242,6 +240,25 @@ export class ContainerRuntime {
       mounts: [...helperMountRecords(record.mounts ?? []), ...networking.mounts],
       ...(networking.netns ? { netns: networking.netns } : {}),
     };
+  }
+}
+
+/**
+ * Creates the cgroup and moves the init in. An empty berth cgroup is fair
+ * game for the sweep of an engine on another state root (it cannot know the
+ * container), so one that vanishes before the join is made again; once it
+ * holds a process, rmdir fails and it is safe.
+ */
+function joinFreshCgroup(cgroup: ContainerCgroup, limits: ResourceLimits, pid: number): void {
+  for (let attempt = 1; ; attempt++) {
+    cgroup.create(limits);
+    try {
+      cgroup.join(pid);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (attempt >= 3 || !['ENOENT', 'ENODEV'].includes(code)) throw error;
+    }
   }
 }
 
