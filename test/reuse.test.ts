@@ -1,16 +1,17 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
-import { GenericContainer, getEngine } from '../src/index.js';
+import { type GenericContainer, getEngine } from '../src/index.js';
 import { processExists } from './support/leaks.js';
+import { reusable } from './support/reusable.js';
 
 const busybox = (): string => inject('fixtures').busybox;
-const reusable = (marker: string): GenericContainer =>
-  new GenericContainer(busybox()).withCommand(['sleep', '1000']).withLabels({ marker }).withReuse();
+const sleeper = (marker: string): GenericContainer => reusable(busybox(), marker);
 
 /** Runs test/support/reuse-process.ts to its end; returns the id it printed. */
-async function startInAnotherProcess(marker: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/reuse-process.ts', busybox(), marker], {
+async function startInAnotherProcess(marker: string, mode = ''): Promise<string> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/reuse-process.ts', busybox(), marker, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -30,9 +31,9 @@ describe('withReuse', () => {
   it('hands the same running container to the same configuration, and a new one to another', async () => {
     const marker = randomUUID();
     try {
-      const a = await reusable(marker).start();
-      const b = await reusable(marker).start();
-      const other = await reusable(marker).withEnvironment({ DIFFERENT: '1' }).start();
+      const a = await sleeper(marker).start();
+      const b = await sleeper(marker).start();
+      const other = await sleeper(marker).withEnvironment({ DIFFERENT: '1' }).start();
       expect(b.getId()).toBe(a.getId());
       expect(other.getId()).not.toBe(a.getId());
       // Disposal keeps a reusable container for the next user; stop() removes it.
@@ -55,9 +56,23 @@ describe('withReuse', () => {
       expect(processExists(info.State.Pid)).toBe(true);
       const second = await startInAnotherProcess(marker);
       expect(second).toBe(first);
-      const here = await reusable(marker).start();
+      const here = await sleeper(marker).start();
       expect(here.getId()).toBe(first);
       await here.stop();
+    } finally {
+      await removeAll(marker);
+    }
+  });
+
+  it('serves the published ports of a container whose starter is gone', async () => {
+    const marker = randomUUID();
+    try {
+      const first = await startInAnotherProcess(marker, 'httpd');
+      const c = await reusable(busybox(), marker, true).start();
+      expect(c.getId()).toBe(first);
+      const { statusCode, body } = await request(`http://127.0.0.1:${c.getMappedPort(80)}/index.html`);
+      expect(statusCode).toBe(200);
+      expect((await body.text()).trim()).toBe(marker);
     } finally {
       await removeAll(marker);
     }

@@ -68,6 +68,12 @@ export interface Engine {
    */
   loadImages(source: string, options?: LoadImagesOptions): Promise<ImageSummary[]>;
 
+  /**
+   * Serves, from this process too, the published ports of a running container
+   * another process started (a reused one outlives its starter, and the
+   * starter's port proxies die with it), for as long as the container runs.
+   */
+  servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
   /** Creates a container from a spec; it does not run yet. Returns its id. */

@@ -347,7 +347,10 @@ export class GenericContainer {
     return findOrStart(
       engine,
       hash,
-      (info) => new StartedGenericContainer(engine, info.Id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, true),
+      async (info) => {
+        await engine.servePorts(info.Id); // Its starter may be gone, and its port proxies with it.
+        return new StartedGenericContainer(engine, info.Id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, true);
+      },
       () => this.#start(engine),
     );
   }

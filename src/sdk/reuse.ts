@@ -31,7 +31,12 @@ function canonicalJson(value: unknown): string {
  * makes. Find-or-start holds a file lock per hash, so parallel processes
  * (vitest workers) asking at once end up with one container.
  */
-export async function findOrStart<T>(engine: Engine, hash: string, found: (info: ContainerInfo) => T, start: () => Promise<T>): Promise<T> {
+export async function findOrStart<T>(
+  engine: Engine,
+  hash: string,
+  found: (info: ContainerInfo) => Promise<T>,
+  start: () => Promise<T>,
+): Promise<T> {
   return withFileLock(tmpdir(), `berth-reuse-${hash.slice(0, 32)}`, async () => {
     const [existing] = await engine.listContainers({ labels: { [REUSE_LABEL]: hash } });
     return existing ? found(existing) : start();

@@ -56,6 +56,11 @@ export class ContainerRuntime {
     private readonly network: NetworkManager,
   ) {}
 
+  /** Whether this process started the container (and so serves its ports). */
+  startedHere(id: string): boolean {
+    return this.#running.has(id);
+  }
+
   running(id: string): RunningContainer | undefined {
     return this.#running.get(id) ?? this.#foreign(id);
   }

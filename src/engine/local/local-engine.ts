@@ -7,6 +7,7 @@ import { ContainerStateError, ImageNotPresentError, PermissionError } from '../.
 import { NetworkManager } from '../../net/network-manager.js';
 import { networkInfo, networkSettings } from '../../net/network-shape.js';
 import type { PortMapping } from '../../net/port-proxy.js';
+import { keepPortsServed } from '../../net/port-takeover.js';
 import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
 import { ContainerFiles } from '../../volumes/container-files.js';
 import type { ExtractOptions } from '../../volumes/copy-in.js';
@@ -74,6 +75,8 @@ export class LocalEngine implements Engine {
   readonly containers: ContainerStore;
   readonly runtime: ContainerRuntime;
   readonly networks: NetworkManager;
+  /** Containers of other processes whose ports this one keeps served (reuse). */
+  readonly #served = new Set<string>();
   /** The start-up sweep of networks left by dead owners (container starts wait for it). */
   readonly networkSweep: Promise<NetworkSweepResult | undefined>;
   readonly volumes: VolumeManager;
@@ -356,6 +359,16 @@ export class LocalEngine implements Engine {
       if (info && (options.all || info.State.Running)) found.push(info);
     }
     return found;
+  }
+
+  async servePorts(idOrName: string): Promise<void> {
+    const record = this.containers.get(idOrName);
+    if (this.runtime.startedHere(record.id) || this.#served.has(record.id)) return;
+    const ports = readPorts(this.containers.dirs(record.id).ports);
+    const [address] = this.networks.endpointsOf(record.id).map((e) => e.endpoint.ip);
+    if (ports.length === 0 || !address) return;
+    this.#served.add(record.id);
+    await keepPortsServed(ports, address, async () => this.runtime.running(record.id) !== undefined);
   }
 
   async inspectContainer(idOrName: string): Promise<ContainerInfo> {
