@@ -91,6 +91,7 @@ describe('image archives', () => {
       expect(storeContents(other.root).tmp).toEqual([]);
       expect(await runIn(other.engine, reference, PROBES[name].cmd)).toBe(PROBES[name].output);
 
+      if (name !== 'busybox') return; // Saving from a loaded store once is enough.
       // Saved again from the loaded store, the image is the same image.
       const again = join(work, `${name}-${format}-again`);
       await other.engine.saveImages([image.id], again, format);
