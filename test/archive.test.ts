@@ -219,6 +219,13 @@ describe('image archives', () => {
       expect(storeContents(root).tmp).toEqual([]);
     });
 
+    it('refuses a format it does not know', async () => {
+      const error = await engine.saveImages([fixtures().busybox], join(work, 'odd'), 'zip' as ArchiveFormat).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArchiveError);
+      expect((error as ArchiveError).hint).toContain('docker-archive');
+      expect(fs.existsSync(join(work, 'odd'))).toBe(false);
+    });
+
     it('refuses to replace a directory that is not empty', async () => {
       const destination = join(work, 'occupied');
       fs.mkdirSync(destination);
