@@ -91,6 +91,7 @@ describe('image archives', () => {
       expect(storeContents(other.root).tmp).toEqual([]);
       expect(await runIn(other.engine, reference, PROBES[name].cmd)).toBe(PROBES[name].output);
 
+      if (name !== 'busybox') return; // Saving from a loaded store once is enough.
       // Saved again from the loaded store, the image is the same image.
       const again = join(work, `${name}-${format}-again`);
       await other.engine.saveImages([image.id], again, format);
@@ -218,6 +219,13 @@ describe('image archives', () => {
       expect(storeContents(root).tmp).toEqual([]);
     });
 
+    it('refuses a format it does not know', async () => {
+      const error = await engine.saveImages([fixtures().busybox], join(work, 'odd'), 'zip' as ArchiveFormat).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ArchiveError);
+      expect((error as ArchiveError).hint).toContain('docker-archive');
+      expect(fs.existsSync(join(work, 'odd'))).toBe(false);
+    });
+
     it('refuses to replace a directory that is not empty', async () => {
       const destination = join(work, 'occupied');
       fs.mkdirSync(destination);
@@ -310,6 +318,39 @@ describe('image archives', () => {
       fs.writeFileSync(path, buildTar(entries));
       return path;
     }
+
+    it("loads older Docker's layout: <id>/layer.tar, a shared layer as a symlink, manifest.json last", async () => {
+      const image = (diffIds: string[]): Buffer =>
+        Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: diffIds } }));
+      const [x, y] = [image([sha256(layerA)]), image([sha256(layerA), sha256(layerB)])];
+      const manifest = [
+        { Config: `${hex(sha256(x))}.json`, RepoTags: ['berth.local/old/x:1'], Layers: ['x1/layer.tar'] },
+        { Config: `${hex(sha256(y))}.json`, RepoTags: ['berth.local/old/y:1'], Layers: ['y1/layer.tar', 'y2/layer.tar'] },
+      ];
+      const path = archive('old-docker', [
+        { path: `${hex(sha256(x))}.json`, data: x },
+        { path: `${hex(sha256(y))}.json`, data: y },
+        { path: 'x1/', type: '5' },
+        { path: 'x1/layer.tar', data: layerA },
+        { path: 'y1/', type: '5' },
+        { path: 'y1/layer.tar', type: '2', linkpath: '../x1/layer.tar' },
+        { path: 'y2/', type: '5' },
+        { path: 'y2/layer.tar', data: layerB },
+        { path: 'manifest.json', data: JSON.stringify(manifest) },
+        { path: 'repositories', data: '{}' },
+      ]);
+      const { engine: clean, root } = freshEngine();
+      const loaded = await clean.loadImages(path);
+      expect(loaded.map((i) => [i.id, i.repoTags])).toEqual([
+        [sha256(x), ['berth.local/old/x:1']],
+        [sha256(y), ['berth.local/old/y:1']],
+      ]);
+      expect(storeContents(root).layers).toHaveLength(2);
+      // Both layers as plain tars, both configs, and the manifest written for each image.
+      expect(storeContents(root).blobs).toEqual(expect.arrayContaining([layerA, layerB, x, y].map((b) => hex(sha256(b)))));
+      expect(storeContents(root).blobs).toHaveLength(6);
+      expect(storeContents(root).tmp).toEqual([]);
+    });
 
     it('a well-formed crafted archive loads (so the refusals below are for their faults alone)', async () => {
       const { engine: clean } = freshEngine();

@@ -58,13 +58,17 @@ export interface Engine {
    * (`docker-archive`) or skopeo's `oci-archive` and `oci` (`oci-dir`, a
    * directory). An image named by a tag is saved with that tag, one named by
    * id without. The result appears whole or not at all.
+   * @throws ImageNotPresentError for a name the store lacks; ArchiveError when
+   *   the destination is in the way or the format is unknown.
    */
   saveImages(references: string[], destination: string, format: ArchiveFormat): Promise<void>;
   /**
    * Loads every image of an archive or OCI layout directory, like `docker
    * load`; the format is detected unless given. Layers are verified against
    * the digests the archive names and the diff ids of the config; on any
-   * failure nothing is registered and no layer is left behind.
+   * failure nothing is registered and no layer is left behind (unreferenced
+   * layers and blobs are pruned, as after removeImage).
+   * @throws ArchiveError, with a hint, for any fault of the archive.
    */
   loadImages(source: string, options?: LoadImagesOptions): Promise<ImageSummary[]>;
 

@@ -38,6 +38,7 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   for (const dir of berthCgroupDirs()) {
     const id = dir.split('/').pop() ?? '';
     if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
+    if (isRecent(dir)) continue; // Another root's container still being created: its cgroup has no process yet.
     try {
       // Another berth root may have just made it and not yet moved its container in.
       if (Date.now() - fs.statSync(dir).mtimeMs < FRESH_CGROUP_MS) continue;
@@ -49,6 +50,17 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   }
   if (result.containers.length + result.cgroups.length > 0) debug('sweep removed %o', result);
   return result;
+}
+
+// Longer than any container start takes between making its cgroups and moving its process in.
+const CGROUP_GRACE_MS = 60_000;
+
+function isRecent(dir: string): boolean {
+  try {
+    return Date.now() - fs.statSync(dir).mtimeMs < CGROUP_GRACE_MS;
+  } catch {
+    return true; // Gone already, or unreadable: leave it.
+  }
 }
 
 function readMonitor(path: string): ProcessIdentity | undefined {

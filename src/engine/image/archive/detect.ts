@@ -10,7 +10,16 @@ import type { ArchivePlan } from './plan.js';
  * `oci:`), a tar of one (`oci-archive`) or `docker save`'s tar
  * (`docker-archive`).
  */
-export type ArchiveFormat = 'oci-dir' | 'oci-archive' | 'docker-archive';
+export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
+
+const ARCHIVE_FORMATS = ['oci-dir', 'oci-archive', 'docker-archive'] as const;
+
+/** `format`, checked: callers without the types may pass anything. */
+export function checkFormat(format: string): ArchiveFormat {
+  const known = ARCHIVE_FORMATS.find((f) => f === format);
+  if (!known) throw new ArchiveError(`unknown image archive format "${format}"`, { hint: `use one of ${ARCHIVE_FORMATS.join(', ')}` });
+  return known;
+}
 
 /** Turns the members of an archive into the images it holds. */
 export type Planner = (members: ArchiveMembers) => ArchivePlan;
@@ -23,8 +32,7 @@ export type Planner = (members: ArchiveMembers) => ArchivePlan;
  * member it lacks so far as {@link MissingMemberError}.
  */
 export function plannerFor(format: ArchiveFormat | undefined): Planner {
-  if (format === 'docker-archive') return planDockerArchive;
-  if (format !== undefined) return planOciLayout;
+  if (format !== undefined) return checkFormat(format) === 'docker-archive' ? planDockerArchive : planOciLayout;
   return (members) => {
     if (members.bytes('manifest.json')) return planDockerArchive(members);
     if (members.bytes('oci-layout')) return planOciLayout(members);

@@ -84,8 +84,13 @@ export class ArchivePlan {
     this.images.push({ id, config, configBytes: image.configBytes, manifest: image.manifest, layers, tags });
   }
 
+  /**
+   * One job per layer and blob: whichever member holds it (older `docker
+   * save` repeats a shared layer under another name, as a link), its diff id
+   * vouches for the content, so it is unpacked once.
+   */
   #job(source: LayerSource, diffId: string, chainId: string): LayerJob {
-    const key = `${source.member}\0${chainId}`;
+    const key = `${source.digest ?? ''}\0${chainId}`;
     let job = this.#jobs.get(key);
     if (!job) {
       job = { ...source, diffId, chainId };

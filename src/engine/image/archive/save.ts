@@ -4,7 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { create } from 'tar';
 import { ArchiveError } from '../../../errors.js';
 import type { ImageStore } from '../image-store.js';
-import type { ArchiveFormat } from './detect.js';
+import { type ArchiveFormat, checkFormat } from './detect.js';
 import { writeDockerArchive } from './docker-archive.js';
 import { writeOciLayout } from './oci-layout.js';
 import { selectImages } from './saved-image.js';
@@ -20,6 +20,7 @@ const EPOCH = new Date(0);
  * replaced, an existing non-empty directory is refused.
  */
 export async function saveArchive(store: ImageStore, references: string[], destination: string, format: ArchiveFormat): Promise<void> {
+  checkFormat(format);
   const images = selectImages(store, references);
   if (format === 'oci-dir') {
     await publish(destination, async (dir) => {
