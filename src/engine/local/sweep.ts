@@ -6,9 +6,6 @@ import { cgroupLayout } from '../cgroups/hierarchy.js';
 import type { ContainerStore } from '../container/container-store.js';
 import { isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
-/** A cgroup younger than this may be a start in progress in another berth root. */
-const FRESH_CGROUP_MS = 60_000;
-
 /** What a sweep removed. */
 export interface SweepResult {
   containers: string[];
@@ -40,8 +37,6 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
     if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
     if (isRecent(dir)) continue; // Another root's container still being created: its cgroup has no process yet.
     try {
-      // Another berth root may have just made it and not yet moved its container in.
-      if (Date.now() - fs.statSync(dir).mtimeMs < FRESH_CGROUP_MS) continue;
       fs.rmdirSync(dir);
       result.cgroups.push(dir);
     } catch {
