@@ -8,6 +8,7 @@ import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
 import type { ExecOptions, ExecResult } from './exec-options.js';
+import type { HealthCheck, HealthState } from './health/health-check.js';
 import type { ImportOptions } from './image/import.js';
 import type { ImageConfig } from './image/manifest.js';
 import type { PullProgress } from './image/pull.js';
@@ -186,6 +187,8 @@ export interface ContainerSpec extends ProcessSecurity {
   ports?: PortBinding[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
+  /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
+  healthcheck?: HealthCheck;
 }
 
 /** A container port published on the host. */
@@ -254,6 +257,8 @@ export interface ContainerInfo {
     ExitCode: number;
     StartedAt: string;
     FinishedAt: string;
+    /** Present when the container has a health check. */
+    Health?: HealthState;
   };
   Config: {
     Hostname: string;

@@ -201,7 +201,7 @@ export class ContainerRuntime {
   exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
     const running = this.#requireRunning(record);
     if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
-    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput);
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput, options.signal);
   }
 
   #requireRunning(record: ContainerRecord): RunningContainer {
