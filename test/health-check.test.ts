@@ -26,6 +26,15 @@ describe('health checks', () => {
     expect(log.at(0)?.ExitCode).toBe(1); // Failed before the file existed, without making it unhealthy.
     expect(log.length).toBeLessThanOrEqual(5);
     expect(Date.parse(log.at(-1)?.End ?? '')).toBeGreaterThanOrEqual(Date.parse(log.at(-1)?.Start ?? ''));
+    // A restart starts the checks again, with a fresh log.
+    const restartedAt = Date.now();
+    await getEngine().restartContainer(c.getId(), { timeoutMs: 0 });
+    let after = (await c.inspect()).State.Health;
+    while (after?.Status !== 'healthy') {
+      await sleep(50);
+      after = (await c.inspect()).State.Health;
+    }
+    expect(Date.parse(after.Log[0]?.Start ?? '')).toBeGreaterThanOrEqual(restartedAt);
   });
 
   it('unhealthy fails start() at once with the last output, and removes the container', async () => {
