@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { GenericContainer, getEngine, InvalidSpecError, LocalEngine, StartupTimeoutError, Wait, WaitStrategyError } from '../src/index.js';
 import { writeBusyboxRootfs } from './support/busybox-rootfs.js';
@@ -113,6 +113,22 @@ describe('health checks', () => {
     } finally {
       await engine.removeImage(ref, { force: true });
     }
+  });
+
+  it('health checks alone do not keep the owning process alive', async () => {
+    const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/health-owner.ts', busybox()], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    owner.stdout.on('data', (d) => {
+      out += String(d);
+    });
+    const code = await new Promise((resolve) => owner.once('exit', resolve));
+    expect(code).toBe(0);
+    const id = out.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    // Its monitor saw the owner go and removed the container.
+    while (containerDirExists(id)) await sleep(50);
   });
 
   it('a malformed test is a typed error at create, leaving nothing', async () => {

@@ -210,7 +210,7 @@ export class ContainerRuntime {
     return running;
   }
 
-  /** Resolves once a container that ended has given back its addresses and ports. */
+  /** Resolves once a container started here ended and gave back its addresses and ports (does not keep Node alive). */
   async settled(id: string): Promise<void> {
     await this.#released.get(id);
   }

@@ -274,7 +274,8 @@ export class LocalEngine implements Engine {
       check: record.healthcheck,
       file: this.containers.dirs(record.id).health,
       exec: (options) => this.runtime.exec(record, options),
-      exited: running.exited(),
+      // Not running.exited(): that holds Node alive, and checks alone must not.
+      exited: this.runtime.settled(record.id),
     });
   }
 
