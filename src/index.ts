@@ -22,6 +22,7 @@ export type {
   PushImageOptions,
 } from './engine/engine.js';
 export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
 export type { ArchiveFormat } from './engine/image/archive/detect.js';
 export type { LoadImagesOptions } from './engine/image/archive/load.js';
 export type { ImportOptions } from './engine/image/import.js';
@@ -39,8 +40,12 @@ export type { ExposedPort } from './sdk/ports.js';
 export { PullPolicy } from './sdk/pull-policy.js';
 export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
+export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
+export { type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
+export { ListeningPortsWaitStrategy } from './sdk/wait/listening-ports-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';
+export { SuccessfulCommandWaitStrategy } from './sdk/wait/successful-command-wait-strategy.js';
 export { Wait } from './sdk/wait/wait.js';
 export type { WaitContext, WaitStrategy } from './sdk/wait/wait-strategy.js';
 export type { ExtractOptions } from './volumes/copy-in.js';

@@ -275,7 +275,12 @@ describe('cleanup', () => {
     const info = await getEngine().inspectNetwork(network.getName());
     const veths: string[] = [];
     for (let i = 0; i < 50; i++) {
-      const c = await new GenericContainer(busybox()).withCommand(['sleep', '100']).withNetwork(network).withExposedPorts(80).start();
+      // A listener: start() waits for the published port to listen inside (the default wait strategy).
+      const c = await new GenericContainer(busybox())
+        .withCommand(['httpd', '-f', '-p', '80'])
+        .withNetwork(network)
+        .withExposedPorts(80)
+        .start();
       veths.push(vethName(c.getId(), 0));
       await c.stop();
     }

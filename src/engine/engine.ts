@@ -8,6 +8,7 @@ import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
 import type { ExecOptions, ExecResult } from './exec-options.js';
+import type { HealthCheck, HealthState } from './health/health-check.js';
 import type { ArchiveFormat } from './image/archive/detect.js';
 import type { LoadImagesOptions } from './image/archive/load.js';
 import type { CommitOptions } from './image/commit.js';
@@ -226,6 +227,8 @@ export interface ContainerSpec extends ProcessSecurity {
   ports?: PortBinding[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
+  /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
+  healthcheck?: HealthCheck;
 }
 
 /** A container port published on the host. */
@@ -294,6 +297,8 @@ export interface ContainerInfo {
     ExitCode: number;
     StartedAt: string;
     FinishedAt: string;
+    /** Present when the container has a health check. */
+    Health?: HealthState;
   };
   Config: {
     Hostname: string;

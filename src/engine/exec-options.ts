@@ -14,6 +14,8 @@ export interface ExecOptions {
   privileged?: boolean;
   /** Called with each chunk of output as it arrives (the result still holds all of it). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /** Kills the command when aborted (its helper dies, and the command with it); the exec then rejects. */
+  signal?: AbortSignal;
 }
 
 /** How an exec'd command ended and what it wrote. */

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
 import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
+import type { HealthCheck } from '../engine/health/health-check.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
 import {
@@ -18,6 +19,7 @@ import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { StartedGenericContainer } from './started-container.js';
+import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
 
@@ -302,7 +304,16 @@ export class GenericContainer {
     return this;
   }
 
-  /** How to tell the container is ready; `start()` resolves only then. */
+  /** A health check the engine runs while the container runs (overrides the image's HEALTHCHECK; times in ms). */
+  withHealthCheck(check: HealthCheck): this {
+    this.spec.healthcheck = { ...check, test: [...check.test] };
+    return this;
+  }
+
+  /**
+   * How to tell the container is ready; `start()` resolves only then. Default:
+   * the health check if there is one, else the published ports listening.
+   */
   withWaitStrategy(strategy: WaitStrategy): this {
     this.waitStrategy = strategy;
     return this;
@@ -366,7 +377,8 @@ export class GenericContainer {
       await this.#copyBeforeStart(engine, id);
       await engine.startContainer(id);
       await this.#followLogs(engine, id);
-      if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
+      const strategy = this.waitStrategy ?? defaultWaitStrategy(await engine.inspectContainer(id));
+      if (strategy) await waitForReady(engine, id, strategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
       if (this.autoRemove) removeOnExit(engine, id);
       return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, this.reuse);

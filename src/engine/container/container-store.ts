@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
 import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../engine.js';
+import type { ResolvedHealthCheck } from '../health/health-check.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
 /** What the engine persists for a container (`containers/<id>/config.json`). */
@@ -24,6 +25,8 @@ export interface ContainerRecord {
   owner?: ProcessIdentity;
   /** Mounts as resolved at create time (host sources, volume names). */
   mounts?: ResolvedMount[];
+  /** The spec's or the image's health check, when there is one. */
+  healthcheck?: ResolvedHealthCheck;
 }
 
 /** Files and directories of one container. */
@@ -39,6 +42,8 @@ export interface ContainerDirs {
   monitor: string;
   /** The published ports as bound at the last start. */
   ports: string;
+  /** The health check state (`State.Health`), written by the process that runs the checks. */
+  health: string;
 }
 
 /**
@@ -70,6 +75,7 @@ export class ContainerStore {
       config: join(root, 'config.json'),
       monitor: join(root, 'monitor.json'),
       ports: join(root, 'ports.json'),
+      health: join(root, 'health.json'),
     };
   }
 

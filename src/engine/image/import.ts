@@ -13,6 +13,8 @@ export interface ImportOptions {
   workingDir?: string;
   /** Paths the image declares as volumes (`VOLUME`); containers get an anonymous volume on each. */
   volumes?: string[];
+  /** The image's HEALTHCHECK, as an image config holds it (`Test` like Docker's, times in nanoseconds). */
+  healthcheck?: NonNullable<ImageConfig['config']>['Healthcheck'];
   /** Whether the tarball is gzip-compressed (default: detected from the first bytes). */
   gzip?: boolean;
 }
@@ -60,6 +62,7 @@ function imageConfig(diffId: string, options: ImportOptions): ImageConfig {
       ...(options.entrypoint ? { Entrypoint: options.entrypoint } : {}),
       ...(options.workingDir ? { WorkingDir: options.workingDir } : {}),
       ...(options.volumes ? { Volumes: Object.fromEntries(options.volumes.map((v) => [v, {}])) } : {}),
+      ...(options.healthcheck ? { Healthcheck: options.healthcheck } : {}),
     },
     rootfs: { type: 'layers', diff_ids: [diffId] },
     history: [{ created, created_by: 'berth import' }],

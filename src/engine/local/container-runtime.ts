@@ -204,7 +204,7 @@ export class ContainerRuntime {
   exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
     const running = this.#requireRunning(record);
     if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
-    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput);
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput, options.signal);
   }
 
   #requireRunning(record: ContainerRecord): RunningContainer {
@@ -213,7 +213,7 @@ export class ContainerRuntime {
     return running;
   }
 
-  /** Resolves once a container that ended has given back its addresses and ports. */
+  /** Resolves once a container started here ended and gave back its addresses and ports (does not keep Node alive). */
   async settled(id: string): Promise<void> {
     await this.#released.get(id);
   }

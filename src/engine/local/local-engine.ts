@@ -34,6 +34,8 @@ import type {
   PushImageOptions,
 } from '../engine.js';
 import type { ExecOptions, ExecResult } from '../exec-options.js';
+import { resolveHealthCheck } from '../health/health-check.js';
+import { readHealthState, runHealthChecks } from '../health/health-runner.js';
 import type { ArchiveFormat } from '../image/archive/detect.js';
 import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
 import { saveArchive } from '../image/archive/save.js';
@@ -235,6 +237,7 @@ export class LocalEngine implements Engine {
     }
     validateSecurity(spec);
     const user = spec.user ?? (image.config.config?.User || undefined);
+    const healthcheck = resolveHealthCheck(spec.healthcheck, image.config);
     const record: ContainerRecord = {
       id,
       name: spec.name ?? `berth-${id.slice(0, 12)}`,
@@ -248,6 +251,7 @@ export class LocalEngine implements Engine {
       workingDir: resolveWorkingDir(spec, image.config),
       stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
       owner: identify(),
+      ...(healthcheck ? { healthcheck } : {}),
     };
     const request = { ...spec, imageVolumes: Object.keys(image.config.config?.Volumes ?? {}), containerId: id };
     const plan = await this.volumes.plan(request, (mounts) => this.containers.create({ ...record, mounts }));
@@ -266,6 +270,20 @@ export class LocalEngine implements Engine {
     const record = this.containers.get(idOrName);
     await this.networkSweep;
     await this.#containerLock(record.id, () => this.runtime.start(record));
+    this.#startHealthChecks(record);
+  }
+
+  /** Health checks run here, in the process that started the container, until it stops. */
+  #startHealthChecks(record: ContainerRecord): void {
+    const running = this.runtime.running(record.id);
+    if (!record.healthcheck || !running) return;
+    runHealthChecks({
+      check: record.healthcheck,
+      file: this.containers.dirs(record.id).health,
+      exec: (options) => this.runtime.exec(record, options),
+      // Not running.exited(): that holds Node alive, and checks alone must not.
+      exited: this.runtime.settled(record.id),
+    });
   }
 
   async killContainer(idOrName: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -283,6 +301,7 @@ export class LocalEngine implements Engine {
       await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
       await this.runtime.start(record);
     });
+    this.#startHealthChecks(record);
   }
 
   async commitContainer(idOrName: string, options: CommitOptions = {}): Promise<ImageSummary> {
@@ -376,6 +395,8 @@ export class LocalEngine implements Engine {
     const running = this.runtime.running(record.id);
     const exit = running ? undefined : this.runtime.exitRecord(record);
     const info = inspectShape(record, running, exit);
+    const health = record.healthcheck && readHealthState(this.containers.dirs(record.id).health);
+    if (health) info.State.Health = health;
     if (running) {
       const ports = readPorts(this.containers.dirs(record.id).ports);
       info.NetworkSettings = networkSettings(this.networks.endpointsOf(record.id), ports);

@@ -67,9 +67,13 @@ function encodeExecSpec(spec: ExecSpec): Buffer {
  * Runs `berth-helper exec` and collects the command's output. The helper's
  * fd 3 stays open as a lifeline: if this process dies, the command is killed.
  */
-export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput']): Promise<ExecResult> {
+export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput'], signal?: AbortSignal): Promise<ExecResult> {
   if (spec.args.length === 0 || !spec.args[0]) throw new ContainerExecError(spec.id, 22, 'exec needs a command');
+  signal?.throwIfAborted();
   const child = spawn(helperPath(), ['exec'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+  // The command has PR_SET_PDEATHSIG: killing its helper kills it.
+  const abort = (): boolean => child.kill('SIGKILL');
+  signal?.addEventListener('abort', abort, { once: true });
   const [, out, err, control, status] = child.stdio as [null, Readable, Readable, Writable, Readable];
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
@@ -87,7 +91,9 @@ export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput']
   // 'exit', not 'close': fd 3 stays open on our side until the helper is gone.
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await Promise.all([drained, exited]);
+  signal?.removeEventListener('abort', abort);
   control.destroy();
+  signal?.throwIfAborted();
   const text = (b: Buffer[]): string => Buffer.concat(b).toString('utf8');
   const error = events.find((e) => e.kind === 'error');
   if (error?.kind === 'error') throw execError(spec.id, error, text(chunks.stderr));

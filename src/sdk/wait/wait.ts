@@ -1,6 +1,10 @@
 import { CompositeWaitStrategy } from './composite-wait-strategy.js';
+import { HealthCheckWaitStrategy } from './health-check-wait-strategy.js';
+import { type HttpWaitOptions, HttpWaitStrategy } from './http-wait-strategy.js';
+import { ListeningPortsWaitStrategy } from './listening-ports-wait-strategy.js';
 import { LogWaitStrategy } from './log-wait-strategy.js';
 import { OneShotStartupWaitStrategy } from './one-shot-wait-strategy.js';
+import { SuccessfulCommandWaitStrategy } from './successful-command-wait-strategy.js';
 import type { WaitStrategy } from './wait-strategy.js';
 
 /** Factory of wait strategies, as testcontainers' `Wait`. */
@@ -12,6 +16,26 @@ export const Wait = {
   /** Ready when the container exited with code 0. */
   forOneShotStartup(): WaitStrategy {
     return new OneShotStartupWaitStrategy();
+  },
+  /**
+   * Ready when every published port listens inside the container (read from
+   * its /proc/net tables, nothing is run in it) and, for TCP, accepts a
+   * connection on 127.0.0.1:<mapped port>.
+   */
+  forListeningPorts(): WaitStrategy {
+    return new ListeningPortsWaitStrategy();
+  },
+  /** Ready when an HTTP request to `path` on the published `port` answers 200 (or as the predicates set). */
+  forHttp(path: string, port: number | string, options: HttpWaitOptions = {}): HttpWaitStrategy {
+    return new HttpWaitStrategy(path, port, options);
+  },
+  /** Ready when `command` (a shell string, or an argv) run in the container exits with 0. */
+  forSuccessfulCommand(command: string | string[]): WaitStrategy {
+    return new SuccessfulCommandWaitStrategy(command);
+  },
+  /** Ready when the container's health check reports healthy; unhealthy fails at once. */
+  forHealthCheck(): WaitStrategy {
+    return new HealthCheckWaitStrategy();
   },
   /** Ready when all the given strategies are. */
   forAll(strategies: WaitStrategy[]): WaitStrategy {

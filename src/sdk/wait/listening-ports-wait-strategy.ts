@@ -1,0 +1,67 @@
+import { connect } from 'node:net';
+import type { ContainerInfo } from '../../engine/engine.js';
+import { BerthError } from '../../errors.js';
+import { pollUntil, runningInfo } from './poll.js';
+import { listensInside } from './proc-net-sockets.js';
+import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+
+const CONNECT_TIMEOUT_MS = 1000;
+
+interface Published {
+  key: string;
+  port: number;
+  protocol: 'tcp' | 'udp';
+  hostPort: number;
+}
+
+/**
+ * Ready when every published port listens inside the container and, for
+ * TCP, the host port accepts a connection. The host side alone proves
+ * nothing: the port proxy accepts whether or not the service listens.
+ */
+export class ListeningPortsWaitStrategy implements WaitStrategy {
+  #pending: string[] = [];
+
+  get description(): string {
+    return `listening ports${this.#pending.length > 0 ? ` (not yet: ${this.#pending.join(', ')})` : ''}`;
+  }
+
+  async waitUntilReady(context: WaitContext): Promise<void> {
+    const info = await runningInfo(context);
+    if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
+    const ports = published(info);
+    this.#pending = ports.map((p) => p.key);
+    await pollUntil(context, async () => {
+      const ready = await Promise.all(ports.map((p) => portReady(info.State.Pid, p)));
+      this.#pending = ports.filter((_, i) => !ready[i]).map((p) => p.key);
+      return this.#pending.length === 0;
+    });
+  }
+}
+
+function published(info: ContainerInfo): Published[] {
+  return Object.entries(info.NetworkSettings.Ports).flatMap(([key, bindings]) => {
+    const [port, protocol] = key.split('/');
+    const hostPort = Number(bindings?.[0]?.HostPort);
+    return hostPort ? [{ key, port: Number(port), protocol: protocol === 'udp' ? 'udp' : 'tcp', hostPort }] : [];
+  });
+}
+
+async function portReady(pid: number, p: Published): Promise<boolean> {
+  if (!(await listensInside(pid, p.port, p.protocol))) return false;
+  return p.protocol === 'udp' || hostAccepts(p.hostPort);
+}
+
+/** One TCP connection to 127.0.0.1:port, closed at once. */
+function hostAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: CONNECT_TIMEOUT_MS });
+    const done = (ok: boolean) => () => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', done(true));
+    socket.once('error', done(false));
+    socket.once('timeout', done(false));
+  });
+}

@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { GenericContainer, getEngine, StartupTimeoutError, Wait, WaitStrategyError } from '../src/index.js';
+import { containerDirExists } from './support/leaks.js';
+import { TempDirs } from './support/temp-dirs.js';
+
+const busybox = (): string => inject('fixtures').busybox;
+const temp = new TempDirs('berth-wait-');
+afterAll(() => temp.removeAll());
+
+async function expectRemoved(name: string): Promise<void> {
+  await expect(getEngine().inspectContainer(name)).rejects.toThrow(/no such container/);
+  expect(containerDirExists(name)).toBe(false);
+}
+
+/** busybox httpd serving /www (index.html says `hello`), with /etc/httpd.conf and a CGI echoing method and X-Token (CRLF headers: undici is strict). */
+function httpd(conf = '', delay = 0): GenericContainer {
+  const cgi = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\necho "$REQUEST_METHOD $HTTP_X_TOKEN"\n';
+  return new GenericContainer(busybox())
+    .withCopyContentToContainer([
+      { content: 'hello\n', target: '/www/index.html' },
+      { content: cgi, target: '/www/cgi-bin/echo', mode: 0o755 },
+      { content: conf, target: '/etc/httpd.conf' },
+    ])
+    .withCommand(['sh', '-c', `echo starting; sleep ${delay}; exec httpd -f -v -p 80 -h /www -c /etc/httpd.conf`])
+    .withExposedPorts(80);
+}
+
+describe('listening ports', () => {
+  it('is the default with published ports: start() resolves once the server listens inside', async () => {
+    const started = Date.now();
+    await using c = await httpd('', 0.5).start();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(500);
+    const response = await fetch(`http://127.0.0.1:${c.getMappedPort(80)}/index.html`);
+    expect(await response.text()).toBe('hello\n');
+  });
+
+  it('is not fooled by the port proxy: a published port nothing listens on times out, and the container goes', async () => {
+    const name = `ports-timeout-${process.pid}`;
+    const error = await new GenericContainer(busybox())
+      .withName(name)
+      .withCommand(['sh', '-c', 'echo no server here; sleep 1000'])
+      .withExposedPorts(80)
+      .withStartupTimeout(1000)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    const timeout = error as StartupTimeoutError;
+    expect(timeout.strategy).toBe('listening ports (not yet: 80/tcp)');
+    expect(timeout.waitedMs).toBeGreaterThanOrEqual(1000);
+    expect(timeout.lastLogLines).toEqual(['no server here\n']);
+    await expectRemoved(name);
+  });
+
+  it('UDP: a bound socket inside is enough (read from /proc/net/udp)', async () => {
+    const bind = 'select(undef, undef, undef, 0.3); my $s = IO::Socket::INET->new(LocalPort => 5353, Proto => "udp") or die; sleep 1000';
+    await using c = await new GenericContainer(inject('fixtures').debian)
+      .withCommand(['perl', '-MIO::Socket::INET', '-e', bind])
+      .withExposedPorts('5353/udp')
+      .withWaitStrategy(Wait.forListeningPorts())
+      .start();
+    const udp = fs.readFileSync(`/proc/${(await c.inspect()).State.Pid}/net/udp`, 'utf8');
+    expect(udp).toContain(':14E9 ');
+  });
+
+  it('fails at once when the container exits', async () => {
+    const error = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'echo bad config; exit 1'])
+      .withExposedPorts(80)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitStrategyError);
+    expect((error as WaitStrategyError).message).toContain('stopped before it was ready');
+  });
+});
+
+describe('http', () => {
+  it('status code, response predicate, basic credentials', async () => {
+    await using c = await httpd('/:user:pass\n')
+      .withWaitStrategy(
+        Wait.forHttp('/index.html', 80)
+          .withBasicCredentials('user', 'pass')
+          .forStatusCode(200)
+          .forResponsePredicate((body) => body === 'hello\n'),
+      )
+      .start();
+    const unauthorised = await fetch(`http://127.0.0.1:${c.getMappedPort(80)}/index.html`);
+    expect(unauthorised.status).toBe(401);
+  });
+
+  it('times out naming the request and its last answer (401 without credentials)', async () => {
+    const name = `http-timeout-${process.pid}`;
+    const error = await httpd('/:user:pass\n')
+      .withName(name)
+      .withWaitStrategy(Wait.forHttp('/index.html', 80).forStatusCodeMatching((s) => s < 400))
+      .withStartupTimeout(1000)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    expect((error as StartupTimeoutError).strategy).toBe('http GET /index.html on 80/tcp (last: status 401)');
+    expect((error as StartupTimeoutError).lastLogLines[0]).toBe('starting\n');
+    await expectRemoved(name);
+  });
+
+  it('method and headers reach the server', async () => {
+    await using _c = await httpd()
+      .withWaitStrategy(
+        Wait.forHttp('/cgi-bin/echo', 80)
+          .withMethod('POST')
+          .withHeaders({ 'X-Token': 'abc' })
+          .forResponsePredicate((body) => body === 'POST abc\n'),
+      )
+      .start();
+  });
+
+  it('a read timeout shorter than the answer is not ready', async () => {
+    const slow = '#!/bin/sh\nsleep 1\nprintf "Content-Type: text/plain\\r\\n\\r\\nlate\\n"\n';
+    const error = await httpd()
+      .withCopyContentToContainer([{ content: slow, target: '/www/cgi-bin/slow', mode: 0o755 }])
+      .withWaitStrategy(Wait.forHttp('/cgi-bin/slow', 80).withReadTimeout(200))
+      .withStartupTimeout(1500)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    expect((error as StartupTimeoutError).strategy).toMatch(/last: Headers Timeout Error\)$/);
+  });
+
+  it('TLS: usingTls() needs allowInsecure() for a self-signed certificate', async () => {
+    // busybox has no TLS server: the container's port 443 relays (nc) to an HTTPS server on the host.
+    const dir = temp.make();
+    const key = join(dir, 'key.pem');
+    const cert = join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'].concat([
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-subj',
+        '/CN=localhost',
+        '-days',
+        '1',
+      ]),
+      { stdio: 'ignore' },
+    );
+    const server = createServer({ key: fs.readFileSync(key), cert: fs.readFileSync(cert) }, (_req, res) => res.end('secure'));
+    await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const relay = () =>
+      new GenericContainer(busybox())
+        .withCommand(['nc', '-ll', '-p', '443', '-e', 'nc', 'host.berth.internal', String(port)])
+        .withExposedPorts(443);
+    try {
+      let seen = '';
+      await using _c = await relay()
+        .withWaitStrategy(
+          Wait.forHttp('/', 443)
+            .usingTls()
+            .allowInsecure()
+            .forResponsePredicate((body) => {
+              seen = body;
+              return true;
+            }),
+        )
+        .start();
+      expect(seen).toBe('secure');
+      const error = await relay()
+        .withWaitStrategy(Wait.forHttp('/', 443).usingTls())
+        .withStartupTimeout(1000)
+        .start()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StartupTimeoutError);
+      expect((error as StartupTimeoutError).strategy).toMatch(/^https GET \/ on 443\/tcp \(last: .*self.signed/);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('successful command', () => {
+  it('runs the command until it exits 0', async () => {
+    await using c = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'sleep 0.4; touch /tmp/ready; sleep 1000'])
+      .withWaitStrategy(Wait.forSuccessfulCommand('test -f /tmp/ready'))
+      .start();
+    expect((await c.exec(['ls', '/tmp/ready'])).exitCode).toBe(0);
+  });
+
+  it('times out with the last exit code and output', async () => {
+    const name = `command-timeout-${process.pid}`;
+    const error = await new GenericContainer(busybox())
+      .withName(name)
+      .withCommand(['sh', '-c', 'echo waiting; sleep 1000'])
+      .withWaitStrategy(Wait.forSuccessfulCommand(['cat', '/tmp/never']))
+      .withStartupTimeout(800)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    const timeout = error as StartupTimeoutError;
+    expect(timeout.strategy).toBe(
+      "successful command \"cat /tmp/never\" (last: exit 1: cat: can't open '/tmp/never': No such file or directory)",
+    );
+    expect(timeout.lastLogLines).toEqual(['waiting\n']);
+    await expectRemoved(name);
+  });
+});
