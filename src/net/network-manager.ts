@@ -200,6 +200,8 @@ export class NetworkManager {
     const hostIf = vethName(c.id, index);
     const ifname = `eth${index}`;
     const gateway = index === 0 ? record.gateway : '';
+    // A restart comes back before the kernel has torn down the last run's netns, and its veth with it.
+    native().netDeleteLink(hostIf);
     native().netAttach(pid, record.bridge, hostIf, ifname, ip, prefixOf(record), gateway, record.icc ? 0 : 1);
     record.endpoints[c.id] = endpointFor(c, { ip, ifname, hostIf, holder, hostsFile: files.hosts, aliases });
     this.store.save(record);
