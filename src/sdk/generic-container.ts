@@ -1,5 +1,5 @@
 import type { Ulimit } from '../engine/container/process-security.js';
-import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
+import type { ContainerInfo, ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
 import {
@@ -315,11 +315,16 @@ export class GenericContainer {
       await engine.startContainer(id);
       if (this.waitStrategy) await waitForReady(engine, id, this.waitStrategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
-      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings);
+      return this.started(engine, id, info.Name.replace(/^\//, ''), info.NetworkSettings);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
+  }
+
+  /** What `start()` returns; modules override it to return their own started type. */
+  protected started(engine: Engine, id: string, name: string, network: ContainerInfo['NetworkSettings']): StartedGenericContainer {
+    return new StartedGenericContainer(engine, id, name, this.spec, network);
   }
 
   async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
