@@ -59,6 +59,17 @@ describe('PostgreSqlContainer', () => {
     await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01' }); // invalid_password
     await wrong.end().catch(() => undefined);
   });
+  it('is not ready on a ready line while the server does not answer over TCP', async () => {
+    // Like the official image, whose init server prints the same line on a unix socket only.
+    const early = 'echo "database system is ready to accept connections"; sleep 2; exec /usr/local/bin/berth-postgres';
+    await using container = await new PostgreSqlContainer(fixtures().postgres).withEntrypoint(['sh', '-c', early]).start();
+    expect((await container.output()).match(/ready to accept connections/g)).toHaveLength(2);
+    const client = new pg.Client({ connectionString: container.getConnectionUri() });
+    await client.connect();
+    const { rows } = await client.query('SELECT 1 AS one');
+    await client.end();
+    expect(rows).toEqual([{ one: 1 }]);
+  });
 });
 
 describe('RedisContainer', () => {

@@ -7,7 +7,7 @@ import type { StartedArgs } from './started-args.js';
 const POSTGRES_PORT = 5432;
 
 /** Who and what a started PostgreSQL server was initialised with. */
-interface PostgreSqlCredentials {
+export interface PostgreSqlCredentials {
   database: string;
   username: string;
   password: string;
@@ -29,7 +29,7 @@ export class PostgreSqlContainer extends GenericContainer {
   /** @param image an image that handles `POSTGRES_*` as the official one does. */
   constructor(image = 'postgres:15') {
     super(image);
-    this.withExposedPorts(POSTGRES_PORT);
+    this.withExposedPorts(POSTGRES_PORT).withWaitStrategy(new PostgreSqlReadyWaitStrategy(this.#credentials));
   }
 
   /** The database created at start (default `test`). */
@@ -54,7 +54,6 @@ export class PostgreSqlContainer extends GenericContainer {
   override async start(engine?: Engine): Promise<StartedPostgreSqlContainer> {
     const { database, username, password } = this.#credentials;
     this.withEnvironment({ POSTGRES_DB: database, POSTGRES_USER: username, POSTGRES_PASSWORD: password });
-    this.waitStrategy ??= new PostgreSqlReadyWaitStrategy(username, database);
     return (await super.start(engine)) as StartedPostgreSqlContainer;
   }
 
