@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
-import type { ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
+import type { ContainerInfo, ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { HealthCheck } from '../engine/health/health-check.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
@@ -18,7 +18,7 @@ import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
-import { StartedGenericContainer } from './started-container.js';
+import { keepOnDispose, StartedGenericContainer } from './started-container.js';
 import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
@@ -360,7 +360,7 @@ export class GenericContainer {
       hash,
       async (info) => {
         await engine.servePorts(info.Id); // Its starter may be gone, and its port proxies with it.
-        return new StartedGenericContainer(engine, info.Id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, true);
+        return this.#tracked(this.started(engine, info.Id, info.Name.replace(/^\//, ''), info.NetworkSettings));
       },
       () => this.#start(engine),
     );
@@ -381,15 +381,26 @@ export class GenericContainer {
       if (strategy) await waitForReady(engine, id, strategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
       if (this.autoRemove) removeOnExit(engine, id);
-      return new StartedGenericContainer(engine, id, info.Name.replace(/^\//, ''), this.spec, info.NetworkSettings, this.reuse);
+      return this.#tracked(this.started(engine, id, info.Name.replace(/^\//, ''), info.NetworkSettings));
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
   }
 
+  /** A reusable container is kept when disposed of: the next user may want it. */
+  #tracked<T extends StartedGenericContainer>(started: T): T {
+    if (this.reuse) keepOnDispose(started);
+    return started;
+  }
+
   async #followLogs(engine: Engine, id: string): Promise<void> {
     if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
+  }
+
+  /** What `start()` returns; modules override it to return their own started type. */
+  protected started(engine: Engine, id: string, name: string, network: ContainerInfo['NetworkSettings']): StartedGenericContainer {
+    return new StartedGenericContainer(engine, id, name, this.spec, network);
   }
 
   async #copyBeforeStart(engine: Engine, id: string): Promise<void> {

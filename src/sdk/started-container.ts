@@ -41,8 +41,6 @@ export class StartedGenericContainer implements AsyncDisposable {
     private readonly name: string,
     private readonly spec: ContainerSpec,
     private network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
-    /** Made with `withReuse`: disposal leaves it running for the next user. */
-    private readonly reusable = false,
   ) {}
 
   /** The container's 64-hex id. */
@@ -217,7 +215,15 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.reusable) return;
+    if (kept.has(this)) return;
     await this.stop();
   }
+}
+
+/** Containers made with `withReuse`: disposal leaves them running for the next user. */
+const kept = new WeakSet<StartedGenericContainer>();
+
+/** @internal Marks a started container as reusable (kept on dispose). */
+export function keepOnDispose(container: StartedGenericContainer): void {
+  kept.add(container);
 }

@@ -116,11 +116,62 @@ export async function* followLines(path: string, selection: LogSelection, ended:
     tailer.frames().flatMap((f) => assembler.push(f)),
     selection,
   );
-  for (;;) {
-    const done = ended();
-    for (const frame of tailer.frames()) yield* assembler.push(frame);
-    if (done) return yield* assembler.flush();
-    await new Promise((r) => setTimeout(r, pollMs));
+  const changes = new FileChanges(path);
+  try {
+    for (;;) {
+      const done = ended();
+      for (const frame of tailer.frames()) yield* assembler.push(frame);
+      if (done) return yield* assembler.flush();
+      await changes.next(pollMs);
+    }
+  } finally {
+    changes.close();
+  }
+}
+
+/**
+ * Wakes a follower as soon as the monitor appends to the log (inotify), so
+ * a wait for a log line does not lose up to a poll interval; the poll stays
+ * as the fallback for what inotify misses (the file not there yet, exit).
+ */
+class FileChanges {
+  #changed = false;
+  #wake: (() => void) | undefined;
+  readonly #watcher: fs.FSWatcher | undefined;
+
+  constructor(path: string) {
+    try {
+      this.#watcher = fs.watch(path, { persistent: false }, () => {
+        this.#changed = true;
+        this.#wake?.();
+      });
+      // A log removed under the watch ends it; the poll carries on.
+      this.#watcher.on('error', () => this.close());
+    } catch {
+      // No file yet: the poll alone picks up its lines.
+    }
+  }
+
+  /** Resolves on the next change (or one seen since the last call), or after `ms`. */
+  next(ms: number): Promise<void> {
+    if (this.#changed) {
+      this.#changed = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.#changed = false;
+        this.#wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.#wake = wake;
+    });
+  }
+
+  close(): void {
+    this.#watcher?.close();
   }
 }
 

@@ -1,0 +1,106 @@
+import type { ContainerInfo, Engine } from '../../engine/engine.js';
+import { GenericContainer } from '../generic-container.js';
+import { StartedGenericContainer } from '../started-container.js';
+import { PostgreSqlReadyWaitStrategy } from './postgresql-ready.js';
+import type { StartedArgs } from './started-args.js';
+
+const POSTGRES_PORT = 5432;
+
+/** Who and what a started PostgreSQL server was initialised with. */
+export interface PostgreSqlCredentials {
+  database: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * A PostgreSQL server, as testcontainers' `PostgreSqlContainer`: the image
+ * initialises a database and user from `POSTGRES_DB`, `POSTGRES_USER` and
+ * `POSTGRES_PASSWORD` (each `test` unless set) and publishes 5432.
+ *
+ * ```ts
+ * await using pg = await new PostgreSqlContainer('postgres:15').withDatabase('app').start();
+ * const client = new pg.Client({ connectionString: pg.getConnectionUri() });
+ * ```
+ */
+export class PostgreSqlContainer extends GenericContainer {
+  readonly #credentials: PostgreSqlCredentials = { database: 'test', username: 'test', password: 'test' };
+
+  /** @param image an image that handles `POSTGRES_*` as the official one does. */
+  constructor(image = 'postgres:15') {
+    super(image);
+    this.withExposedPorts(POSTGRES_PORT).withWaitStrategy(new PostgreSqlReadyWaitStrategy(this.#credentials));
+  }
+
+  /** The database created at start (default `test`). */
+  withDatabase(database: string): this {
+    this.#credentials.database = database;
+    return this;
+  }
+
+  /** The user created at start, owner of the database (default `test`). */
+  withUsername(username: string): this {
+    this.#credentials.username = username;
+    return this;
+  }
+
+  /** The user's password (default `test`). */
+  withPassword(password: string): this {
+    this.#credentials.password = password;
+    return this;
+  }
+
+  /** Starts the server; resolves once it accepts TCP connections. */
+  override async start(engine?: Engine): Promise<StartedPostgreSqlContainer> {
+    const { database, username, password } = this.#credentials;
+    this.withEnvironment({ POSTGRES_DB: database, POSTGRES_USER: username, POSTGRES_PASSWORD: password });
+    return (await super.start(engine)) as StartedPostgreSqlContainer;
+  }
+
+  protected override started(
+    engine: Engine,
+    id: string,
+    name: string,
+    network: ContainerInfo['NetworkSettings'],
+  ): StartedPostgreSqlContainer {
+    return new StartedPostgreSqlContainer([engine, id, name, this.spec, network], { ...this.#credentials });
+  }
+}
+
+/** A running {@link PostgreSqlContainer}. */
+export class StartedPostgreSqlContainer extends StartedGenericContainer {
+  readonly #credentials: PostgreSqlCredentials;
+
+  /** @internal made by {@link PostgreSqlContainer.start}. */
+  constructor(args: StartedArgs, credentials: PostgreSqlCredentials) {
+    super(...args);
+    this.#credentials = credentials;
+  }
+
+  /** The host port the server listens on. */
+  getPort(): number {
+    return this.getMappedPort(POSTGRES_PORT);
+  }
+
+  /** The database created at start. */
+  getDatabase(): string {
+    return this.#credentials.database;
+  }
+
+  /** The user created at start. */
+  getUsername(): string {
+    return this.#credentials.username;
+  }
+
+  /** The user's password. */
+  getPassword(): string {
+    return this.#credentials.password;
+  }
+
+  /** `postgres://user:password@host:port/database`, user and password URL-encoded. */
+  getConnectionUri(): string {
+    const { database, username, password } = this.#credentials;
+    const auth = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
+    return `postgres://${auth}@${this.getHost()}:${this.getPort()}/${encodeURIComponent(database)}`;
+  }
+}
