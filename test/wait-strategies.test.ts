@@ -182,6 +182,20 @@ describe('http', () => {
   });
 });
 
+describe('composite', () => {
+  it('a timeout names what each part last saw', async () => {
+    const error = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'echo up; sleep 1000'])
+      .withExposedPorts(80)
+      .withWaitStrategy(Wait.forAll([Wait.forLogMessage('up'), Wait.forListeningPorts()]))
+      .withStartupTimeout(600)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    expect((error as StartupTimeoutError).strategy).toBe('all of [log message up, listening ports (not yet: 80/tcp)]');
+  });
+});
+
 describe('successful command', () => {
   it('runs the command until it exits 0', async () => {
     await using c = await new GenericContainer(busybox())

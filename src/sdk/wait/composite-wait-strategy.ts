@@ -2,10 +2,11 @@ import type { WaitContext, WaitStrategy } from './wait-strategy.js';
 
 /** Ready when every strategy is, waited for together under one deadline. */
 export class CompositeWaitStrategy implements WaitStrategy {
-  readonly description: string;
+  constructor(private readonly strategies: WaitStrategy[]) {}
 
-  constructor(private readonly strategies: WaitStrategy[]) {
-    this.description = `all of [${strategies.map((s) => s.description).join(', ')}]`;
+  /** Read when an error is made, so each part says what it last saw. */
+  get description(): string {
+    return `all of [${this.strategies.map((s) => s.description).join(', ')}]`;
   }
 
   async waitUntilReady(context: WaitContext): Promise<void> {
