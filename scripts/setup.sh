@@ -13,9 +13,11 @@ packages=(
   docker-registry  # the real registry the tests pull from (CNCF distribution)
   apache2-utils    # htpasswd, for registry auth tests
   iptables nftables iproute2 zstd
+  openssl          # certificates for the token-auth and TLS wait tests
+  skopeo           # archives written by a third party, for the load tests
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(crun runc skopeo podman docker.io curl)  # curl: the network bench downloads with it
+  packages+=(crun runc podman docker.io curl)  # curl: the network bench downloads with it
 fi
 
 missing=()

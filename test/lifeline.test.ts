@@ -1,19 +1,29 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, readFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import type { Readable } from 'node:stream';
+import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import { statePaths } from '../src/engine/paths.js';
 import { LocalEngine } from '../src/index.js';
 import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
+/** Runs test/support/owner-process.ts with `count` containers; it is killed when the test ends, whatever happened. */
+function startOwner(count: number): ChildProcessByStdio<null, Readable, null> {
+  const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', inject('fixtures').busybox, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onTestFinished(() => {
+    owner.kill('SIGKILL');
+  });
+  return owner;
+}
+
 describe('when the owning process dies', () => {
   it('SIGKILL of the owner leaves, within 2 s, no container process, mount or state', async () => {
-    const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', inject('fixtures').busybox, '3'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const owner = startOwner(3);
     const [line] = (await once(owner.stdout, 'data')) as [Buffer];
     const containers = JSON.parse(line.toString()) as { id: string; pid: number }[];
     expect(containers).toHaveLength(3);
@@ -29,9 +39,7 @@ describe('when the owning process dies', () => {
 
 describe('when both the owner and the monitor die', () => {
   it('the next engine to start sweeps the container dir and its cgroups', async () => {
-    const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', inject('fixtures').busybox, '1'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const owner = startOwner(1);
     const [line] = (await once(owner.stdout, 'data')) as [Buffer];
     const [container] = JSON.parse(line.toString()) as { id: string; pid: number }[];
     if (!container) throw new Error('the owner started no container');
