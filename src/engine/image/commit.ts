@@ -1,6 +1,6 @@
-import { sha256Digest } from './blob-store.js';
 import { diffTar } from './diff-tar.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
+import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
 import { type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
@@ -50,29 +50,10 @@ export async function commitImage(
     ],
     ...(options.author ? { author: options.author } : {}),
   };
-  const configBytes = Buffer.from(JSON.stringify(imageConfig));
-  const configDigest = sha256Digest(configBytes);
-  store.blobs.put(configDigest, configBytes);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.ociManifest,
-    config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
-    layers: [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }],
-  };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  const manifestDigest = sha256Digest(manifestBytes);
-  store.blobs.put(manifestDigest, manifestBytes);
   const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
-  return store.saveImage(
-    {
-      id: configDigest,
-      manifestDigest,
-      chainIds: [...parent.chainIds, layer.chainId],
-      size: parent.size + layer.size,
-      config: imageConfig,
-    },
-    reference,
-  );
+  const layers = [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }];
+  const chain = [...parent.chainIds, layer.chainId];
+  return writeImage(store, { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size }, reference);
 }
 
 function parentLayers(store: ImageStore, parent: ImageRecord): ImageManifest['layers'] {

@@ -1,8 +1,8 @@
 import { DEFAULT_PATH } from '../container/command.js';
-import { sha256Digest } from './blob-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
+import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
-import { hostPlatform, type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
+import { hostPlatform, type ImageConfig, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 
 /** Image settings for an imported rootfs (like `docker import --change`). */
@@ -33,20 +33,17 @@ export async function importImage(
   const name = formatReference(parseReference(reference));
   const { gzip, stream } = await sniffGzip(source, options.gzip);
   const layer = await ingestLayer(store, stream, { compression: gzip ? 'gzip' : 'none', chainId: (diffId) => diffId });
-  const config = imageConfig(layer.diffId, options);
-  const configBytes = Buffer.from(JSON.stringify(config));
-  const configDigest = sha256Digest(configBytes);
-  store.blobs.put(configDigest, configBytes);
-  const manifest: ImageManifest = {
-    schemaVersion: 2,
-    mediaType: MediaType.ociManifest,
-    config: { mediaType: MediaType.ociConfig, digest: configDigest, size: configBytes.length },
-    layers: [{ mediaType: gzip ? MediaType.ociLayerGzip : MediaType.ociLayerTar, digest: layer.digest, size: layer.size }],
-  };
-  const manifestBytes = Buffer.from(JSON.stringify(manifest));
-  const manifestDigest = sha256Digest(manifestBytes);
-  store.blobs.put(manifestDigest, manifestBytes);
-  return store.saveImage({ id: configDigest, manifestDigest, chainIds: [layer.chainId], size: layer.size, config }, name);
+  const media = gzip ? MediaType.ociLayerGzip : MediaType.ociLayerTar;
+  return writeImage(
+    store,
+    {
+      config: imageConfig(layer.diffId, options),
+      layers: [{ mediaType: media, digest: layer.digest, size: layer.size }],
+      chainIds: [layer.chainId],
+      size: layer.size,
+    },
+    name,
+  );
 }
 
 function imageConfig(diffId: string, options: ImportOptions): ImageConfig {
