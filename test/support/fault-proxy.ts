@@ -16,7 +16,7 @@ export type Fault =
   | { kind: 'truncate'; afterBytes: number }
   /** Pass the response with the body byte at `atByte` inverted. */
   | { kind: 'corrupt'; atByte: number }
-  /** Pass the body `chunkBytes` at a time, `intervalMs` apart. */
+  /** Pass the body slowly: a pause of `intervalMs` after every `chunkBytes`. */
   | { kind: 'trickle'; chunkBytes: number; intervalMs: number };
 
 /** A fault and the requests it applies to. */
@@ -135,10 +135,10 @@ async function relay(answer: IncomingMessage, res: ServerResponse, fault: Fault 
         copy[fault.atByte - sent] = (copy[fault.atByte - sent] ?? 0) ^ 0xff;
         res.write(copy);
       } else if (fault?.kind === 'trickle') {
-        for (let i = 0; i < chunk.length; i += fault.chunkBytes) {
-          res.write(chunk.subarray(i, i + fault.chunkBytes));
-          await sleep(fault.intervalMs);
-        }
+        // A pause each time another chunkBytes have gone, however the registry's chunks fall.
+        res.write(chunk);
+        const pauses = Math.floor((sent + chunk.length) / fault.chunkBytes) - Math.floor(sent / fault.chunkBytes);
+        if (pauses > 0) await sleep(pauses * fault.intervalMs);
       } else if (!res.write(chunk)) {
         await new Promise((resolve) => res.once('drain', resolve));
       }

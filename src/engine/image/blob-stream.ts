@@ -19,6 +19,8 @@ export async function* resumableBlob(client: RegistryClient, repository: string,
       }
     } catch (error) {
       if (!isBrokenConnection(error) || resumes >= MAX_RESUMES) throw error;
+      // Every byte came before the connection broke: a range from the end would be refused (416).
+      if (offset >= size) return;
       continue;
     } finally {
       body.destroy();
