@@ -1,52 +1,34 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import * as fs from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { LocalEngine } from '../src/index.js';
-import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import { useFaultProxy } from './support/fault-proxy.js';
 import { fixtureManifest } from './support/fixture-layout.js';
+import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
 type PullProcess = ChildProcessByStdio<Writable, Readable, Readable>;
 
 describe('pulls of one image at the same time', () => {
-  let proxy: FaultProxy;
-  const roots: string[] = [];
+  const proxy = useFaultProxy(() => inject('registry'));
+  const stores = scratchStores('dedupe');
   const layers = fixtureManifest('busybox-zstd').layers.map((l) => l.digest);
-  const image = (): string => `${proxy.host}/library/busybox-zstd:latest`;
+  const image = (): string => `${proxy().host}/library/busybox-zstd:latest`;
   /** GETs of each layer blob, in layer order. */
   const layerGets = (): number[] =>
-    layers.map((digest) => proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${digest}`)).length);
-
-  beforeAll(async () => {
-    proxy = await startFaultProxy(inject('registry'));
-  });
-  afterEach(() => proxy.reset());
-  afterAll(async () => {
-    await proxy.stop();
-    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  function freshRoot(): string {
-    const root = mkdtempSync(join(tmpdir(), 'berth-dedupe-'));
-    roots.push(root);
-    return root;
-  }
+    layers.map((digest) => proxy().requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/blobs/${digest}`)).length);
 
   /** Slows the layers down so that the pulls overlap for certain. */
   function slowLayers(): void {
-    for (const digest of layers) proxy.add({ path: `/blobs/${digest}`, fault: { kind: 'trickle', chunkBytes: 64 * 1024, intervalMs: 20 } });
+    for (const digest of layers)
+      proxy().add({ path: `/blobs/${digest}`, fault: { kind: 'trickle', chunkBytes: 64 * 1024, intervalMs: 20 } });
   }
 
   it('downloads each layer once for pulls in one process, by one engine or two', async () => {
     slowLayers();
-    const root = freshRoot();
-    const config = { insecureRegistries: [], registryMirrors: {} };
-    const one = new LocalEngine({ root, config });
-    const two = new LocalEngine({ root, config });
+    const root = stores.root();
+    const one = new LocalEngine({ root, config: PLAIN_CONFIG });
+    const two = new LocalEngine({ root, config: PLAIN_CONFIG });
     const pulled = await Promise.all([one.pullImage(image()), one.pullImage(image()), two.pullImage(image())]);
     expect(new Set(pulled.map((p) => p.id)).size).toBe(1);
     expect(layerGets()).toEqual(layers.map(() => 1));
@@ -54,7 +36,7 @@ describe('pulls of one image at the same time', () => {
 
   it('downloads each layer once for pulls in two processes', async () => {
     slowLayers();
-    const root = freshRoot();
+    const root = stores.root();
     const children: PullProcess[] = [0, 1].map(() =>
       spawn(process.execPath, ['--import', 'tsx', 'test/support/pull-process.ts', root, image()], { stdio: ['pipe', 'pipe', 'pipe'] }),
     );

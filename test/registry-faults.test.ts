@@ -1,45 +1,34 @@
 import * as fs from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
-import { DigestMismatchError, GenericContainer, ImageNotFoundError, ImagePullError, LocalEngine, RegistryError } from '../src/index.js';
-import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import {
+  DigestMismatchError,
+  GenericContainer,
+  ImageNotFoundError,
+  ImagePullError,
+  type LocalEngine,
+  RegistryError,
+} from '../src/index.js';
+import { useFaultProxy } from './support/fault-proxy.js';
 import { fixtureManifest } from './support/fixture-layout.js';
+import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
 /** Retries as the engine is configured here: 3 after the first, from 20 ms. */
 const RETRIES = 3;
 
 describe('pulls through a faulty connection to the registry', () => {
-  let proxy: FaultProxy;
-  const roots: string[] = [];
+  const proxy = useFaultProxy(() => inject('registry'));
+  const stores = scratchStores('faults');
   const layer = fixtureManifest('busybox').layers[0];
   if (!layer) throw new Error('the busybox fixture has no layer');
   const blobPath = `/blobs/${layer.digest}`;
   const manifestPath = '/v2/library/busybox/manifests/';
+  const freshEngine = (): LocalEngine => stores.engine({ ...PLAIN_CONFIG, registryRetry: { retries: RETRIES, minDelayMs: 20 } });
 
-  beforeAll(async () => {
-    proxy = await startFaultProxy(inject('registry'));
-  });
-  afterEach(() => proxy.reset());
-  afterAll(async () => {
-    await proxy.stop();
-    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  function freshEngine(): LocalEngine {
-    const root = mkdtempSync(join(tmpdir(), 'berth-faults-'));
-    roots.push(root);
-    return new LocalEngine({
-      root,
-      config: { insecureRegistries: [], registryMirrors: {}, registryRetry: { retries: RETRIES, minDelayMs: 20 } },
-    });
-  }
-
-  const image = (): string => `${proxy.host}/library/busybox:latest`;
+  const image = (): string => `${proxy().host}/library/busybox:latest`;
   const blobGets = (): { range: string | undefined; at: number }[] =>
-    proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
+    proxy().requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
   const pullError = async (engine: LocalEngine): Promise<ImagePullError> => {
     const error = await engine.pullImage(image()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImagePullError);
@@ -47,7 +36,7 @@ describe('pulls through a faulty connection to the registry', () => {
   };
 
   it('retries a blob that fails with 500 and then runs the image', async () => {
-    proxy.add({ path: blobPath, times: 2, fault: { kind: 'status', status: 500 } });
+    proxy().add({ path: blobPath, times: 2, fault: { kind: 'status', status: 500 } });
     const engine = freshEngine();
     await engine.pullImage(image());
     expect(blobGets()).toHaveLength(3);
@@ -57,16 +46,16 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('waits as long as a 429 Retry-After says before asking again', async () => {
-    proxy.add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+    proxy().add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
     await freshEngine().pullImage(image());
-    const manifests = proxy.requests.filter((r) => r.path.startsWith(manifestPath));
+    const manifests = proxy().requests.filter((r) => r.path.startsWith(manifestPath));
     expect(manifests.map((r) => r.fault)).toEqual(['status', undefined]);
     const [first, second] = manifests;
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
   it('resumes a blob whose connection breaks mid-body with a Range request', async () => {
-    proxy.add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
     const engine = freshEngine();
     const pulled = await engine.pullImage(image());
     const gets = blobGets();
@@ -82,7 +71,7 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('reports a corrupted blob as a digest mismatch and leaves nothing behind', async () => {
-    proxy.add({ path: blobPath, fault: { kind: 'corrupt', atByte: 4_000 } });
+    proxy().add({ path: blobPath, fault: { kind: 'corrupt', atByte: 4_000 } });
     const engine = freshEngine();
     const error = await pullError(engine);
     expect(error.cause).toBeInstanceOf(DigestMismatchError);
@@ -98,7 +87,7 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('completes a body that trickles in slowly', async () => {
-    proxy.add({ path: blobPath, times: 1, fault: { kind: 'trickle', chunkBytes: 128 * 1024, intervalMs: 40 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'trickle', chunkBytes: 128 * 1024, intervalMs: 40 } });
     const started = performance.now();
     const engine = freshEngine();
     await engine.pullImage(image());
@@ -110,7 +99,7 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('gives up on a registry that keeps failing with a typed error, after the configured retries', async () => {
-    proxy.add({ path: blobPath, fault: { kind: 'status', status: 500 } });
+    proxy().add({ path: blobPath, fault: { kind: 'status', status: 500 } });
     const error = await pullError(freshEngine());
     expect(error.cause).toBeInstanceOf(RegistryError);
     expect((error.cause as RegistryError).status).toBe(500);
@@ -118,9 +107,9 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('does not retry a manifest the registry does not have', async () => {
-    proxy.add({ path: manifestPath, fault: { kind: 'status', status: 404 } });
+    proxy().add({ path: manifestPath, fault: { kind: 'status', status: 404 } });
     const error = await pullError(freshEngine());
     expect(error.cause).toBeInstanceOf(ImageNotFoundError);
-    expect(proxy.requests.filter((r) => r.path.startsWith(manifestPath))).toHaveLength(1);
+    expect(proxy().requests.filter((r) => r.path.startsWith(manifestPath))).toHaveLength(1);
   });
 });

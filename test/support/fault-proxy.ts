@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** What to do to a matching request. */
 export type Fault =
@@ -114,6 +115,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * A proxy in front of the registry `target()` names, for the calling
+ * `describe`: started before its tests, reset after each, stopped after all.
+ * Returns a getter (the proxy exists only once the tests run).
+ */
+export function useFaultProxy(target: () => string): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(target());
+  });
+  afterEach(() => proxy?.reset());
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+  return () => {
+    if (!proxy) throw new Error('the fault proxy is not started yet (use it inside a test)');
+    return proxy;
   };
 }
 
