@@ -86,6 +86,16 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(fs.existsSync(join(paths.blobs, layer.digest.slice(7)))).toBe(false);
   });
 
+  it('downloads a corrupted or cut-off image config again', async () => {
+    const config = `/blobs/${fixtureManifest('busybox').config.digest}`;
+    proxy().add({ path: config, times: 1, fault: { kind: 'corrupt', atByte: 10 } });
+    proxy().add({ path: config, times: 1, fault: { kind: 'truncate', afterBytes: 100 } });
+    await freshEngine().pullImage(image());
+    const gets = proxy().requests.filter((r) => r.path.endsWith(config));
+    expect(gets.map((g) => g.fault)).toEqual(['corrupt', 'truncate', undefined]);
+    expect(gets[2]?.range).toMatch(/^bytes=\d+-$/);
+  });
+
   it('completes a body that trickles in slowly', async () => {
     proxy().add({ path: blobPath, times: 1, fault: { kind: 'trickle', chunkBytes: 128 * 1024, intervalMs: 40 } });
     const started = performance.now();
