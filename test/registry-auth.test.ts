@@ -100,22 +100,40 @@ describe('a registry with htpasswd (Basic) auth', () => {
     expect(pulled.repoTags).toEqual([image()]);
   });
 
-  it('pulls with credentials from a credential helper named in credHelpers', async () => {
+  /**
+   * Puts a `docker-credential-<name>` on PATH that knows `login` for `server`
+   * only (others get "credentials not found", as real helpers say); returns
+   * the file where it logs the servers it is asked about.
+   */
+  function credentialHelper(name: string, server: string): string {
     const bin = scratchDir();
     const asked = join(bin, 'asked');
-    // A docker-credential-* helper: `get` reads the server on stdin, prints JSON.
     fs.writeFileSync(
-      join(bin, 'docker-credential-berthtest'),
+      join(bin, `docker-credential-${name}`),
       `#!/bin/sh
 [ "$1" = get ] || exit 2
 read -r server
 echo "$server" >>${JSON.stringify(asked)}
+if [ "$server" != ${JSON.stringify(server)} ]; then echo "credentials not found in native keychain"; exit 1; fi
 printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' "$server" ${JSON.stringify(login.username)} ${JSON.stringify(login.password)}
 `,
       { mode: 0o755 },
     );
     process.env.PATH = `${bin}:${saved.PATH}`;
+    return asked;
+  }
+
+  it('pulls with credentials from a credential helper named in credHelpers, before auths', async () => {
+    const asked = credentialHelper('berthtest', proxy.host);
     useDockerConfig({ credHelpers: { [proxy.host]: 'berthtest' }, auths: { [proxy.host]: { auth: 'bm90OnRoaXM=' } } });
+    await freshEngine().pullImage(image());
+    expect(fs.readFileSync(asked, 'utf8')).toBe(`${proxy.host}\n`);
+  });
+
+  it('falls back to auths when the credsStore helper has nothing for the registry', async () => {
+    const asked = credentialHelper('berthstore', 'elsewhere.test');
+    const auth = Buffer.from(`${login.username}:${login.password}`).toString('base64');
+    useDockerConfig({ credsStore: 'berthstore', auths: { [`http://${proxy.host}`]: { auth } } });
     await freshEngine().pullImage(image());
     expect(fs.readFileSync(asked, 'utf8')).toBe(`${proxy.host}\n`);
   });

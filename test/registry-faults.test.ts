@@ -54,6 +54,15 @@ describe('pulls through a faulty connection to the registry', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it('waits until the HTTP date of a 503 Retry-After', async () => {
+    // HTTP dates have whole seconds: 2 s ahead is 1 to 2 s from now.
+    const retryAfter = new Date(Date.now() + 2_000).toUTCString();
+    proxy().add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 503, headers: { 'retry-after': retryAfter } } });
+    await freshEngine().pullImage(image());
+    const [first, second] = proxy().requests.filter((r) => r.path.startsWith(manifestPath));
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
   it('resumes a blob whose connection breaks mid-body with a Range request', async () => {
     proxy().add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
     const engine = freshEngine();
