@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { GenericContainer, ImagePullError, LocalEngine, RegistryError } from '../src/index.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
-import { FIXTURE_CACHE } from './support/fixture-layout.js';
+import { FIXTURE_CACHE, fixtureManifest } from './support/fixture-layout.js';
 import { type RegistryServer, startRegistry } from './support/registry.js';
 import { startTokenServer, type TokenServer } from './support/token-server.js';
 
@@ -98,6 +98,25 @@ describe('a registry with htpasswd (Basic) auth', () => {
     useDockerConfig({ auths: { [proxy.host]: { auth } } });
     const pulled = await freshEngine().pullImage(image());
     expect(pulled.repoTags).toEqual([image()]);
+  });
+
+  it('follows a blob redirect to another server without sending it the credentials', async () => {
+    useDockerConfig({});
+    // The other server: the open test registry, which has the same busybox blob.
+    const elsewhere = await startFaultProxy(inject('registry'));
+    try {
+      const { digest } = fixtureManifest('busybox').layers[0] ?? { digest: '' };
+      proxy.add({
+        path: `/blobs/${digest}`,
+        times: 1,
+        fault: { kind: 'redirect', to: `http://${elsewhere.host}/v2/library/busybox/blobs/${digest}` },
+      });
+      await freshEngine().pullImage(image(), { credentials: login });
+      expect(proxy.requests.filter((r) => r.path.includes('/manifests/')).map((r) => r.auth)).toEqual([undefined, 'Basic']);
+      expect(elsewhere.requests.map((r) => [r.path.endsWith(digest), r.auth])).toEqual([[true, undefined]]);
+    } finally {
+      await elsewhere.stop();
+    }
   });
 
   /**

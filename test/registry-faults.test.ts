@@ -10,7 +10,7 @@ import {
   type LocalEngine,
   RegistryError,
 } from '../src/index.js';
-import { useFaultProxy } from './support/fault-proxy.js';
+import { type ProxiedRequest, useFaultProxy } from './support/fault-proxy.js';
 import { fixtureManifest } from './support/fixture-layout.js';
 import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
@@ -27,8 +27,7 @@ describe('pulls through a faulty connection to the registry', () => {
   const freshEngine = (): LocalEngine => stores.engine({ ...PLAIN_CONFIG, registryRetry: { retries: RETRIES, minDelayMs: 20 } });
 
   const image = (): string => `${proxy().host}/library/busybox:latest`;
-  const blobGets = (): { range: string | undefined; at: number }[] =>
-    proxy().requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
+  const blobGets = (): ProxiedRequest[] => proxy().requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
   const pullError = async (engine: LocalEngine): Promise<ImagePullError> => {
     const error = await engine.pullImage(image()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImagePullError);
@@ -77,6 +76,14 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(pulled.id).toBe(fixtureManifest('busybox').config.digest);
     await using c = await new GenericContainer(image()).withCommand(['true']).start(engine);
     expect((await c.wait()).exitCode).toBe(0);
+  });
+
+  it('skips what it already had when the registry answers a resume with the whole blob', async () => {
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'no-range' } });
+    const pulled = await freshEngine().pullImage(image());
+    expect(blobGets().map((g) => g.fault)).toEqual(['truncate', 'no-range']);
+    expect(pulled.id).toBe(fixtureManifest('busybox').config.digest);
   });
 
   it('reports a corrupted blob as a digest mismatch and leaves nothing behind', async () => {

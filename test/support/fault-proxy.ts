@@ -18,7 +18,11 @@ export type Fault =
   /** Pass the response with the body byte at `atByte` inverted. */
   | { kind: 'corrupt'; atByte: number }
   /** Pass the body slowly: a pause of `intervalMs` after every `chunkBytes`. */
-  | { kind: 'trickle'; chunkBytes: number; intervalMs: number };
+  | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
+  /** Ask the registry without the `Range` header, as a server without range support would answer. */
+  | { kind: 'no-range' }
+  /** Answer 307 to this URL (e.g. another server, as registries send blobs to object storage). */
+  | { kind: 'redirect'; to: string };
 
 /** A fault and the requests it applies to. */
 export interface FaultRule {
@@ -80,6 +84,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       fault: rule?.fault.kind,
       at: performance.now(),
     });
+    if (rule?.fault.kind === 'redirect') {
+      req.resume();
+      res.writeHead(307, { location: rule.fault.to });
+      res.end();
+      return;
+    }
+    const headers = { ...req.headers };
+    if (rule?.fault.kind === 'no-range') delete headers.range;
     if (rule?.fault.kind === 'status') {
       const { status, headers } = rule.fault;
       req.resume();

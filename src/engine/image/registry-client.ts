@@ -94,10 +94,12 @@ export class RegistryClient {
   }
 
   /**
-   * Opens a blob for reading, from byte `offset` on (to resume). The caller
-   * consumes the stream; `size` is what remains to read when known.
+   * Opens a blob for reading, asking for the bytes from `offset` on (to
+   * resume). `start` is where the body really starts: 0 when the registry (or
+   * a proxy) ignored the range and sends the whole blob. The caller consumes
+   * the stream; `size` is the body's length when known.
    */
-  async openBlob(repository: string, digest: string, offset = 0): Promise<{ body: Readable; size: number | undefined }> {
+  async openBlob(repository: string, digest: string, offset = 0): Promise<{ body: Readable; start: number; size: number | undefined }> {
     return this.#retry(async () => {
       const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
       const res = await this.#send(`/v2/${repository}/blobs/${digest}`, { method: 'GET', scope: pullScope(repository), headers });
@@ -105,13 +107,9 @@ export class RegistryClient {
         await res.body.dump();
         throw new AbortError(new ImageNotFoundError(`${this.registry}/${repository}@${digest}`, 'blob unknown'));
       }
-      if (offset > 0 && res.statusCode !== 206) {
-        await res.body.dump();
-        throw new RegistryError(`registry ignored the range request for ${digest}`, res.statusCode);
-      }
       await expectOk(res, `blob ${digest}`);
       const length = headerValue(res.headers['content-length']);
-      return { body: res.body, size: length === undefined ? undefined : Number(length) };
+      return { body: res.body, start: res.statusCode === 206 ? offset : 0, size: length === undefined ? undefined : Number(length) };
     });
   }
 
