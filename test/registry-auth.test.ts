@@ -160,12 +160,13 @@ printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' "$server" ${JSON.st
 
 describe('a registry with token auth', () => {
   const alice = { username: 'alice', password: 'wonderland' };
+  const bob = { username: 'bob', password: 'builder' };
   let tokens: TokenServer;
   let registry: RegistryServer;
 
   beforeAll(async () => {
     tokens = await startTokenServer({
-      users: { [alice.username]: alice.password, admin: 'admin' },
+      users: { [alice.username]: alice.password, [bob.username]: bob.password, admin: 'admin' },
       // Anyone may pull public/*; alice may pull and push private/*; admin may do anything.
       grant: (user, repository, wanted) => {
         if (user === 'admin') return wanted;
@@ -210,9 +211,14 @@ describe('a registry with token auth', () => {
 
   it('refuses a scope the token server does not grant, and wrong credentials, with typed errors', async () => {
     useDockerConfig({});
-    const denied = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`));
+    const anonymous = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`));
+    expect((anonymous.cause as RegistryError).status).toBe(401);
+    expect(anonymous.hint).toMatch(/docker login/);
+    // bob has a login, but no grant on private/*: the token comes without that access.
+    const denied = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`, { credentials: bob }));
     expect((denied.cause as RegistryError).status).toBe(401);
-    expect(denied.hint).toMatch(/credentials/);
+    expect(denied.hint).toMatch(/credentials and repository permissions/);
+    expect(tokens.requests.filter((r) => r.user === 'bob')).toHaveLength(1);
     const wrong = await pullError(
       freshEngine().pullImage(`${registry.host}/private/busybox:latest`, { credentials: { username: 'alice', password: 'x' } }),
     );

@@ -5,7 +5,7 @@ import { type Dispatcher, request } from 'undici';
 import { DigestMismatchError, ImageNotFoundError, RegistryError } from '../../errors.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
-import { parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
 
 /** How to reach one registry. */
 export interface RegistryClientOptions {
@@ -206,6 +206,15 @@ export class RegistryClient {
         await res.body.dump();
         url = new URL(headerValue(res.headers.location) ?? '', url);
         continue;
+      }
+      if ((res.statusCode === 401 || res.statusCode === 403) && sameHost && !this.#auth.hasCredentials) {
+        await res.body.dump();
+        const what = `${options.method} ${url.pathname}`;
+        throw new AbortError(
+          new RegistryError(`registry ${this.registry} refused anonymous access (${res.statusCode} to ${what})`, res.statusCode, {
+            hint: LOGIN_HINT,
+          }),
+        );
       }
       return res;
     }
