@@ -252,4 +252,21 @@ describe('a registry with token auth', () => {
     const back = await freshEngine().pullImage(target, { credentials: alice });
     expect(back.id).toBe(source.id);
   });
+
+  it('asks a token server that failed for a moment again', async () => {
+    useDockerConfig({});
+    // A second registry trusting the same token server, reached through a fault proxy.
+    const realmProxy = await startFaultProxy(new URL(tokens.realm).host);
+    const other = await startRegistry({ token: { ...tokens, realm: `http://${realmProxy.host}/token` } });
+    try {
+      await pushOciLayout(BUSYBOX, `${other.host}/public/busybox:latest`, { credentials: { username: 'admin', password: 'admin' } });
+      realmProxy.reset();
+      realmProxy.add({ path: '/token', times: 1, fault: { kind: 'status', status: 503 } });
+      await freshEngine().pullImage(`${other.host}/public/busybox:latest`);
+      expect(realmProxy.requests.map((r) => r.fault)).toEqual(['status', undefined]);
+    } finally {
+      await other.stop();
+      await realmProxy.stop();
+    }
+  });
 });
