@@ -1,21 +1,12 @@
 import * as fs from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { hostPlatform } from '../src/engine/image/manifest.js';
-import { GenericContainer, ImagePullError, LocalEngine, PlatformNotAvailableError } from '../src/index.js';
+import { GenericContainer, ImagePullError, type LocalEngine, PlatformNotAvailableError } from '../src/index.js';
 import { fixtureManifest } from './support/fixture-layout.js';
+import { scratchStores } from './support/scratch-stores.js';
 
-const roots: string[] = [];
-function freshEngine(): LocalEngine {
-  const root = mkdtempSync(join(tmpdir(), 'berth-platform-'));
-  roots.push(root);
-  return new LocalEngine({ root });
-}
-afterAll(() => {
-  for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
-});
+const freshEngine = scratchStores('platform').engine;
 
 /** The content of `path` in the top layer of image `id`, read from the store. */
 function topLayerFile(engine: LocalEngine, id: string, path: string): string {

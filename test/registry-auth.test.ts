@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { GenericContainer, ImagePullError, LocalEngine, RegistryError } from '../src/index.js';
 import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
-import { FIXTURE_CACHE } from './support/fixture-layout.js';
+import { FIXTURE_CACHE, fixtureManifest } from './support/fixture-layout.js';
 import { type RegistryServer, startRegistry } from './support/registry.js';
 import { startTokenServer, type TokenServer } from './support/token-server.js';
 
@@ -100,22 +100,59 @@ describe('a registry with htpasswd (Basic) auth', () => {
     expect(pulled.repoTags).toEqual([image()]);
   });
 
-  it('pulls with credentials from a credential helper named in credHelpers', async () => {
+  it('follows a blob redirect to another server without sending it the credentials', async () => {
+    useDockerConfig({});
+    // The other server: the open test registry, which has the same busybox blob.
+    const elsewhere = await startFaultProxy(inject('registry'));
+    try {
+      const { digest } = fixtureManifest('busybox').layers[0] ?? { digest: '' };
+      proxy.add({
+        path: `/blobs/${digest}`,
+        times: 1,
+        fault: { kind: 'redirect', to: `http://${elsewhere.host}/v2/library/busybox/blobs/${digest}` },
+      });
+      await freshEngine().pullImage(image(), { credentials: login });
+      expect(proxy.requests.filter((r) => r.path.includes('/manifests/')).map((r) => r.auth)).toEqual([undefined, 'Basic']);
+      expect(elsewhere.requests.map((r) => [r.path.endsWith(digest), r.auth])).toEqual([[true, undefined]]);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  /**
+   * Puts a `docker-credential-<name>` on PATH that knows `login` for `server`
+   * only (others get "credentials not found", as real helpers say); returns
+   * the file where it logs the servers it is asked about.
+   */
+  function credentialHelper(name: string, server: string): string {
     const bin = scratchDir();
     const asked = join(bin, 'asked');
-    // A docker-credential-* helper: `get` reads the server on stdin, prints JSON.
     fs.writeFileSync(
-      join(bin, 'docker-credential-berthtest'),
+      join(bin, `docker-credential-${name}`),
       `#!/bin/sh
 [ "$1" = get ] || exit 2
 read -r server
 echo "$server" >>${JSON.stringify(asked)}
+if [ "$server" != ${JSON.stringify(server)} ]; then echo "credentials not found in native keychain"; exit 1; fi
 printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' "$server" ${JSON.stringify(login.username)} ${JSON.stringify(login.password)}
 `,
       { mode: 0o755 },
     );
     process.env.PATH = `${bin}:${saved.PATH}`;
+    return asked;
+  }
+
+  it('pulls with credentials from a credential helper named in credHelpers, before auths', async () => {
+    const asked = credentialHelper('berthtest', proxy.host);
     useDockerConfig({ credHelpers: { [proxy.host]: 'berthtest' }, auths: { [proxy.host]: { auth: 'bm90OnRoaXM=' } } });
+    await freshEngine().pullImage(image());
+    expect(fs.readFileSync(asked, 'utf8')).toBe(`${proxy.host}\n`);
+  });
+
+  it('falls back to auths when the credsStore helper has nothing for the registry', async () => {
+    const asked = credentialHelper('berthstore', 'elsewhere.test');
+    const auth = Buffer.from(`${login.username}:${login.password}`).toString('base64');
+    useDockerConfig({ credsStore: 'berthstore', auths: { [`http://${proxy.host}`]: { auth } } });
     await freshEngine().pullImage(image());
     expect(fs.readFileSync(asked, 'utf8')).toBe(`${proxy.host}\n`);
   });
@@ -123,12 +160,13 @@ printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}\\n' "$server" ${JSON.st
 
 describe('a registry with token auth', () => {
   const alice = { username: 'alice', password: 'wonderland' };
+  const bob = { username: 'bob', password: 'builder' };
   let tokens: TokenServer;
   let registry: RegistryServer;
 
   beforeAll(async () => {
     tokens = await startTokenServer({
-      users: { [alice.username]: alice.password, admin: 'admin' },
+      users: { [alice.username]: alice.password, [bob.username]: bob.password, admin: 'admin' },
       // Anyone may pull public/*; alice may pull and push private/*; admin may do anything.
       grant: (user, repository, wanted) => {
         if (user === 'admin') return wanted;
@@ -173,9 +211,14 @@ describe('a registry with token auth', () => {
 
   it('refuses a scope the token server does not grant, and wrong credentials, with typed errors', async () => {
     useDockerConfig({});
-    const denied = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`));
+    const anonymous = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`));
+    expect((anonymous.cause as RegistryError).status).toBe(401);
+    expect(anonymous.hint).toMatch(/docker login/);
+    // bob has a login, but no grant on private/*: the token comes without that access.
+    const denied = await pullError(freshEngine().pullImage(`${registry.host}/private/busybox:latest`, { credentials: bob }));
     expect((denied.cause as RegistryError).status).toBe(401);
-    expect(denied.hint).toMatch(/credentials/);
+    expect(denied.hint).toMatch(/credentials and repository permissions/);
+    expect(tokens.requests.filter((r) => r.user === 'bob')).toHaveLength(1);
     const wrong = await pullError(
       freshEngine().pullImage(`${registry.host}/private/busybox:latest`, { credentials: { username: 'alice', password: 'x' } }),
     );
@@ -208,5 +251,22 @@ describe('a registry with token auth', () => {
     expect(tokenRequests('repository:private/pushed:pull,push')).toBeGreaterThanOrEqual(1);
     const back = await freshEngine().pullImage(target, { credentials: alice });
     expect(back.id).toBe(source.id);
+  });
+
+  it('asks a token server that failed for a moment again', async () => {
+    useDockerConfig({});
+    // A second registry trusting the same token server, reached through a fault proxy.
+    const realmProxy = await startFaultProxy(new URL(tokens.realm).host);
+    const other = await startRegistry({ token: { ...tokens, realm: `http://${realmProxy.host}/token` } });
+    try {
+      await pushOciLayout(BUSYBOX, `${other.host}/public/busybox:latest`, { credentials: { username: 'admin', password: 'admin' } });
+      realmProxy.reset();
+      realmProxy.add({ path: '/token', times: 1, fault: { kind: 'status', status: 503 } });
+      await freshEngine().pullImage(`${other.host}/public/busybox:latest`);
+      expect(realmProxy.requests.map((r) => r.fault)).toEqual(['status', undefined]);
+    } finally {
+      await other.stop();
+      await realmProxy.stop();
+    }
   });
 });

@@ -15,7 +15,11 @@ describe('Berth config', () => {
     const file = join(dir, 'config.json');
     fs.writeFileSync(
       file,
-      JSON.stringify({ insecureRegistries: ['reg.test:5000'], registryMirrors: { 'docker.io': ['http://127.0.0.1:5001/'] } }),
+      JSON.stringify({
+        insecureRegistries: ['reg.test:5000'],
+        registryMirrors: { 'docker.io': ['http://127.0.0.1:5001/'] },
+        registryRetry: { retries: 2, minDelayMs: 50 },
+      }),
     );
     const config = loadConfig({
       BERTH_CONFIG: file,
@@ -27,6 +31,9 @@ describe('Berth config', () => {
       'docker.io': ['http://127.0.0.1:5001', 'https://mirror.test'],
       'quay.io': ['http://127.0.0.1:6000'],
     });
+    expect(config.registryRetry).toEqual({ retries: 2, minDelayMs: 50 });
+    fs.writeFileSync(file, JSON.stringify({ registryRetry: { retries: -1 } }));
+    expect(() => loadConfig({ BERTH_CONFIG: file })).toThrow(/registryRetry\.retries/);
     fs.rmSync(dir, { recursive: true });
   });
 

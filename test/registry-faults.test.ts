@@ -1,45 +1,33 @@
 import * as fs from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
-import { DigestMismatchError, GenericContainer, ImageNotFoundError, ImagePullError, LocalEngine, RegistryError } from '../src/index.js';
-import { type FaultProxy, startFaultProxy } from './support/fault-proxy.js';
+import {
+  DigestMismatchError,
+  GenericContainer,
+  ImageNotFoundError,
+  ImagePullError,
+  type LocalEngine,
+  RegistryError,
+} from '../src/index.js';
+import { type ProxiedRequest, useFaultProxy } from './support/fault-proxy.js';
 import { fixtureManifest } from './support/fixture-layout.js';
+import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
 /** Retries as the engine is configured here: 3 after the first, from 20 ms. */
 const RETRIES = 3;
 
 describe('pulls through a faulty connection to the registry', () => {
-  let proxy: FaultProxy;
-  const roots: string[] = [];
+  const proxy = useFaultProxy(() => inject('registry'));
+  const stores = scratchStores('faults');
   const layer = fixtureManifest('busybox').layers[0];
   if (!layer) throw new Error('the busybox fixture has no layer');
   const blobPath = `/blobs/${layer.digest}`;
   const manifestPath = '/v2/library/busybox/manifests/';
+  const freshEngine = (): LocalEngine => stores.engine({ ...PLAIN_CONFIG, registryRetry: { retries: RETRIES, minDelayMs: 20 } });
 
-  beforeAll(async () => {
-    proxy = await startFaultProxy(inject('registry'));
-  });
-  afterEach(() => proxy.reset());
-  afterAll(async () => {
-    await proxy.stop();
-    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
-  });
-
-  function freshEngine(): LocalEngine {
-    const root = mkdtempSync(join(tmpdir(), 'berth-faults-'));
-    roots.push(root);
-    return new LocalEngine({
-      root,
-      config: { insecureRegistries: [], registryMirrors: {}, registryRetry: { retries: RETRIES, minDelayMs: 20 } },
-    });
-  }
-
-  const image = (): string => `${proxy.host}/library/busybox:latest`;
-  const blobGets = (): { range: string | undefined; at: number }[] =>
-    proxy.requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
+  const image = (): string => `${proxy().host}/library/busybox:latest`;
+  const blobGets = (): ProxiedRequest[] => proxy().requests.filter((r) => r.method === 'GET' && r.path.endsWith(blobPath));
   const pullError = async (engine: LocalEngine): Promise<ImagePullError> => {
     const error = await engine.pullImage(image()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImagePullError);
@@ -47,7 +35,7 @@ describe('pulls through a faulty connection to the registry', () => {
   };
 
   it('retries a blob that fails with 500 and then runs the image', async () => {
-    proxy.add({ path: blobPath, times: 2, fault: { kind: 'status', status: 500 } });
+    proxy().add({ path: blobPath, times: 2, fault: { kind: 'status', status: 500 } });
     const engine = freshEngine();
     await engine.pullImage(image());
     expect(blobGets()).toHaveLength(3);
@@ -57,16 +45,25 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('waits as long as a 429 Retry-After says before asking again', async () => {
-    proxy.add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+    proxy().add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
     await freshEngine().pullImage(image());
-    const manifests = proxy.requests.filter((r) => r.path.startsWith(manifestPath));
+    const manifests = proxy().requests.filter((r) => r.path.startsWith(manifestPath));
     expect(manifests.map((r) => r.fault)).toEqual(['status', undefined]);
     const [first, second] = manifests;
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
   });
 
+  it('waits until the HTTP date of a 503 Retry-After', async () => {
+    // HTTP dates have whole seconds: 2 s ahead is 1 to 2 s from now.
+    const retryAfter = new Date(Date.now() + 2_000).toUTCString();
+    proxy().add({ path: manifestPath, times: 1, fault: { kind: 'status', status: 503, headers: { 'retry-after': retryAfter } } });
+    await freshEngine().pullImage(image());
+    const [first, second] = proxy().requests.filter((r) => r.path.startsWith(manifestPath));
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(950);
+  });
+
   it('resumes a blob whose connection breaks mid-body with a Range request', async () => {
-    proxy.add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
     const engine = freshEngine();
     const pulled = await engine.pullImage(image());
     const gets = blobGets();
@@ -81,8 +78,16 @@ describe('pulls through a faulty connection to the registry', () => {
     expect((await c.wait()).exitCode).toBe(0);
   });
 
+  it('skips what it already had when the registry answers a resume with the whole blob', async () => {
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'truncate', afterBytes: 300_000 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'no-range' } });
+    const pulled = await freshEngine().pullImage(image());
+    expect(blobGets().map((g) => g.fault)).toEqual(['truncate', 'no-range']);
+    expect(pulled.id).toBe(fixtureManifest('busybox').config.digest);
+  });
+
   it('reports a corrupted blob as a digest mismatch and leaves nothing behind', async () => {
-    proxy.add({ path: blobPath, fault: { kind: 'corrupt', atByte: 4_000 } });
+    proxy().add({ path: blobPath, fault: { kind: 'corrupt', atByte: 4_000 } });
     const engine = freshEngine();
     const error = await pullError(engine);
     expect(error.cause).toBeInstanceOf(DigestMismatchError);
@@ -97,8 +102,18 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(fs.existsSync(join(paths.blobs, layer.digest.slice(7)))).toBe(false);
   });
 
+  it('downloads a corrupted or cut-off image config again', async () => {
+    const config = `/blobs/${fixtureManifest('busybox').config.digest}`;
+    proxy().add({ path: config, times: 1, fault: { kind: 'corrupt', atByte: 10 } });
+    proxy().add({ path: config, times: 1, fault: { kind: 'truncate', afterBytes: 100 } });
+    await freshEngine().pullImage(image());
+    const gets = proxy().requests.filter((r) => r.path.endsWith(config));
+    expect(gets.map((g) => g.fault)).toEqual(['corrupt', 'truncate', undefined]);
+    expect(gets[2]?.range).toMatch(/^bytes=\d+-$/);
+  });
+
   it('completes a body that trickles in slowly', async () => {
-    proxy.add({ path: blobPath, times: 1, fault: { kind: 'trickle', chunkBytes: 128 * 1024, intervalMs: 40 } });
+    proxy().add({ path: blobPath, times: 1, fault: { kind: 'trickle', chunkBytes: 128 * 1024, intervalMs: 40 } });
     const started = performance.now();
     const engine = freshEngine();
     await engine.pullImage(image());
@@ -110,7 +125,7 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('gives up on a registry that keeps failing with a typed error, after the configured retries', async () => {
-    proxy.add({ path: blobPath, fault: { kind: 'status', status: 500 } });
+    proxy().add({ path: blobPath, fault: { kind: 'status', status: 500 } });
     const error = await pullError(freshEngine());
     expect(error.cause).toBeInstanceOf(RegistryError);
     expect((error.cause as RegistryError).status).toBe(500);
@@ -118,9 +133,9 @@ describe('pulls through a faulty connection to the registry', () => {
   });
 
   it('does not retry a manifest the registry does not have', async () => {
-    proxy.add({ path: manifestPath, fault: { kind: 'status', status: 404 } });
+    proxy().add({ path: manifestPath, fault: { kind: 'status', status: 404 } });
     const error = await pullError(freshEngine());
     expect(error.cause).toBeInstanceOf(ImageNotFoundError);
-    expect(proxy.requests.filter((r) => r.path.startsWith(manifestPath))).toHaveLength(1);
+    expect(proxy().requests.filter((r) => r.path.startsWith(manifestPath))).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /** What to do to a matching request. */
 export type Fault =
@@ -16,8 +17,12 @@ export type Fault =
   | { kind: 'truncate'; afterBytes: number }
   /** Pass the response with the body byte at `atByte` inverted. */
   | { kind: 'corrupt'; atByte: number }
-  /** Pass the body `chunkBytes` at a time, `intervalMs` apart. */
-  | { kind: 'trickle'; chunkBytes: number; intervalMs: number };
+  /** Pass the body slowly: a pause of `intervalMs` after every `chunkBytes`. */
+  | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
+  /** Ask the registry without the `Range` header, as a server without range support would answer. */
+  | { kind: 'no-range' }
+  /** Answer 307 to this URL (e.g. another server, as registries send blobs to object storage). */
+  | { kind: 'redirect'; to: string };
 
 /** A fault and the requests it applies to. */
 export interface FaultRule {
@@ -79,6 +84,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       fault: rule?.fault.kind,
       at: performance.now(),
     });
+    if (rule?.fault.kind === 'redirect') {
+      req.resume();
+      res.writeHead(307, { location: rule.fault.to });
+      res.end();
+      return;
+    }
+    const headers = { ...req.headers };
+    if (rule?.fault.kind === 'no-range') delete headers.range;
     if (rule?.fault.kind === 'status') {
       const { status, headers } = rule.fault;
       req.resume();
@@ -117,6 +130,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   };
 }
 
+/**
+ * A proxy in front of the registry `target()` names, for the calling
+ * `describe`: started before its tests, reset after each, stopped after all.
+ * Returns a getter (the proxy exists only once the tests run).
+ */
+export function useFaultProxy(target: () => string): () => FaultProxy {
+  let proxy: FaultProxy | undefined;
+  beforeAll(async () => {
+    proxy = await startFaultProxy(target());
+  });
+  afterEach(() => proxy?.reset());
+  afterAll(async () => {
+    await proxy?.stop();
+  });
+  return () => {
+    if (!proxy) throw new Error('the fault proxy is not started yet (use it inside a test)');
+    return proxy;
+  };
+}
+
 /** Copies the registry's body to the client, applying a body fault on the way. */
 async function relay(answer: IncomingMessage, res: ServerResponse, fault: Fault | undefined): Promise<void> {
   let sent = 0;
@@ -135,10 +168,10 @@ async function relay(answer: IncomingMessage, res: ServerResponse, fault: Fault 
         copy[fault.atByte - sent] = (copy[fault.atByte - sent] ?? 0) ^ 0xff;
         res.write(copy);
       } else if (fault?.kind === 'trickle') {
-        for (let i = 0; i < chunk.length; i += fault.chunkBytes) {
-          res.write(chunk.subarray(i, i + fault.chunkBytes));
-          await sleep(fault.intervalMs);
-        }
+        // A pause each time another chunkBytes have gone, however the registry's chunks fall.
+        res.write(chunk);
+        const pauses = Math.floor((sent + chunk.length) / fault.chunkBytes) - Math.floor(sent / fault.chunkBytes);
+        if (pauses > 0) await sleep(pauses * fault.intervalMs);
       } else if (!res.write(chunk)) {
         await new Promise((resolve) => res.once('drain', resolve));
       }

@@ -93,18 +93,25 @@ export function parsePlatform(text: string): Platform {
 
 /** Picks the manifest for `platform` from an index, or explains what it offers. */
 export function selectPlatform(index: ImageIndex, platform: Platform, reference: string): Descriptor {
-  const matches = index.manifests.filter(
-    (m) =>
-      m.platform?.os === platform.os &&
-      m.platform.architecture === platform.architecture &&
-      (platform.variant === undefined || m.platform.variant === platform.variant),
-  );
-  const chosen = matches[0];
+  const chosen = index.manifests.find((m) => m.platform && matchesPlatform(m.platform, platform));
   if (!chosen) {
     const offered = index.manifests.filter((m) => m.platform).map((m) => formatPlatform(m.platform as Platform));
     throw new PlatformNotAvailableError(reference, formatPlatform(platform), offered);
   }
   return chosen;
+}
+
+/**
+ * Whether `offered` (an index entry's platform, or an image config's os,
+ * architecture and variant) serves `wanted`; a wanted platform without a
+ * variant takes any.
+ */
+export function matchesPlatform(offered: Platform, wanted: Platform): boolean {
+  return (
+    offered.os === wanted.os &&
+    offered.architecture === wanted.architecture &&
+    (wanted.variant === undefined || offered.variant === wanted.variant)
+  );
 }
 
 /** `os/arch[/variant]`, as {@link parsePlatform} reads it. */

@@ -93,17 +93,33 @@ async function fetchImageManifest(
 
 async function fetchConfig(store: ImageStore, client: RegistryClient, repository: string, desc: Descriptor): Promise<ImageConfig> {
   if (!store.blobs.has(desc.digest)) {
-    const { body } = await client.openBlob(repository, desc.digest);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    store.blobs.put(desc.digest, Buffer.concat(chunks));
+    await againIfCorrupt(async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of resumableBlob(client, repository, desc.digest, desc.size)) chunks.push(chunk);
+      store.blobs.put(desc.digest, Buffer.concat(chunks));
+    });
   }
   return store.blobs.readJson<ImageConfig>(desc.digest);
 }
 
+/** Downloads of one blob before corrupt content is given up on. */
+const BLOB_ATTEMPTS = 3;
+
+/**
+ * Runs a blob download again when its content did not match its digest.
+ * Nothing else is worth a fresh download: the client has already retried
+ * failed requests, and the blob stream resumed broken bodies.
+ */
+function againIfCorrupt(download: () => Promise<void>): Promise<void> {
+  return pRetry(download, {
+    retries: BLOB_ATTEMPTS - 1,
+    minTimeout: 100,
+    shouldRetry: ({ error }) => error instanceof DigestMismatchError,
+  });
+}
+
 // Pulls in this process share layer work; other processes wait on a file lock.
 const inflight = new Map<string, Promise<void>>();
-const LAYER_ATTEMPTS = 3;
 
 /** One layer to bring into the store, and where from. */
 interface LayerJob {
@@ -124,13 +140,7 @@ function ensureLayer(job: LayerJob): Promise<void> {
   if (!pending) {
     pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
       if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
-      // Only corrupt content is worth a fresh download: the client has already
-      // retried failed requests, and the blob stream resumed broken bodies.
-      await pRetry(() => fetchLayer(job), {
-        retries: LAYER_ATTEMPTS - 1,
-        minTimeout: 100,
-        shouldRetry: ({ error }) => error instanceof DigestMismatchError,
-      });
+      await againIfCorrupt(() => fetchLayer(job));
     }).finally(() => inflight.delete(key));
     inflight.set(key, pending);
   }

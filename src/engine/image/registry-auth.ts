@@ -8,6 +8,10 @@ export interface RegistryCredentials {
   password: string;
 }
 
+/** What to do when a registry wants credentials and has none. */
+export const LOGIN_HINT =
+  'log in: pass credentials (withRegistryCredentials() in the SDK, or the credentials option), or run `docker login <registry>` so the Docker config has them';
+
 /** A parsed `WWW-Authenticate` challenge. */
 export interface AuthChallenge {
   scheme: 'bearer' | 'basic';
@@ -58,6 +62,11 @@ export class RegistryAuth {
     this.#identity = `${endpoint}\0${who}`;
   }
 
+  /** Whether there are credentials to log in with (else access is anonymous). */
+  get hasCredentials(): boolean {
+    return this.credentials !== undefined;
+  }
+
   /** The Authorization header to send for `scope`, if one is known. */
   headerFor(scope: string): string | undefined {
     const key = `${this.#identity}\0${scope}`;
@@ -71,9 +80,7 @@ export class RegistryAuth {
   async answer(challenge: AuthChallenge, scope: string): Promise<string> {
     if (challenge.scheme === 'basic') {
       if (!this.credentials) {
-        throw new RegistryError('registry requires a username and password', 401, {
-          hint: 'pass credentials to Berth or log in with `docker login` so ~/.docker/config.json has them',
-        });
+        throw new RegistryError('registry requires a username and password', 401, { hint: LOGIN_HINT });
       }
       this.#basic = basicHeader(this.credentials);
       return this.#basic;

@@ -5,7 +5,7 @@ import { type Dispatcher, request } from 'undici';
 import { DigestMismatchError, ImageNotFoundError, RegistryError } from '../../errors.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
-import { parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
 
 /** How to reach one registry. */
 export interface RegistryClientOptions {
@@ -94,10 +94,12 @@ export class RegistryClient {
   }
 
   /**
-   * Opens a blob for reading, from byte `offset` on (to resume). The caller
-   * consumes the stream; `size` is what remains to read when known.
+   * Opens a blob for reading, asking for the bytes from `offset` on (to
+   * resume). `start` is where the body really starts: 0 when the registry (or
+   * a proxy) ignored the range and sends the whole blob. The caller consumes
+   * the stream; `size` is the body's length when known.
    */
-  async openBlob(repository: string, digest: string, offset = 0): Promise<{ body: Readable; size: number | undefined }> {
+  async openBlob(repository: string, digest: string, offset = 0): Promise<{ body: Readable; start: number; size: number | undefined }> {
     return this.#retry(async () => {
       const headers: Record<string, string> = offset > 0 ? { range: `bytes=${offset}-` } : {};
       const res = await this.#send(`/v2/${repository}/blobs/${digest}`, { method: 'GET', scope: pullScope(repository), headers });
@@ -105,13 +107,9 @@ export class RegistryClient {
         await res.body.dump();
         throw new AbortError(new ImageNotFoundError(`${this.registry}/${repository}@${digest}`, 'blob unknown'));
       }
-      if (offset > 0 && res.statusCode !== 206) {
-        await res.body.dump();
-        throw new RegistryError(`registry ignored the range request for ${digest}`, res.statusCode);
-      }
       await expectOk(res, `blob ${digest}`);
       const length = headerValue(res.headers['content-length']);
-      return { body: res.body, size: length === undefined ? undefined : Number(length) };
+      return { body: res.body, start: res.statusCode === 206 ? offset : 0, size: length === undefined ? undefined : Number(length) };
     });
   }
 
@@ -208,6 +206,15 @@ export class RegistryClient {
         await res.body.dump();
         url = new URL(headerValue(res.headers.location) ?? '', url);
         continue;
+      }
+      if ((res.statusCode === 401 || res.statusCode === 403) && sameHost && !this.#auth.hasCredentials) {
+        await res.body.dump();
+        const what = `${options.method} ${url.pathname}`;
+        throw new AbortError(
+          new RegistryError(`registry ${this.registry} refused anonymous access (${res.statusCode} to ${what})`, res.statusCode, {
+            hint: LOGIN_HINT,
+          }),
+        );
       }
       return res;
     }
