@@ -12,7 +12,6 @@ packages=(
   debootstrap      # the multi-layer Debian fixture image
   docker-registry  # the real registry the tests pull from (CNCF distribution)
   apache2-utils    # htpasswd, for registry auth tests
-  openssl          # the token-auth tests sign their JWTs with a certificate it makes
   iptables nftables iproute2 zstd
   openssl          # certificates for the token-auth and TLS wait tests
   skopeo           # archives written by a third party, for the load tests

@@ -39,6 +39,16 @@ describe('a multi-platform image (OCI index with linux/amd64 and linux/arm64)', 
     expect(engine.images.get(arm64.id)?.chainIds[0]).toBe(native.images.get(amd64.id)?.chainIds[0]);
   });
 
+  it('pulls the arm64 image even when the tag is already in the store for amd64', async () => {
+    const engine = freshEngine();
+    const amd64 = await engine.pullImage(inject('fixtures').multiarch);
+    const arm64 = await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/arm64' });
+    expect(arm64.id).not.toBe(amd64.id);
+    expect(engine.images.get(arm64.id)?.config.architecture).toBe('arm64');
+    // And asking for this machine's platform again gives the amd64 image back.
+    expect((await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/amd64' })).id).toBe(amd64.id);
+  });
+
   it('refuses a platform the image does not have, listing those it has', async () => {
     const engine = freshEngine();
     const error = await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/s390x' }).catch((e: unknown) => e);

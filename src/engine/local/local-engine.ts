@@ -43,7 +43,7 @@ import { type CommitOptions, commitImage } from '../image/commit.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
-import { hostPlatform, type ImageConfig, MediaType, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
@@ -108,7 +108,9 @@ export class LocalEngine implements Engine {
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
     const policy = options.policy ?? 'missing';
-    const present = this.images.resolve(reference);
+    const found = this.images.resolve(reference);
+    // A tag pulled for another platform is not the image asked for.
+    const present = found && (!options.platform || matchesPlatform(found.config, parsePlatform(options.platform))) ? found : undefined;
     if (present && policy !== 'always') return summary(present);
     if (policy === 'never') throw new ImageNotPresentError(reference);
     const ref = parseReference(reference);
