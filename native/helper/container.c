@@ -34,6 +34,8 @@ struct child_args {
 	int err_w;
 	int exec_w;
 	int go_r;
+	/* The helper's ends, which the child's copy of the fd table holds too. */
+	int parent_ends[4];
 };
 
 static int await_release(int go_r, struct failure *f)
@@ -174,6 +176,11 @@ static int child_main(void *arg)
 	const struct child_args *a = arg;
 	struct failure f = { 0 };
 
+	/* Closed first: if the helper dies before PR_SET_PDEATHSIG takes hold,
+	 * the release pipe then reads EOF instead of blocking us forever. */
+	for (size_t i = 0; i < 4; i++)
+		if (close(a->parent_ends[i]) < 0)
+			diag("close inherited fd %d: %s", a->parent_ends[i], strerror(errno));
 	child_setup(a, &f);
 	/* No CLONE_VM: we are a copy of the helper's address space. */
 	failure_send(a->exec_w, &f);
@@ -270,7 +277,8 @@ int container_spawn(const struct spec *s, struct container *c, struct failure *f
 	if (make_pipes(&p, f) < 0)
 		return -1;
 	a = (struct child_args){ .spec = s, .out_w = p.out[1], .err_w = p.err[1],
-				 .exec_w = p.exec[1], .go_r = p.go[0] };
+				 .exec_w = p.exec[1], .go_r = p.go[0],
+				 .parent_ends = { p.out[0], p.err[0], p.exec[0], p.go[1] } };
 	pid = clone_init(s, &a, f);
 	close_fd(&p.out[1]);
 	close_fd(&p.err[1]);
