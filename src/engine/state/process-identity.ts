@@ -7,12 +7,13 @@ export interface ProcessIdentity {
   startTime: number;
 }
 
+/** The start time of a running process; undefined for none, or for a zombie (it has ended, only its parent has not reaped it). */
 function startTimeOf(pid: number): number | undefined {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
+    return fields[0] === 'Z' ? undefined : Number(fields[19]);
   } catch {
     return undefined;
   }
