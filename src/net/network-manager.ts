@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
+import { debug } from '../debug.js';
 import type { ContainerSpec, NetworkCreateOptions } from '../engine/engine.js';
 import { native } from '../engine/native.js';
+import { atProcessEnd } from '../engine/state/process-end.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 import { NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
@@ -212,11 +214,13 @@ export class NetworkManager {
     const existing = this.store.get(DEFAULT_NETWORK);
     if (existing) {
       if (!isAlive(existing.owner)) existing.owner = identify();
+      if (existing.owner?.pid === process.pid) releaseDefaultOnExit(this.store);
       return existing;
     }
     const record = this.#newRecord(DEFAULT_NETWORK, NetworkStore.newId(), DEFAULT_BRIDGE, true, {});
     bringUp(record);
     this.store.save(record);
+    releaseDefaultOnExit(this.store);
     return record;
   }
 
@@ -336,4 +340,30 @@ function readOr(path: string): string {
   } catch {
     return '';
   }
+}
+
+let releaseRegistered = false;
+
+/**
+ * The default network outlives its containers while its owner lives (see
+ * #dropEndpoint); when the owner ends (normally or by SIGTERM) with nothing
+ * left on it, the bridge and its rules go at once instead of waiting for the
+ * next engine's sweep. A busy lock or a container still attached leaves it to
+ * that sweep, as does SIGKILL.
+ */
+function releaseDefaultOnExit(store: NetworkStore): void {
+  if (releaseRegistered) return;
+  releaseRegistered = true;
+  atProcessEnd(() => {
+    try {
+      store.tryLockedSync(() => {
+        const record = store.get(DEFAULT_NETWORK);
+        if (!record || record.owner?.pid !== process.pid) return;
+        pruneDeadEndpoints(record);
+        if (Object.keys(record.endpoints).length === 0) tearDown(store, record);
+      });
+    } catch (error) {
+      debug('could not release the default network at exit: %s', (error as Error).message);
+    }
+  });
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { withFileLock } from '../engine/state/file-lock.js';
+import { trySyncLock, withFileLock } from '../engine/state/file-lock.js';
 import { isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 
 /** One container's place on a network. */
@@ -71,6 +71,11 @@ export class NetworkStore {
   /** Runs `fn` holding the networks lock (across processes). */
   locked<T>(fn: () => Promise<T>): Promise<T> {
     return withFileLock(this.#locks, 'networks', fn);
+  }
+
+  /** Runs `fn` holding the networks lock if it is free right now (for exit handlers, which cannot wait); true if it ran. */
+  tryLockedSync(fn: () => void): boolean {
+    return trySyncLock(this.#locks, 'networks', fn);
   }
 
   get(name: string): NetworkRecord | undefined {
