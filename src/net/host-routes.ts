@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readOr } from '../engine/state/files.js';
 import { overlaps, parseIPv4, type Subnet } from './ipv4.js';
 
 /**
@@ -48,12 +48,4 @@ function popcount(n: number): number {
 /** Whether `candidate` is clear of the host's routes and nameservers and of `taken`. */
 export function isFree(candidate: Subnet, taken: Subnet[]): boolean {
   return !taken.some((t) => overlaps(candidate, t));
-}
-
-function readOr(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }

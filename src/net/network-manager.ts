@@ -3,6 +3,7 @@ import { hostname as osHostname } from 'node:os';
 import { debug } from '../debug.js';
 import type { ContainerSpec, NetworkCreateOptions } from '../engine/engine.js';
 import { native } from '../engine/native.js';
+import { readOr } from '../engine/state/files.js';
 import { atProcessEnd } from '../engine/state/process-end.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 import { NetworkError, NetworkNotFoundError } from '../errors.js';
@@ -332,14 +333,6 @@ function writeInitialFiles(files: EtcFiles, c: NetworkedContainer, mode: string)
   );
   fs.writeFileSync(files.hostname, `${mode === 'host' ? osHostname() : c.hostname}\n`);
   fs.writeFileSync(files.resolvConf, mode === 'none' ? '' : resolvConfText());
-}
-
-function readOr(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }
 
 let releaseRegistered = false;

@@ -5,6 +5,7 @@ import type { ContainerDirs, ContainerRecord } from '../engine/container/contain
 import type { ImageStore } from '../engine/image/image-store.js';
 import { native } from '../engine/native.js';
 import type { ViewSpec } from '../engine/runtime/helper-spec.js';
+import { readOr } from '../engine/state/files.js';
 import { ContainerStateError } from '../errors.js';
 import { at, InRoot } from './in-root.js';
 import { helperMountRecords } from './mount-spec.js';
@@ -63,14 +64,6 @@ function openInitRoot(pid: number, id: string): InRoot {
     return InRoot.open(at(proc, 'root'));
   } finally {
     fs.closeSync(proc);
-  }
-}
-
-function readOr(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
   }
 }
 

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { treeSize } from '../engine/state/files.js';
+import { pidExists } from '../engine/state/process-identity.js';
 import { BerthError, VolumeNotFoundError } from '../errors.js';
 
 /** A volume as `docker volume inspect` shows it. */
@@ -130,7 +132,7 @@ export class VolumeStore {
     const swept: string[] = [];
     for (const entry of fs.readdirSync(this.dir)) {
       const pid = /^\.(?:new|gone)-.+-(\d+)$/.exec(entry)?.[1];
-      if (!pid || processAlive(Number(pid))) continue;
+      if (!pid || pidExists(Number(pid))) continue;
       fs.rmSync(join(this.dir, entry), { recursive: true, force: true });
       swept.push(entry);
     }
@@ -161,22 +163,5 @@ export class VolumeStore {
       Scope: 'local',
       Options: {},
     };
-  }
-}
-
-function treeSize(dir: string): number {
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
-  }
-  return total;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }

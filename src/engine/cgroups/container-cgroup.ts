@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
+import { readOr } from '../state/files.js';
 import { type CgroupLayout, cgroupLayout } from './hierarchy.js';
 import { type ResourceLimits, type Settings, v1Settings, v2Settings } from './limits.js';
 import { type CgroupStats, readStats } from './stats.js';
@@ -151,14 +152,6 @@ export class ContainerCgroup {
     const mount = this.layout.mode === 'v2' || controller === 'unified' ? this.layout.unified : this.layout.v1.get(controller);
     if (!mount) throw cgroupError(`the ${controller} cgroup controller is not mounted`, undefined);
     return join(mount, CGROUP_PARENT, this.id, file);
-  }
-}
-
-function readOr(path: string, fallback: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return fallback;
   }
 }
 

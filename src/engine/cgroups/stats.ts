@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readOr } from '../state/files.js';
 import type { CgroupLayout } from './hierarchy.js';
 
 /** Resource usage of a container, from its cgroups. */
@@ -15,14 +15,6 @@ export interface CgroupStats {
 
 type PathOf = (controller: string, file: string) => string;
 
-function read(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
 function num(text: string): number {
   const n = Number(text.trim());
   return Number.isFinite(n) ? n : text.trim() === 'max' ? Number.MAX_SAFE_INTEGER : 0;
@@ -38,22 +30,22 @@ function sumField(text: string, pattern: RegExp): number {
 /** Reads usage from v1 files (v1, hybrid) or v2 files. */
 export function readStats(layout: CgroupLayout, path: PathOf): CgroupStats {
   if (layout.mode === 'v2') {
-    const io = read(path('io', 'io.stat'));
+    const io = readOr(path('io', 'io.stat'));
     return {
-      cpuUsageNs: sumField(read(path('cpu', 'cpu.stat')), /^usage_usec (\d+)/gm) * 1000,
-      memoryUsage: num(read(path('memory', 'memory.current'))),
-      memoryLimit: num(read(path('memory', 'memory.max'))),
-      pids: num(read(path('pids', 'pids.current'))),
+      cpuUsageNs: sumField(readOr(path('cpu', 'cpu.stat')), /^usage_usec (\d+)/gm) * 1000,
+      memoryUsage: num(readOr(path('memory', 'memory.current'))),
+      memoryLimit: num(readOr(path('memory', 'memory.max'))),
+      pids: num(readOr(path('pids', 'pids.current'))),
       ioReadBytes: sumField(io, /rbytes=(\d+)/g),
       ioWriteBytes: sumField(io, /wbytes=(\d+)/g),
     };
   }
-  const io = read(path('blkio', 'blkio.throttle.io_service_bytes_recursive'));
+  const io = readOr(path('blkio', 'blkio.throttle.io_service_bytes_recursive'));
   return {
-    cpuUsageNs: num(read(path('cpuacct', 'cpuacct.usage'))),
-    memoryUsage: num(read(path('memory', 'memory.usage_in_bytes'))),
-    memoryLimit: num(read(path('memory', 'memory.limit_in_bytes'))),
-    pids: num(read(path('pids', 'pids.current'))),
+    cpuUsageNs: num(readOr(path('cpuacct', 'cpuacct.usage'))),
+    memoryUsage: num(readOr(path('memory', 'memory.usage_in_bytes'))),
+    memoryLimit: num(readOr(path('memory', 'memory.limit_in_bytes'))),
+    pids: num(readOr(path('pids', 'pids.current'))),
     ioReadBytes: sumField(io, /^\S+ Read (\d+)/gm),
     ioWriteBytes: sumField(io, /^\S+ Write (\d+)/gm),
   };

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { treeSize } from '../state/files.js';
+import { pidExists } from '../state/process-identity.js';
 import type { ImageStore } from './image-store.js';
 import type { ImageManifest } from './manifest.js';
 
@@ -40,27 +42,10 @@ export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneRes
   }
   for (const name of fs.readdirSync(store.paths.tmp)) {
     const pid = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && pidAlive(pid)) continue;
+    if (pid && pid !== process.pid && pidExists(pid)) continue;
     if (pid === process.pid) continue;
     fs.rmSync(join(store.paths.tmp, name), { recursive: true, force: true });
     result.stagingRemoved++;
   }
   return result;
-}
-
-function treeSize(dir: string): number {
-  let total = 0;
-  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
-  }
-  return total;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -14,6 +14,7 @@ import type { ImageStore } from '../image/image-store.js';
 import { execSpec, runExec } from '../runtime/exec-process.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
+import { readOr } from '../state/files.js';
 import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
 /** A running container: one this process started, or one another process's monitor runs. */
@@ -279,20 +280,6 @@ function writeJson(path: string, value: unknown): void {
   fs.writeFileSync(`${path}.tmp`, JSON.stringify(value));
   fs.renameSync(`${path}.tmp`, path);
 }
-
-function readOr(path: string): string {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Moves the init into its cgroup. An engine of an older berth (in another
- * berth root) may sweep a fresh, still empty cgroup as an orphan: then it
- * is made again once.
- */
 
 function removeQuietly(cgroup: ContainerCgroup): void {
   try {

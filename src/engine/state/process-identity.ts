@@ -29,3 +29,13 @@ export function identify(pid: number = process.pid): ProcessIdentity | undefined
 export function isAlive(who: ProcessIdentity | undefined): boolean {
   return who !== undefined && startTimeOf(who.pid) === who.startTime;
 }
+
+/** Whether some process has this pid (whichever it is: for pids named in file names, where no start time was kept). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

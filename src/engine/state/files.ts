@@ -1,0 +1,20 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+
+/** A text file's content, or `fallback` when it cannot be read (gone, never made, a kernel file that vanished). */
+export function readOr(path: string, fallback = ''): string {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
+/** Bytes in the regular files below `dir` (links and special files count nothing). */
+export function treeSize(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
