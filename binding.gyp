@@ -12,7 +12,8 @@
         "native/addon/rtnl.cc",
         "native/addon/net.cc",
         "native/addon/inroot.cc",
-        "native/addon/proxy.cc"
+        "native/addon/proxy.cc",
+        "native/addon/spawn.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

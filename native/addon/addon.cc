@@ -11,6 +11,7 @@
 #include "mounts.h"
 #include "net.h"
 #include "proxy.h"
+#include "spawn.h"
 
 namespace berth {
 
@@ -66,6 +67,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("proxyListen", Napi::Function::New(env, ProxyListen, "proxyListen"));
   exports.Set("proxyTarget", Napi::Function::New(env, ProxyTarget, "proxyTarget"));
   exports.Set("proxyClose", Napi::Function::New(env, ProxyClose, "proxyClose"));
+  exports.Set("spawnProcess", Napi::Function::New(env, SpawnProcess, "spawnProcess"));
   exports.Set("constants", Constants(env));
   return exports;
 }

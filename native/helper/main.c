@@ -43,6 +43,16 @@ static int ensure_std_fds(struct failure *f)
 	return 0;
 }
 
+/* Whatever the engine's process leaked without close-on-exec (Node's
+ * own parent may hand it pipes) would otherwise stay open as long as a
+ * monitor lives, and keep someone's pipe from ever reaching EOF. */
+static int close_inherited_fds(struct failure *f)
+{
+	if (close_range(STATUS_FD + 1, ~0U, 0) < 0)
+		return fail(f, "startup", errno, "close_range from fd %d", STATUS_FD + 1);
+	return 0;
+}
+
 /* Signals become events on a signalfd; they are blocked before clone so
  * none can slip in between. */
 static int setup_signals(int *sigfd, struct failure *f)
@@ -143,7 +153,7 @@ static int run(enum spec_mode mode)
 	struct spec s;
 	int sigfd = -1, rc;
 
-	if (ensure_std_fds(&f) < 0 || setup_signals(&sigfd, &f) < 0 ||
+	if (ensure_std_fds(&f) < 0 || close_inherited_fds(&f) < 0 || setup_signals(&sigfd, &f) < 0 ||
 	    spec_read(SPEC_FD, mode, &s, &f) < 0) {
 		report_failure(&f);
 		return 1;

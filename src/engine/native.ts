@@ -43,6 +43,18 @@ export interface NativeAddon {
   proxyTarget(id: number, ip: string, port: number): void;
   /** Stops listening and ends the relayed connections. */
   proxyClose(id: number): void;
+  /**
+   * posix_spawn of `file` with `argv` in a new session; `stdio[i]` is the
+   * child's fd i. `fds[i]` is our end of its pipe (-1 for null). `onExit`
+   * runs once it ended (code -1 when killed by a signal); `watch` says
+   * whether waiting for that keeps Node alive (it does at first).
+   */
+  spawnProcess(
+    file: string,
+    argv: string[],
+    stdio: ('null' | 'in' | 'out')[],
+    onExit: (code: number, signal: number) => void,
+  ): { pid: number; fds: number[]; watch: { ref(): void; unref(): void } };
   readonly constants: Record<
     | 'MS_RDONLY'
     | 'MS_NOSUID'

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { helperPath } from '../engine/native.js';
 import { EventLineSplitter, type HelperEvent } from '../engine/runtime/helper-events.js';
 import { encodeViewSpec, type ViewSpec } from '../engine/runtime/helper-spec.js';
+import { SpawnedProcess } from '../engine/runtime/spawned-process.js';
 import { ContainerPathError } from '../errors.js';
 
 /**
@@ -12,27 +12,17 @@ import { ContainerPathError } from '../errors.js';
  * mounted on the host, and everything goes when the helper ends.
  */
 export class RootfsView {
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-
   private constructor(
-    child: ChildProcess,
+    private readonly child: SpawnedProcess,
     readonly pid: number,
-  ) {
-    this.#child = child;
-    this.#exited = new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-    });
-  }
+  ) {}
 
   /** Spawns the helper and resolves once the view is mounted. */
   static async open(spec: ViewSpec): Promise<RootfsView> {
-    const child = spawn(helperPath(), ['view'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
-    const control = child.stdio[3] as Socket;
-    const status = child.stdio[4] as Socket;
+    const child = new SpawnedProcess(helperPath(), ['view'], ['null', 'null', 'out', 'in', 'out']);
+    const [, , errors, control, status] = child.stdio as [undefined, undefined, Socket, Socket, Socket];
     let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => {
+    errors.on('data', (d: Buffer) => {
       stderr += d.toString();
     });
     control.on('error', () => undefined);
@@ -48,8 +38,8 @@ export class RootfsView {
 
   /** Closes the helper's fd 3: it exits and its mount namespace goes with it. */
   async close(): Promise<void> {
-    (this.#child.stdio[3] as Socket).end();
-    await this.#exited;
+    this.child.stdio[3]?.end();
+    await this.child.exited;
   }
 }
 

@@ -1,5 +1,4 @@
-import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import type { Socket } from 'node:net';
 import { ContainerExecError, ContainerStartError, ContainerUserError } from '../../errors.js';
 import type { ContainerRecord } from '../container/container-store.js';
 import { securityOf, securityRecords } from '../container/process-security.js';
@@ -7,6 +6,7 @@ import type { ExecOptions, ExecResult } from '../exec-options.js';
 import { helperPath } from '../native.js';
 import { EventLineSplitter, type HelperEvent } from './helper-events.js';
 import { encodeRecords } from './helper-spec.js';
+import { SpawnedProcess } from './spawned-process.js';
 
 /** What `berth-helper exec` needs (native/PROTOCOL.md, "exec"). */
 export interface ExecSpec {
@@ -70,11 +70,11 @@ function encodeExecSpec(spec: ExecSpec): Buffer {
 export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput'], signal?: AbortSignal): Promise<ExecResult> {
   if (spec.args.length === 0 || !spec.args[0]) throw new ContainerExecError(spec.id, 22, 'exec needs a command');
   signal?.throwIfAborted();
-  const child = spawn(helperPath(), ['exec'], { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], detached: true });
+  const child = new SpawnedProcess(helperPath(), ['exec'], ['null', 'out', 'out', 'in', 'out']);
   // The command has PR_SET_PDEATHSIG: killing its helper kills it.
-  const abort = (): boolean => child.kill('SIGKILL');
+  const abort = (): void => child.kill('SIGKILL');
   signal?.addEventListener('abort', abort, { once: true });
-  const [, out, err, control, status] = child.stdio as [null, Readable, Readable, Writable, Readable];
+  const [, out, err, control, status] = child.stdio as [undefined, Socket, Socket, Socket, Socket];
   const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
   const collect = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     chunks[stream].push(chunk);
@@ -88,8 +88,8 @@ export async function runExec(spec: ExecSpec, onOutput?: ExecOptions['onOutput']
   const splitter = new EventLineSplitter((e) => events.push(e));
   status.on('data', (chunk: Buffer) => splitter.push(chunk));
   const drained = Promise.all([out, err, status].map((s) => new Promise((resolve) => s.once('close', resolve))));
-  // 'exit', not 'close': fd 3 stays open on our side until the helper is gone.
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // The exit, not fd 3's close: fd 3 stays open on our side until the helper is gone.
+  const exited = child.exited;
   await Promise.all([drained, exited]);
   signal?.removeEventListener('abort', abort);
   control.destroy();

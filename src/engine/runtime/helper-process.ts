@@ -1,9 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ContainerExecError, ContainerStartError, ContainerUserError } from '../../errors.js';
 import { helperPath } from '../native.js';
 import { EventLineSplitter, type HelperEvent } from './helper-events.js';
 import { encodeSpec, type HelperSpec } from './helper-spec.js';
+import { SpawnedProcess } from './spawned-process.js';
 
 /** How a container's init ended. */
 export interface ExitStatus {
@@ -19,7 +19,7 @@ export interface ExitStatus {
  * breaks and the helper kills the container.
  */
 export class HelperProcess {
-  readonly #child: ChildProcess;
+  readonly #child: SpawnedProcess;
   readonly #control: Socket;
   readonly #status: Socket;
   readonly #stderr: string[] = [];
@@ -32,10 +32,11 @@ export class HelperProcess {
   readonly exited: Promise<ExitStatus>;
 
   private constructor(readonly spec: HelperSpec) {
-    this.#child = spawn(helperPath(), ['run'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
-    this.#control = this.#child.stdio[3] as Socket;
-    this.#status = this.#child.stdio[4] as Socket;
-    this.#child.stderr?.on('data', (d: Buffer) => this.#stderr.push(d.toString()));
+    this.#child = new SpawnedProcess(helperPath(), ['run'], ['null', 'null', 'out', 'in', 'out']);
+    const [, , stderr, control, status] = this.#child.stdio as [undefined, undefined, Socket, Socket, Socket];
+    this.#control = control;
+    this.#status = status;
+    stderr.on('data', (d: Buffer) => this.#stderr.push(d.toString()));
     const events = eventQueue(this.#status);
     this.pidReported = new Promise((resolve) => {
       this.#reportPid = resolve;
@@ -67,10 +68,8 @@ export class HelperProcess {
 
   /** Kills the monitor (its container dies with it) and resolves once it is gone. */
   async abort(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const gone = new Promise((resolve) => this.#child.once('exit', resolve));
     this.#child.kill('SIGKILL');
-    await gone;
+    await this.#child.exited;
   }
 
   /** Releases a container held by `waitForGo`. */
@@ -128,17 +127,10 @@ export class HelperProcess {
 
   #refAll(): void {
     this.#child.ref();
-    this.#control.ref();
-    this.#status.ref();
-    (this.#child.stderr as Socket | null)?.ref();
   }
 
   #unrefIdle(): void {
-    if (this.#waiters > 0) return;
-    this.#child.unref();
-    this.#control.unref();
-    this.#status.unref();
-    (this.#child.stderr as Socket | null)?.unref();
+    if (this.#waiters === 0) this.#child.unref();
   }
 }
 
