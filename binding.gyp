@@ -50,6 +50,7 @@
         "native/helper/init.c",
         "native/helper/signals.c",
         "native/helper/cgroups.c",
+        "native/helper/cgjoin.c",
         "native/helper/nsjoin.c",
         "native/helper/pty.c",
         "native/helper/ttyrelay.c",

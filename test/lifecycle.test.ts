@@ -102,6 +102,26 @@ describe('container lifecycle', () => {
     await engine.removeContainer(id);
   });
 
+  it("puts the init and exec'd commands in the container's cgroup of every hierarchy", async () => {
+    const engine = getEngine();
+    const id = await startBusybox('sleep 1000');
+    const init = (await engine.inspectContainer(id)).State.Pid;
+    const exec = engine.execContainer(id, { cmd: ['sleep', '30'] });
+    let execPid = 0;
+    await until(async () => {
+      execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find((p) => p !== init) ?? 0;
+      return execPid > 0;
+    });
+    // Seen from the host: one line per hierarchy, each naming berth/<id>.
+    const hierarchies = ContainerCgroup.of(id).dirs.length;
+    for (const pid of [init, execPid]) {
+      const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
+      expect(lines.filter((l) => l.endsWith(`/berth/${id}`))).toHaveLength(hierarchies);
+    }
+    await engine.removeContainer(id, { force: true });
+    await exec.catch(() => undefined);
+  });
+
   it('removes the cgroups with the container', async () => {
     const engine = getEngine();
     const id = await startBusybox('sleep 1000');

@@ -14,30 +14,6 @@
 #define RMDIR_TRIES 100
 #define RMDIR_PAUSE_NS (10 * 1000 * 1000)
 
-int cgroups_open_procs(const struct strlist *dirs, int *fds, struct failure *f)
-{
-	for (size_t i = 0; i < dirs->len; i++) {
-		char path[PATH_MAX];
-
-		fds[i] = -1;
-		if (snprintf(path, sizeof(path), "%s/cgroup.procs", dirs->items[i]) >= (int)sizeof(path))
-			return fail(f, "cgroup", ENAMETOOLONG, "%s/cgroup.procs", dirs->items[i]);
-		fds[i] = open(path, O_WRONLY | O_CLOEXEC);
-		if (fds[i] < 0)
-			return fail(f, "cgroup", errno, "open %s", path);
-	}
-	return 0;
-}
-
-int cgroups_enter(const int *fds, size_t n, struct failure *f)
-{
-	/* "0" is the writer itself, whatever its pid namespace calls it. */
-	for (size_t i = 0; i < n; i++)
-		if (io_write_all(fds[i], "0", 1) < 0)
-			return fail(f, "cgroup", errno, "join cgroup %zu of %zu", i + 1, n);
-	return 0;
-}
-
 static void remove_one(const char *dir, const char *id)
 {
 	const struct timespec pause = { 0, RMDIR_PAUSE_NS };

@@ -1,5 +1,5 @@
-/* The few cgroup operations the helper does itself: joining (exec) and
- * removing (after the container is gone). The engine creates them. */
+/* Removing a container's cgroups once it is gone, and reading its OOM
+ * counter. The engine creates them; cgjoin.h joins them. */
 #ifndef BERTH_CGROUPS_H
 #define BERTH_CGROUPS_H
 
@@ -7,13 +7,6 @@
 
 #include "report.h"
 #include "spec.h"
-
-/* Opens <dir>/cgroup.procs of every dir into fds (dirs->len slots, -1
- * where not opened); done before any setns, while the paths resolve. */
-int cgroups_open_procs(const struct strlist *dirs, int *fds, struct failure *f);
-
-/* Moves the caller into each cgroup through those fds. */
-int cgroups_enter(const int *fds, size_t n, struct failure *f);
 
 /* rmdir each dir; EBUSY (the kernel is still letting go of the last
  * task) is retried for a while; problems go to stderr. */

@@ -9,14 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgjoin.h"
 #include "devices.h"
+#include "exec.h"
 #include "init.h"
 #include "io.h"
 #include "launch.h"
@@ -24,12 +25,9 @@
 #include "mounts.h"
 #include "rootfs.h"
 
-/* The init's setup keeps a page-sized option buffer and PATH_MAX paths on
- * its stack; only touched pages are ever allocated. */
-#define CHILD_STACK_SIZE (1024 * 1024)
-
 struct child_args {
 	const struct spec *spec;
+	const struct cgjoin *cgroups;
 	int out_w;
 	int err_w;
 	int exec_w;
@@ -143,11 +141,15 @@ static int run_command(const struct child_args *a, struct failure *f)
 	const struct spec *s = a->spec;
 	char **envp;
 
-	if (!s->init)
-		return launch_command(s, f);
-	/* The init drops to the command's privileges too, then forks it. */
+	/* User, rlimits, capabilities, seccomp: the init drops to the
+	 * command's privileges too (and forks it, with `init`). */
 	if (launch_prepare(s, &envp, f) < 0)
 		return -1;
+	/* Everything so far ran while the engine attached the network. */
+	if (await_release(a->go_r, f) < 0)
+		return -1;
+	if (!s->init)
+		return exec_command((char *const *)s->arg.items, envp, f);
 	return init_run((char *const *)s->arg.items, envp, a->exec_w, f);
 }
 
@@ -159,10 +161,10 @@ static int child_setup(const struct child_args *a, struct failure *f)
 	/* The helper drains our stdout; without it we would only block. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return fail(f, "pdeathsig", errno, "prctl PR_SET_PDEATHSIG");
-	if (await_release(a->go_r, f) < 0)
+	/* In its cgroups before the setup allocates anything, and the root of
+	 * its cgroup namespace is the container's cgroup. */
+	if (cgjoin_enter(a->cgroups, f) < 0)
 		return -1;
-	/* Unshared only now so the namespace's root is the cgroup the engine
-	 * moved us into while we waited. */
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return fail(f, "unshare-cgroup", errno, "unshare the cgroup namespace");
 	umask(022);
@@ -171,9 +173,8 @@ static int child_setup(const struct child_args *a, struct failure *f)
 	return run_command(a, f);
 }
 
-static int child_main(void *arg)
+static _Noreturn void child_main(const struct child_args *a)
 {
-	const struct child_args *a = arg;
 	struct failure f = { 0 };
 
 	/* Closed first: if the helper dies before PR_SET_PDEATHSIG takes hold,
@@ -184,7 +185,7 @@ static int child_main(void *arg)
 	child_setup(a, &f);
 	/* No CLONE_VM: we are a copy of the helper's address space. */
 	failure_send(a->exec_w, &f);
-	return 127;
+	_exit(127);
 }
 
 static int join_netns(const char *path, struct failure *f)
@@ -247,23 +248,22 @@ static int make_pipes(struct pipes *p, struct failure *f)
 
 static pid_t clone_init(const struct spec *s, struct child_args *a, struct failure *f)
 {
-	int flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | SIGCHLD;
-	char *stack;
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
+	struct cgjoin cgroups;
 	pid_t pid;
 
 	if (!s->netns)
 		flags |= CLONE_NEWNET;
-	stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
-		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (stack == MAP_FAILED)
-		return fail(f, "clone", errno, "allocate the init's stack");
-	pid = clone(child_main, stack + CHILD_STACK_SIZE, flags, a);
-	if (pid < 0)
-		fail(f, "clone", errno, "clone the container init for %s", s->id);
-	/* Without CLONE_VM the child has its own copy of the stack. */
-	if (munmap(stack, CHILD_STACK_SIZE) < 0 && pid > 0)
-		diag("%s: munmap the init's stack: %s", s->id, strerror(errno));
-	return pid < 0 ? -1 : pid;
+	if (cgjoin_open(&s->cgroup, &cgroups, f) < 0) {
+		cgjoin_close(&cgroups);
+		return -1;
+	}
+	a->cgroups = &cgroups;
+	pid = cgjoin_clone(&cgroups, flags, f);
+	if (pid == 0)
+		child_main(a);
+	cgjoin_close(&cgroups);
+	return pid;
 }
 
 int container_spawn(const struct spec *s, struct container *c, struct failure *f)
@@ -310,6 +310,14 @@ int container_await_exec(struct container *c, struct failure *f)
 
 	close_fd(&c->exec_fd);
 	return rc;
+}
+
+int container_setup_failure(struct container *c, struct failure *f)
+{
+	if (container_await_exec(c, f) < 0)
+		return -1;
+	return fail(f, "wait-for-go", 0, "the container init %d ended before it was released",
+		    (int)c->pid);
 }
 
 void container_abort(struct container *c)

@@ -26,6 +26,10 @@ int container_release(struct container *c, struct failure *f);
  * step the init reported. */
 int container_await_exec(struct container *c, struct failure *f);
 
+/* The init ended before its release: its setup failed (*f gets the
+ * step it reported) or it was killed. Always -1. */
+int container_setup_failure(struct container *c, struct failure *f);
+
 /* Kills and reaps an init that never got to run the command. */
 void container_abort(struct container *c);
 

@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroups.h"
+#include "cgjoin.h"
 #include "execwait.h"
 #include "launch.h"
 #include "nsjoin.h"
@@ -20,7 +20,7 @@
 struct session {
 	const struct spec *s;
 	struct nsfds ns;
-	int *cgroup_fds;
+	struct cgjoin cgroups;
 	int master;
 	int slave;
 	int report[2];
@@ -36,10 +36,7 @@ static void close_fd(int *fd)
 static void close_setup_fds(struct session *x)
 {
 	nsjoin_close(&x->ns);
-	for (size_t i = 0; x->cgroup_fds && i < x->s->cgroup.len; i++)
-		close_fd(&x->cgroup_fds[i]);
-	free(x->cgroup_fds);
-	x->cgroup_fds = NULL;
+	cgjoin_close(&x->cgroups);
 	close_fd(&x->slave);
 	close_fd(&x->report[1]);
 }
@@ -50,10 +47,7 @@ static int prepare(struct session *x, struct failure *f)
 {
 	const struct spec *s = x->s;
 
-	x->cgroup_fds = calloc(s->cgroup.len + 1, sizeof(int));
-	if (!x->cgroup_fds)
-		return fail(f, "cgroup", ENOMEM, "cgroup fds");
-	if (cgroups_open_procs(&s->cgroup, x->cgroup_fds, f) < 0 ||
+	if (cgjoin_open(&s->cgroup, &x->cgroups, f) < 0 ||
 	    nsjoin_open(s->target_pid, &x->ns, f) < 0 || nsjoin_enter(&x->ns, f) < 0)
 		return -1;
 	if (chdir(s->cwd) < 0)
@@ -79,7 +73,7 @@ static int child_setup(struct session *x, struct failure *f)
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return fail(f, "pdeathsig", errno, "prctl PR_SET_PDEATHSIG");
 	if ((x->s->tty && pty_attach(x->slave, f) < 0) ||
-	    cgroups_enter(x->cgroup_fds, x->s->cgroup.len, f) < 0 ||
+	    cgjoin_enter(&x->cgroups, f) < 0 ||
 	    nsjoin_enter_cgroup(&x->ns, f) < 0)
 		return -1;
 	umask(022);
@@ -123,7 +117,8 @@ static int started(struct session *x, pid_t pid, int sigfd)
 
 int exec_session(const struct spec *s, int sigfd)
 {
-	struct session x = { .s = s, .master = -1, .slave = -1, .report = { -1, -1 } };
+	struct session x = { .s = s, .cgroups = { .v2_dir = -1, .v2_procs = -1 },
+			     .master = -1, .slave = -1, .report = { -1, -1 } };
 	struct failure f = { 0 };
 	pid_t pid;
 
@@ -132,11 +127,9 @@ int exec_session(const struct spec *s, int sigfd)
 		close_setup_fds(&x);
 		return 1;
 	}
-	pid = fork();
+	pid = cgjoin_clone(&x.cgroups, 0, &f);
 	if (pid == 0)
 		child(&x);
-	if (pid < 0)
-		fail(&f, "fork", errno, "fork the exec process");
 	/* Our copies would keep the terminal open and the report pipe alive. */
 	close_setup_fds(&x);
 	if (pid < 0) {

@@ -4,6 +4,7 @@
  * See PROTOCOL.md for the contract with the engine. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -78,13 +79,32 @@ static int open_log(const char *path, int *fd, struct failure *f)
 	return 0;
 }
 
-/* The go byte may already sit in the bytes read along with the spec.
- * *eof tells a vanished owner apart from a protocol error. */
-static int await_go(const struct spec *s, bool *eof, struct failure *f)
+/* Until the go byte is readable or the init has ended its setup early. */
+static int poll_go(struct container *c, bool *setup_ended, struct failure *f)
 {
+	struct pollfd fds[2] = { { .fd = SPEC_FD, .events = POLLIN },
+				 { .fd = c->exec_fd, .events = POLLIN } };
+
+	while (poll(fds, 2, -1) < 0)
+		if (errno != EINTR)
+			return fail(f, "wait-for-go", errno, "poll fd %d", SPEC_FD);
+	*setup_ended = fds[0].revents == 0 && fds[1].revents != 0;
+	return 0;
+}
+
+/* The go byte may already sit in the bytes read along with the spec. The
+ * init sets up meanwhile, and a setup that fails is reported at once, not
+ * after the go. *eof tells a vanished owner apart from a protocol error. */
+static int await_go(const struct spec *s, struct container *c, bool *eof, struct failure *f)
+{
+	bool setup_ended = false;
 	char b;
 	ssize_t n;
 
+	if (s->rest_len == 0 && poll_go(c, &setup_ended, f) < 0)
+		return -1;
+	if (setup_ended)
+		return container_setup_failure(c, f);
 	if (s->rest_len > 0) {
 		b = s->rest[0];
 		n = 1;
@@ -110,12 +130,19 @@ static int start(const struct spec *s, struct container *c, bool *orphaned,
 	bool eof = false;
 
 	report_pid(c->pid);
-	if (s->wait_for_go && await_go(s, &eof, f) < 0) {
+	if (s->wait_for_go && await_go(s, c, &eof, f) < 0) {
 		*orphaned = s->lifeline && eof;
 		container_abort(c);
 		return -1;
 	}
-	if (container_release(c, f) < 0 || container_await_exec(c, f) < 0) {
+	/* The init sets up while it waits, so a failed setup shows up here as
+	 * a release into a closed pipe; its own report says why. */
+	if (container_release(c, f) < 0) {
+		container_await_exec(c, f);
+		container_abort(c);
+		return -1;
+	}
+	if (container_await_exec(c, f) < 0) {
 		container_abort(c);
 		return -1;
 	}

@@ -60,7 +60,7 @@ static const struct key keys[] = {
 	L(mount, RUNV),
 	L(cgroup_cleanup, SPEC_RUN),
 	L(oom_events, SPEC_RUN),
-	L(cgroup, SPEC_EXEC),
+	L(cgroup, BOTH),
 	F(lifeline, BOTH),
 	F(wait_for_go, SPEC_RUN),
 	F(privileged, BOTH),
@@ -250,6 +250,7 @@ static int validate_run(const struct spec *s, struct failure *f)
 	    require(s->log, "log", f) < 0 ||
 	    require(s->exitfile, "exitfile", f) < 0 ||
 	    check_cleanup(s->orphan_cleanup, f) < 0 ||
+	    check_paths(&s->cgroup, "cgroup", f) < 0 ||
 	    check_paths(&s->cgroup_cleanup, "cgroup_cleanup", f) < 0 ||
 	    check_paths(&s->oom_events, "oom_events", f) < 0)
 		return -1;

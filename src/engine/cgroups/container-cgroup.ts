@@ -46,11 +46,6 @@ export class ContainerCgroup {
     }
   }
 
-  /** Moves a process into every hierarchy's cgroup. */
-  join(pid: number): void {
-    for (const dir of this.dirs) fs.writeFileSync(join(dir, 'cgroup.procs'), String(pid));
-  }
-
   /** Pids of every process in the container. */
   pids(): number[] {
     const dir = this.dirs[0];

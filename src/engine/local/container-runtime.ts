@@ -4,7 +4,6 @@ import { ContainerStateError } from '../../errors.js';
 import type { ContainerNetworking, NetworkManager } from '../../net/network-manager.js';
 import { helperMountRecords } from '../../volumes/mount-spec.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
-import type { ResourceLimits } from '../cgroups/limits.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { securityOf } from '../container/process-security.js';
@@ -84,7 +83,7 @@ export class ContainerRuntime {
     };
   }
 
-  /** Creates the cgroup, starts the helper, puts the init in the cgroup, lets it run. */
+  /** Creates the cgroup, starts the helper (whose init joins the cgroup and sets up), attaches the network, lets it run. */
   async start(record: ContainerRecord): Promise<void> {
     if (this.#running.has(record.id)) throw new ContainerStateError(`container ${record.name} is already running`);
     const dirs = this.containers.dirs(record.id);
@@ -95,6 +94,8 @@ export class ContainerRuntime {
     try {
       fs.rmSync(dirs.exitFile, { force: true }); // From a previous run.
       writeJson(dirs.ports, networking.ports);
+      // Before the helper: its init joins the cgroups itself, which is much faster than moving it in.
+      cgroup.create(record.spec.resources ?? {});
       helper = HelperProcess.spawn(this.#helperSpec(record, cgroup, networking));
     } catch (error) {
       await networking.release();
@@ -103,8 +104,7 @@ export class ContainerRuntime {
     }
     try {
       const pid = await helper.hold(Promise.race([helper.pidReported, helper.started]));
-      await networking.attach(pid);
-      joinFreshCgroup(cgroup, record.spec.resources ?? {}, pid);
+      await networking.attach(pid).catch((error: unknown) => whyAttachFailed(helper, pid, error));
       helper.go();
       await helper.started;
       const startedAt = new Date().toISOString();
@@ -240,6 +240,7 @@ export class ContainerRuntime {
       lifeline: !record.spec.keepAlive,
       ...(record.spec.keepAlive ? {} : { orphanCleanup: dirs.root }),
       waitForGo: true,
+      cgroups: cgroup.dirs,
       cgroupCleanup: cgroup.dirs,
       oomEvents: cgroup.oomEventFiles(),
       security: securityOf(record.spec),
@@ -250,21 +251,22 @@ export class ContainerRuntime {
 }
 
 /**
- * Creates the cgroup and moves the init in. An empty berth cgroup is fair
- * game for the sweep of an engine on another state root (it cannot know the
- * container), so one that vanishes before the join is made again; once it
- * holds a process, rmdir fails and it is safe.
+ * The init sets up while the network is attached; when its setup fails it
+ * ends, and the attach fails for want of its netns. The helper then reports
+ * what failed, and that is the error to throw.
  */
-function joinFreshCgroup(cgroup: ContainerCgroup, limits: ResourceLimits, pid: number): void {
-  for (let attempt = 1; ; attempt++) {
-    cgroup.create(limits);
-    try {
-      cgroup.join(pid);
-      return;
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? '';
-      if (attempt >= 3 || !['ENOENT', 'ENODEV'].includes(code)) throw error;
-    }
+async function whyAttachFailed(helper: HelperProcess, pid: number, error: unknown): Promise<never> {
+  // An init on its way out has already dropped its namespaces, before it turns zombie.
+  if (readlinkOr(`/proc/${pid}/ns/net`) !== undefined) throw error;
+  await helper.hold(helper.started);
+  throw error;
+}
+
+function readlinkOr(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 

@@ -23,8 +23,10 @@ export interface HelperSpec {
   lifeline: boolean;
   /** With `lifeline`: a directory the helper removes after an orphaned container is gone. */
   orphanCleanup?: string;
-  /** Hold the container until the engine sends "go" (to set up cgroups, network). */
+  /** Hold the container, set up, until the engine sends "go" (once its network is attached). */
   waitForGo: boolean;
+  /** Cgroup directories, one per hierarchy, the init joins before its setup; they must exist. */
+  cgroups?: string[];
   /** Cgroup directories the monitor removes once the container is gone, before it records the exit. */
   cgroupCleanup?: string[];
   /** Files (`memory.events`, `memory.oom_control`) whose `oom_kill` counter tells the monitor of an OOM kill. */
@@ -48,6 +50,7 @@ export function encodeSpec(spec: HelperSpec): Buffer {
     ['lifeline', spec.lifeline ? '1' : '0'],
     ['wait_for_go', spec.waitForGo ? '1' : '0'],
   ];
+  for (const dir of spec.cgroups ?? []) records.push(['cgroup', dir]);
   for (const dir of spec.cgroupCleanup ?? []) records.push(['cgroup_cleanup', dir]);
   for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
