@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
@@ -11,9 +11,10 @@ import {
   ImageNotFoundError,
   ImagePullError,
   InvalidReferenceError,
+  LocalEngine,
   type StartedGenericContainer,
 } from '../src/index.js';
-import { containerDirExists, mountsUnderState, processExists } from './support/leaks.js';
+import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
@@ -91,7 +92,7 @@ describe('the first container', () => {
     expect(containerDirExists(container.getId())).toBe(true);
     await container.stop({ timeout: 2000 });
     expect(processExists(state.Pid)).toBe(false);
-    expect(containerDirExists(container.getId())).toBe(false);
+    expect(await eventually(() => !containerDirExists(container.getId()))).toBe(true);
     expect(mountsUnderState()).toEqual([]);
   });
 
@@ -100,7 +101,7 @@ describe('the first container', () => {
     const started = Date.now();
     await container.stop({ timeout: 300 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect(containerDirExists(container.getId())).toBe(false);
+    expect(await eventually(() => !containerDirExists(container.getId()))).toBe(true);
   });
 
   it('cleans up with `await using`', async () => {
@@ -112,7 +113,7 @@ describe('the first container', () => {
       pid = (await container.inspect()).State.Pid;
     }
     expect(processExists(pid)).toBe(false);
-    expect(containerDirExists(id)).toBe(false);
+    expect(await eventually(() => !containerDirExists(id))).toBe(true);
   });
 });
 
@@ -143,6 +144,25 @@ describe('clear errors', () => {
     expect((error as Error).message).toContain('/no/such/binary');
     await expect(getEngine().inspectContainer(name)).rejects.toBeInstanceOf(ContainerNotFoundError);
     expect(containerDirsNamed(name)).toEqual([]);
+  });
+});
+
+describe('removal', () => {
+  it('takes the container away at once and its files in the background; a new engine empties what a dead one left', async () => {
+    const container = await new GenericContainer(busybox()).withCommand(['true']).start();
+    await container.wait();
+    const id = container.getId();
+    await container.stop();
+    expect(existsSync(join(statePaths().containers, id))).toBe(false);
+    await expect(getEngine().inspectContainer(id)).rejects.toBeInstanceOf(ContainerNotFoundError);
+    expect(await eventually(() => !containerDirExists(id))).toBe(true);
+
+    // As a process killed mid-removal leaves it: renamed, not yet deleted.
+    const left = join(statePaths().containers, '.trash', `${'0'.repeat(64)}-deadbeef`);
+    mkdirSync(join(left, 'upper/etc'), { recursive: true });
+    writeFileSync(join(left, 'config.json'), '{}');
+    new LocalEngine();
+    expect(await eventually(() => !existsSync(left))).toBe(true);
   });
 });
 

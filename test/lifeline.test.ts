@@ -54,7 +54,8 @@ describe('when both the owner and the monitor die', () => {
     expect(containerDirExists(container.id)).toBe(true);
 
     new LocalEngine();
-    expect(containerDirExists(container.id)).toBe(false);
+    expect(existsSync(join(statePaths().containers, container.id))).toBe(false);
+    expect(await eventually(() => !containerDirExists(container.id))).toBe(true); // The trash empties in the background.
     expect(cgroup.dirs.filter((d) => existsSync(d))).toEqual([]);
   });
 });

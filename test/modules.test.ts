@@ -5,7 +5,7 @@ import { createClient } from 'redis';
 import { request } from 'undici';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { InvalidSpecError, NginxContainer, PostgreSqlContainer, RedisContainer } from '../src/index.js';
-import { containerDirExists } from './support/leaks.js';
+import { containerDirExists, eventually } from './support/leaks.js';
 import { TempDirs } from './support/temp-dirs.js';
 
 const fixtures = () => inject('fixtures');
@@ -33,7 +33,7 @@ describe('PostgreSqlContainer', () => {
     } finally {
       await container.stop();
     }
-    expect(containerDirExists(container.getId())).toBe(false);
+    expect(await eventually(() => !containerDirExists(container.getId()))).toBe(true);
   });
 
   it('uses the database, user and password given, and refuses a wrong password', async () => {

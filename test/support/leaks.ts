@@ -20,9 +20,10 @@ export function mountsUnderState(root = statePaths().root): string[] {
     .filter((mountPoint) => mountPoint.startsWith(root));
 }
 
-/** Whether a container's state directory still exists. */
+/** Whether a container's state directory still exists, in place or in the trash not yet emptied. */
 export function containerDirExists(id: string): boolean {
-  return fs.existsSync(`${statePaths().containers}/${id}`);
+  const root = statePaths().containers;
+  return fs.existsSync(`${root}/${id}`) || fs.readdirSync(`${root}/.trash`).some((entry) => entry.startsWith(`${id}-`));
 }
 
 /** Polls `check` until it is true or `ms` pass; returns the last result. */

@@ -52,10 +52,14 @@ export interface ContainerDirs {
  */
 export class ContainerStore {
   readonly #names: string;
+  readonly #trash: string;
+  readonly #reclaiming = new Set<Promise<void>>();
 
   constructor(readonly dir: string) {
     this.#names = join(dir, '.names');
+    this.#trash = join(dir, '.trash');
     fs.mkdirSync(this.#names, { recursive: true });
+    fs.mkdirSync(this.#trash, { recursive: true });
   }
 
   /** A new 64-hex container id. */
@@ -121,9 +125,40 @@ export class ContainerStore {
 
   /** Removes the container's directory and name; safe to call twice. */
   remove(record: Pick<ContainerRecord, 'id' | 'name'>): void {
-    fs.rmSync(this.dirs(record.id).root, { recursive: true, force: true });
+    this.#discard(this.dirs(record.id).root);
     const namePath = join(this.#names, record.name);
     if (readLink(namePath) === record.id) fs.rmSync(namePath, { force: true });
+  }
+
+  /**
+   * The container is gone the moment its directory moves to the trash; the
+   * files go in the background, since deleting even an empty container's
+   * dozen directories takes milliseconds on ext4.
+   */
+  #discard(root: string): void {
+    const trashed = join(this.#trash, `${root.slice(-64)}-${randomBytes(4).toString('hex')}`);
+    try {
+      fs.renameSync(root, trashed);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+      fs.rmSync(root, { recursive: true, force: true });
+      return;
+    }
+    this.#reclaim(trashed);
+  }
+
+  #reclaim(path: string): void {
+    const done: Promise<void> = fs.promises
+      .rm(path, { recursive: true, force: true })
+      .catch(() => undefined) // Left for the next engine's emptyTrash.
+      .finally(() => this.#reclaiming.delete(done));
+    this.#reclaiming.add(done);
+  }
+
+  /** Deletes what removed containers left in the trash, by this process or by one that died first. */
+  async emptyTrash(): Promise<void> {
+    for (const entry of fs.readdirSync(this.#trash)) this.#reclaim(join(this.#trash, entry));
+    await Promise.all(this.#reclaiming);
   }
 
   #claimName(name: string, id: string, retry = true): void {
