@@ -2,7 +2,9 @@
  * Container start-up, the `run --rm busybox true` case: start, wait for the
  * exit, remove — Berth beside crun and runc (same rootfs, as OCI bundles) and
  * podman and docker (same rootfs, imported), ≥ 20 runs each; then 10
- * containers at once.
+ * containers at once. Berth and docker run twice, on their default bridge
+ * network and with no network, and each ratio compares like with like (the
+ * OCI runtimes alone set up no network).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,18 +33,25 @@ type Row = { name: string; summary?: Summary; note?: string };
 const single: Row[] = [];
 const parallel: Row[] = [];
 
-async function berthRun(): Promise<void> {
-  const c = await new GenericContainer(IMAGE).withCommand(['true']).start(engine);
-  await c.wait();
-  await c.stop();
+function berthRun(network: 'bridge' | 'none'): () => Promise<void> {
+  return async () => {
+    const c = await new GenericContainer(IMAGE).withCommand(['true']).withNetworkMode(network).start(engine);
+    await c.wait();
+    await c.stop();
+  };
 }
 
-const berth = summarise(await timeRuns(RUNS, berthRun));
+const berth = summarise(await timeRuns(RUNS, berthRun('bridge')));
 single.push({ name: 'berth run --rm', summary: berth });
-parallel.push({ name: `berth, ${PARALLEL} at once`, summary: summarise(await timeRuns(5, () => all(berthRun), 1)) });
+const berthNone = summarise(await timeRuns(RUNS, berthRun('none')));
+single.push({ name: 'berth run --rm --network none', summary: berthNone });
+parallel.push({ name: `berth, ${PARALLEL} at once`, summary: summarise(await timeRuns(5, () => all(berthRun('bridge')), 1)) });
 
-/** A peer: a command line that does `run --rm … true`, timed the same way. */
-function peer(name: string, available: () => string | undefined, argv: (i: number) => string[]): void {
+/**
+ * A peer: a command line that does `run --rm … true`, timed the same way and
+ * compared with Berth's run in the same network mode.
+ */
+function peer(name: string, available: () => string | undefined, argv: (i: number) => string[], versus = berthNone): void {
   const missing = available();
   if (missing) {
     single.push({ name, note: missing });
@@ -53,7 +62,7 @@ function peer(name: string, available: () => string | undefined, argv: (i: numbe
   peers.push(async () => {
     try {
       const summary = summarise(await timeRuns(RUNS, once));
-      single.push({ name, summary, note: `berth takes ${(berth.median / summary.median).toFixed(2)}x this` });
+      single.push({ name, summary, note: `berth takes ${(versus.median / summary.median).toFixed(3)}x this` });
       parallel.push({ name: `${name}, ${PARALLEL} at once`, summary: summarise(await timeRuns(5, () => all(once), 1)) });
     } catch (e) {
       single.push({ name, note: `failed: ${(e as Error).message.split('\n')[0]}` });
@@ -87,11 +96,10 @@ peer(
   () => (installed('podman') && installed('runc') ? undefined : 'podman or runc not installed'),
   () => ['podman', '--runtime', 'runc', 'run', '--rm', '--network=none', PEER_IMAGE, 'true'],
 );
-peer(
-  'docker run --rm',
-  () => (dockerRunning() && importInto('docker') ? undefined : 'no dockerd running (bash bench/start-dockerd.sh)'),
-  () => ['docker', 'run', '--rm', '--network=none', PEER_IMAGE, 'true'],
-);
+const dockerReady = (): string | undefined =>
+  dockerRunning() && importInto('docker') ? undefined : 'no dockerd running (bash bench/start-dockerd.sh)';
+peer('docker run --rm', dockerReady, () => ['docker', 'run', '--rm', PEER_IMAGE, 'true'], berth);
+peer('docker run --rm --network none', dockerReady, () => ['docker', 'run', '--rm', '--network=none', PEER_IMAGE, 'true']);
 for (const p of peers) await p();
 
 printTable(`run --rm busybox true: start, exit, remove (${RUNS} runs each, ms)`, single);
