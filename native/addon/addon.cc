@@ -2,6 +2,7 @@
 // synchronous and runs on the calling thread.
 #include <napi.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 
@@ -35,6 +36,7 @@ Napi::Object Constants(Napi::Env env) {
   c.Set("S_IFBLK", Napi::Number::New(env, S_IFBLK));
   c.Set("S_IFIFO", Napi::Number::New(env, S_IFIFO));
   c.Set("O_PATH", Napi::Number::New(env, O_PATH));
+  c.Set("FS_TOPDIR_FL", Napi::Number::New(env, FS_TOPDIR_FL));
   c.Freeze();
   return c;
 }
@@ -54,6 +56,8 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("lgetxattr", Napi::Function::New(env, Lgetxattr, "lgetxattr"));
   exports.Set("llistxattr",
               Napi::Function::New(env, Llistxattr, "llistxattr"));
+  exports.Set("addInodeFlags",
+              Napi::Function::New(env, AddInodeFlags, "addInodeFlags"));
   exports.Set("openInRoot",
               Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));

@@ -1,8 +1,12 @@
 #include "files.h"
 
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <string>
@@ -118,6 +122,36 @@ Napi::Value Llistxattr(const Napi::CallbackInfo& info) {
     names.Set(index++, Napi::String::New(env, entry));
   }
   return names;
+}
+
+Napi::Value AddInodeFlags(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  uint32_t flags;
+  if (!ArgString(info, 0, "path", &path) ||
+      !ArgUint32(info, 1, "flags", &flags)) {
+    return env.Undefined();
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    ThrowSyscallError(env, errno, "open", path);
+    return env.Undefined();
+  }
+  // The kernel reads and writes an int here, whatever the ioctl's nominal type.
+  int current = 0;
+  const char* failed = nullptr;
+  if (::ioctl(fd, FS_IOC_GETFLAGS, &current) < 0) {
+    failed = "ioctl(FS_IOC_GETFLAGS)";
+  } else if ((current & static_cast<int>(flags)) != static_cast<int>(flags)) {
+    current |= static_cast<int>(flags);
+    if (::ioctl(fd, FS_IOC_SETFLAGS, &current) < 0) {
+      failed = "ioctl(FS_IOC_SETFLAGS)";
+    }
+  }
+  int err = errno;
+  ::close(fd);
+  if (failed) ThrowSyscallError(env, err, failed, path);
+  return env.Undefined();
 }
 
 }  // namespace berth

@@ -14,6 +14,10 @@ Napi::Value Lsetxattr(const Napi::CallbackInfo& info);
 Napi::Value Lgetxattr(const Napi::CallbackInfo& info);
 // llistxattr(path): string[]
 Napi::Value Llistxattr(const Napi::CallbackInfo& info);
+// addInodeFlags(path, flags): void — ORs FS_*_FL flags into the inode's
+// attribute flags (chattr); errors as thrown by the ioctl (ENOTTY or
+// EOPNOTSUPP where the filesystem has no such flags).
+Napi::Value AddInodeFlags(const Napi::CallbackInfo& info);
 
 }  // namespace berth
 

@@ -12,6 +12,8 @@ export interface NativeAddon {
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
+  /** ORs `FS_*_FL` flags into a file's attribute flags, as chattr does. */
+  addInodeFlags(path: string, flags: number): void;
   /**
    * openat2(2) below `rootFd` with RESOLVE_IN_ROOT: `path` and any symlink on
    * the way resolve as if `rootFd` were `/`. Returns a new (close-on-exec) fd.
@@ -71,7 +73,8 @@ export interface NativeAddon {
     | 'S_IFCHR'
     | 'S_IFBLK'
     | 'S_IFIFO'
-    | 'O_PATH',
+    | 'O_PATH'
+    | 'FS_TOPDIR_FL',
     number
   >;
 }

@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { debug } from '../../debug.js';
 import { ImageNotPresentError } from '../../errors.js';
+import { native } from '../native.js';
 import { digestHex, type StatePaths } from '../paths.js';
 import { BlobStore } from './blob-store.js';
 import type { ImageConfig } from './manifest.js';
@@ -34,6 +36,7 @@ export class ImageStore {
   constructor(readonly paths: StatePaths) {
     for (const dir of [paths.blobs, paths.layers, paths.images, paths.refs, paths.tmp]) fs.mkdirSync(dir, { recursive: true });
     this.blobs = new BlobStore(paths.blobs, paths.tmp);
+    spreadSubdirectories(paths.tmp);
   }
 
   /** The directory overlayfs uses for a layer (its `diff`). */
@@ -155,6 +158,23 @@ export function chainIds(diffIds: string[]): string[] {
     out.push(prev ? `sha256:${createHash('sha256').update(`${prev} ${diffId}`).digest('hex')}` : diffId);
   }
   return out;
+}
+
+/**
+ * Marks the staging dir as a top of directory hierarchies (chattr +T), so
+ * ext4 puts each layer staged in it in a block group of its own choosing
+ * rather than in the store's. On ext4 without a journal, every new inode
+ * skips, one by one, the inodes of its group deleted in the last minute or
+ * more: unpacking the Debian layer next to a just-removed one took 2-4 s of
+ * kernel time instead of 0.3 s. Only a placement hint: filesystems without
+ * the flag refuse it, and nothing depends on it.
+ */
+function spreadSubdirectories(dir: string): void {
+  try {
+    native().addInodeFlags(dir, native().constants.FS_TOPDIR_FL);
+  } catch (error) {
+    debug('no top-directory hint on %s: %s', dir, (error as Error).message);
+  }
 }
 
 /** The canonical form of a reference, or undefined if it is not one. */
