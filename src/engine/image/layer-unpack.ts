@@ -186,11 +186,15 @@ class Unpacker {
   }
 }
 
+/** Names separated by single slashes, none of them `.` or `..`: already clean. */
+const PLAIN_PATH = /^(?!\.{1,2}(?:\/|$))[^/\0]+(?:\/(?!\.{1,2}(?:\/|$))[^/\0]+)*$/;
+
 /**
  * Normalises a tar path to a clean relative path, refusing anything that
  * could leave the layer directory.
  */
 export function cleanPath(path: string): string {
+  if (PLAIN_PATH.test(path)) return path;
   if (path.startsWith('/')) throw new LayerError(`layer entry "${path}" has an absolute path`, path);
   if (path.includes('\0')) throw new LayerError(`layer entry "${path}" contains a NUL byte`, path);
   const parts = path.split('/').filter((p) => p !== '' && p !== '.');
@@ -199,10 +203,6 @@ export function cleanPath(path: string): string {
 }
 
 function lstatOrUndefined(path: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(path);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw e;
-  }
+  // No exception for a missing path: most directories of a layer are new, and an Error costs a stack trace.
+  return fs.lstatSync(path, { throwIfNoEntry: false });
 }

@@ -18,7 +18,7 @@ export interface TarEntry {
   devmajor: number;
   devminor: number;
   /** Extended attributes from `SCHILY.xattr.*` PAX records. */
-  xattrs: Map<string, Buffer>;
+  xattrs: ReadonlyMap<string, Buffer>;
 }
 
 /** A tar entry and its content, which must be consumed before the next entry. */
@@ -49,8 +49,12 @@ interface Overrides {
   uid?: number;
   gid?: number;
   mtime?: number;
-  xattrs: Map<string, Buffer>;
+  xattrs: ReadonlyMap<string, Buffer>;
 }
+
+const NO_XATTRS: ReadonlyMap<string, Buffer> = new Map();
+/** Most entries have no PAX or GNU records: they all share this. */
+const NO_OVERRIDES: Readonly<Overrides> = Object.freeze({ xattrs: NO_XATTRS });
 
 /**
  * Reads a tar stream (ustar, GNU and PAX) entry by entry, keeping what a
@@ -59,8 +63,8 @@ interface Overrides {
  */
 export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarItem> {
   const reader = new ByteReader(source);
-  let next: Overrides = { xattrs: new Map() };
-  let global: Overrides = { xattrs: new Map() };
+  let next: Overrides = NO_OVERRIDES;
+  let global: Overrides = NO_OVERRIDES;
   for (;;) {
     const block = await reader.read(BLOCK);
     if (block.length === 0) return; // Tolerate archives without the end-of-archive blocks.
@@ -73,37 +77,58 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       const data = await readMeta(reader, header.size, flag);
       if (flag === 'x') next = mergePax(next, data);
       else if (flag === 'g') global = mergePax(global, data);
-      else if (flag === 'L') next.path = cString(data);
-      else next.linkpath = cString(data);
+      else if (flag === 'L') next = { ...next, path: cString(data) };
+      else next = { ...next, linkpath: cString(data) };
       continue;
     }
     const type = TYPES[flag];
     const entry = applyOverrides(header, type, global, next);
-    next = { xattrs: new Map() };
+    next = NO_OVERRIDES;
     if (!type) {
       await skipBody(reader, entry.size);
       continue; // Unknown entry kinds (volume labels, sparse maps) carry no file to write.
     }
     const dataSize = type === 'file' ? entry.size : 0;
-    let consumed = false;
-    const body = bodyOf(reader, dataSize, () => {
-      consumed = true;
-    });
+    const body = new TarBody(reader, dataSize);
     yield { entry, body };
-    if (!consumed) for await (const _ of body) void _;
+    await body.drain();
     await skipPadding(reader, dataSize);
     if (type !== 'file' && entry.size > 0) await skipBody(reader, entry.size);
   }
 }
 
-async function* bodyOf(reader: ByteReader, size: number, onDone: () => void): AsyncGenerator<Buffer> {
-  let read = 0;
-  for await (const chunk of reader.stream(size)) {
-    read += chunk.length;
-    yield chunk;
+/**
+ * An entry's content, read straight from the archive: one object per entry
+ * and no generator in between, as a layer has thousands of small files.
+ */
+class TarBody implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
+  #left: number;
+
+  constructor(
+    readonly reader: ByteReader,
+    readonly size: number,
+  ) {
+    this.#left = size;
   }
-  onDone();
-  if (read < size) throw new LayerError(`layer archive is truncated: expected ${size} bytes of content, got ${read}`);
+
+  async next(): Promise<IteratorResult<Buffer>> {
+    if (this.#left === 0) return { done: true, value: undefined };
+    const chunk = await this.reader.piece(this.#left);
+    if (chunk.length === 0) {
+      throw new LayerError(`layer archive is truncated: expected ${this.size} bytes of content, got ${this.size - this.#left}`);
+    }
+    this.#left -= chunk.length;
+    return { done: false, value: chunk };
+  }
+
+  /** What the consumer left unread is skipped, so the next header is next. */
+  async drain(): Promise<void> {
+    while (this.#left > 0) await this.next();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return this;
+  }
 }
 
 async function readMeta(reader: ByteReader, size: number, flag: string): Promise<Buffer> {
@@ -137,9 +162,9 @@ interface RawHeader {
 }
 
 function parseHeader(b: Buffer): RawHeader {
-  const name = cString(b.subarray(0, 100));
-  const ustar = b.subarray(257, 262).toString('latin1') === 'ustar';
-  const prefix = ustar ? cString(b.subarray(345, 500)) : '';
+  const name = cString(b, 0, 100);
+  const ustar = b[257] === 0x75 && b[258] === 0x73 && b[259] === 0x74 && b[260] === 0x61 && b[261] === 0x72; // "ustar"
+  const prefix = ustar ? cString(b, 345, 155) : '';
   return {
     path: prefix ? `${prefix}/${name}` : name,
     mode: numeric(b, 100, 8),
@@ -147,32 +172,33 @@ function parseHeader(b: Buffer): RawHeader {
     gid: numeric(b, 116, 8),
     size: numeric(b, 124, 12),
     mtime: numeric(b, 136, 12),
-    linkpath: cString(b.subarray(157, 257)),
+    linkpath: cString(b, 157, 100),
     devmajor: ustar ? numeric(b, 329, 8) : 0,
     devminor: ustar ? numeric(b, 337, 8) : 0,
   };
 }
 
 function applyOverrides(h: RawHeader, type: TarEntryType | undefined, global: Overrides, local: Overrides): TarEntry {
-  const pick = <K extends 'path' | 'linkpath' | 'size' | 'uid' | 'gid' | 'mtime'>(k: K): RawHeader[K] =>
-    (local[k] ?? global[k] ?? h[k]) as RawHeader[K];
+  // Property by property, not by spreading: this runs for every entry.
+  const plain = global === NO_OVERRIDES && local === NO_OVERRIDES;
   return {
-    ...h,
-    path: pick('path'),
-    linkpath: pick('linkpath'),
-    size: pick('size'),
-    uid: pick('uid'),
-    gid: pick('gid'),
-    mtime: pick('mtime'),
-    mode: h.mode & 0o7777,
+    path: plain ? h.path : (local.path ?? global.path ?? h.path),
     type: type ?? 'file',
-    xattrs: new Map([...global.xattrs, ...local.xattrs]),
+    mode: h.mode & 0o7777,
+    uid: plain ? h.uid : (local.uid ?? global.uid ?? h.uid),
+    gid: plain ? h.gid : (local.gid ?? global.gid ?? h.gid),
+    size: plain ? h.size : (local.size ?? global.size ?? h.size),
+    mtime: plain ? h.mtime : (local.mtime ?? global.mtime ?? h.mtime),
+    linkpath: plain ? h.linkpath : (local.linkpath ?? global.linkpath ?? h.linkpath),
+    devmajor: h.devmajor,
+    devminor: h.devminor,
+    xattrs: global.xattrs.size + local.xattrs.size === 0 ? NO_XATTRS : new Map([...global.xattrs, ...local.xattrs]),
   };
 }
 
 /** Parses PAX records `"<len> <key>=<value>\n"`; values are bytes (xattrs may be binary). */
 function mergePax(into: Overrides, data: Buffer): Overrides {
-  const out: Overrides = { ...into, xattrs: new Map(into.xattrs) };
+  const out: Overrides & { xattrs: Map<string, Buffer> } = { ...into, xattrs: new Map(into.xattrs) };
   let at = 0;
   while (at < data.length) {
     const space = data.indexOf(0x20, at);
@@ -189,7 +215,7 @@ function mergePax(into: Overrides, data: Buffer): Overrides {
   return out;
 }
 
-function applyPax(out: Overrides, key: string, value: Buffer): void {
+function applyPax(out: Overrides & { xattrs: Map<string, Buffer> }, key: string, value: Buffer): void {
   const text = value.toString('utf8');
   if (key === 'path' || key === 'linkpath') out[key] = text;
   else if (key === 'size' || key === 'uid' || key === 'gid' || key === 'mtime') {
@@ -203,28 +229,47 @@ function applyPax(out: Overrides, key: string, value: Buffer): void {
 }
 
 function numeric(b: Buffer, offset: number, length: number): number {
-  const field = b.subarray(offset, offset + length);
+  const end = offset + length;
   // GNU base-256: the high bit of the first byte marks a big-endian binary number.
-  if ((field[0] ?? 0) & 0x80) {
-    let n = (field[0] ?? 0) & 0x7f;
-    for (let i = 1; i < field.length; i++) n = n * 256 + (field[i] ?? 0);
+  if ((b[offset] ?? 0) & 0x80) {
+    let n = (b[offset] ?? 0) & 0x7f;
+    for (let i = offset + 1; i < end; i++) n = n * 256 + (b[i] ?? 0);
     return n;
   }
-  const text = cString(field).trim();
+  // Octal digits between spaces, up to a NUL: read in place (seven fields per header).
+  let i = offset;
+  while (i < end && b[i] === 0x20) i++;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = b[i] ?? 0;
+    if (c < 0x30 || c > 0x37) break;
+    n = n * 8 + (c - 0x30);
+  }
+  for (; i < end && b[i] !== 0; i++) if (b[i] !== 0x20) return numericText(cString(b, offset, length));
+  return n;
+}
+
+/** The field as text, for what the in-place reading does not expect: other blanks, or garbage. */
+function numericText(field: string): number {
+  const text = field.trim();
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new LayerError(`tar header field "${text}" is not an octal number`);
   return Number.parseInt(text, 8);
 }
 
 function verifyChecksum(b: Buffer): void {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (b[i] ?? 0);
+  // The checksum field itself counts as eight spaces.
+  let sum = 8 * 0x20;
+  for (let i = 0; i < 148; i++) sum += b[i] ?? 0;
+  for (let i = 156; i < BLOCK; i++) sum += b[i] ?? 0;
   if (numeric(b, 148, 8) !== sum) throw new LayerError('tar header checksum mismatch: the layer is corrupt');
 }
 
-function cString(b: Buffer): string {
-  const nul = b.indexOf(0);
-  return b.subarray(0, nul === -1 ? b.length : nul).toString('utf8');
+/** The NUL-terminated string in `length` bytes at `offset`. */
+function cString(b: Buffer, offset = 0, length = b.length): string {
+  const nul = b.indexOf(0, offset);
+  const end = nul === -1 || nul > offset + length ? offset + length : nul;
+  return b.toString('utf8', offset, end);
 }
 
 function isZero(b: Buffer): boolean {
