@@ -13,7 +13,8 @@
         "native/addon/net.cc",
         "native/addon/inroot.cc",
         "native/addon/proxy.cc",
-        "native/addon/spawn.cc"
+        "native/addon/spawn.cc",
+        "native/addon/write-file.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],

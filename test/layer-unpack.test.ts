@@ -28,6 +28,11 @@ function unpack(entries: RawEntry[]): Promise<unknown> {
   return unpackLayer(chunked(buildTar(entries)), layer);
 }
 
+/** This process's open file descriptors. */
+function openFds(): string[] {
+  return fs.readdirSync('/proc/self/fd').sort();
+}
+
 /** Every path below the sandbox, except inside the layer. */
 function outsideTree(): string[] {
   return (fs.readdirSync(sandbox, { recursive: true }) as string[]).filter((p) => p !== 'layer' && !p.startsWith('layer/')).sort();
@@ -89,6 +94,38 @@ describe('layer unpack', () => {
     ]);
     expect(fs.readFileSync(join(layer, 'a'), 'utf8')).toBe('second');
     expect(fs.readlinkSync(join(layer, 'dir'))).toBe('elsewhere');
+  });
+
+  it('writes a large file in parts, content and metadata whole', async () => {
+    // Over the write-behind part size, in small chunks, so it goes out in several parts.
+    const big = Buffer.from(Array.from({ length: 3_500_000 }, (_, i) => (i * 7919) % 251));
+    await unpackLayer(
+      chunked(buildTar([{ path: 'big.bin', data: big, mode: 0o4711, uid: 7, gid: 8, mtime: 1_500_000_000 }]), 65_536),
+      layer,
+    );
+    const st = fs.statSync(join(layer, 'big.bin'));
+    expect([st.size, st.mode & 0o7777, st.uid, st.gid, st.mtimeMs]).toEqual([big.length, 0o4711, 7, 8, 1_500_000_000_000]);
+    expect(fs.readFileSync(join(layer, 'big.bin')).equals(big)).toBe(true);
+  });
+
+  it('fails with a file whose metadata cannot be set, closing every file it opened', async () => {
+    const fds = openFds();
+    const files = Array.from({ length: 200 }, (_, i): RawEntry => ({ path: `f/${i}`, data: 'x'.repeat(i) }));
+    // No such xattr namespace: the write-behind fails on it after many files are queued.
+    const bad: RawEntry = { path: 'f/bad', data: 'x', pax: { 'SCHILY.xattr.nonamespace.x': 'y' } };
+    await expect(unpack([...files, bad, ...files.map((f) => ({ ...f, path: `${f.path}-after` }))])).rejects.toMatchObject({
+      code: 'ENOTSUP',
+      syscall: 'fsetxattr',
+      path: join(layer, 'f/bad'),
+    });
+    expect(openFds()).toEqual(fds);
+  });
+
+  it('closes the file being written when the archive ends inside a large one', async () => {
+    const fds = openFds();
+    const tar = buildTar([{ path: 'big.bin', data: Buffer.alloc(3_000_000, 1) }]);
+    await expect(unpackLayer(chunked(tar.subarray(0, 2_500_000), 65_536), layer)).rejects.toBeInstanceOf(LayerError);
+    expect(openFds()).toEqual(fds);
   });
 
   describe('refuses hostile layers and writes nothing outside', () => {

@@ -1,5 +1,6 @@
 // berth_native: the few syscalls Node has no API for. Everything here is
-// synchronous and runs on the calling thread.
+// synchronous and runs on the calling thread, except writeFiles, which runs
+// in libuv's thread pool and returns a promise.
 #include <napi.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -13,6 +14,7 @@
 #include "net.h"
 #include "proxy.h"
 #include "spawn.h"
+#include "write-file.h"
 
 namespace berth {
 
@@ -58,6 +60,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, Llistxattr, "llistxattr"));
   exports.Set("addInodeFlags",
               Napi::Function::New(env, AddInodeFlags, "addInodeFlags"));
+  exports.Set("writeFiles", Napi::Function::New(env, WriteFiles, "writeFiles"));
   exports.Set("openInRoot",
               Napi::Function::New(env, OpenInRoot, "openInRoot"));
   exports.Set("tryLock", Napi::Function::New(env, TryLock, "tryLock"));

@@ -49,8 +49,8 @@ std::string ErrnoName(int err) {
   return "E" + std::to_string(err);
 }
 
-void ThrowSyscallError(Napi::Env env, int err, const char* syscall,
-                       const std::string& path) {
+Napi::Error SyscallError(Napi::Env env, int err, const char* syscall,
+                         const std::string& path) {
   std::string message =
       std::string(syscall) + " " + path + ": " + std::strerror(err);
   Napi::Error error = Napi::Error::New(env, message);
@@ -59,7 +59,12 @@ void ThrowSyscallError(Napi::Env env, int err, const char* syscall,
   obj.Set("errno", Napi::Number::New(env, err));
   obj.Set("syscall", Napi::String::New(env, syscall));
   obj.Set("path", Napi::String::New(env, path));
-  error.ThrowAsJavaScriptException();
+  return error;
+}
+
+void ThrowSyscallError(Napi::Env env, int err, const char* syscall,
+                       const std::string& path) {
+  SyscallError(env, err, syscall, path).ThrowAsJavaScriptException();
 }
 
 }  // namespace berth

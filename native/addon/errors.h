@@ -13,6 +13,10 @@ namespace berth {
 void ThrowSyscallError(Napi::Env env, int err, const char* syscall,
                        const std::string& path);
 
+// The same error as a value, for asynchronous work that rejects a promise.
+Napi::Error SyscallError(Napi::Env env, int err, const char* syscall,
+                         const std::string& path);
+
 // "ENOENT" etc.; "E<number>" for values outside the table.
 std::string ErrnoName(int err);
 

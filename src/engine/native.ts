@@ -4,6 +4,31 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NativeUnavailableError } from '../errors.js';
 
+/** What a file gets once its content is written (see {@link NativeAddon.writeFiles}). */
+export interface FileFinish {
+  uid: number;
+  gid: number;
+  /** Permission bits, setuid, setgid and sticky included. */
+  mode: number;
+  /** Modification (and access) time, in seconds since the epoch. */
+  mtime: number;
+  xattrs: [string, Buffer][];
+}
+
+/** Writes into one open file, for {@link NativeAddon.writeFiles}. */
+export interface FileJob {
+  fd: number;
+  /** The file's name, for error messages (what is written is the fd). */
+  path: string;
+  chunks: Buffer[];
+  /** Offset of the first chunk. */
+  position: number;
+  /** Owner, mode, xattrs and times to set after the content, through the fd. */
+  finish: FileFinish | null;
+  /** Close the fd afterwards (also when this or an earlier job failed). */
+  close: boolean;
+}
+
 /** The syscalls Node lacks, from Berth's addon (`native/addon`). */
 export interface NativeAddon {
   mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null): void;
@@ -12,6 +37,13 @@ export interface NativeAddon {
   lsetxattr(path: string, name: string, value: Buffer): void;
   lgetxattr(path: string, name: string): Buffer | null;
   llistxattr(path: string): string[];
+  /**
+   * In libuv's thread pool, one job after the other: each job's writes,
+   * finish and close. After a failure the remaining jobs only close their
+   * fds; rejects with the first failure. The chunks must not change until
+   * the promise settles.
+   */
+  writeFiles(jobs: FileJob[]): Promise<void>;
   /** ORs `FS_*_FL` flags into a file's attribute flags, as chattr does. */
   addInodeFlags(path: string, flags: number): void;
   /**

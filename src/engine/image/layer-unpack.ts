@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LayerError } from '../../errors.js';
 import { native } from '../native.js';
 import { readTar, type TarEntry } from './tar-reader.js';
+import { WriteBehind } from './write-behind.js';
 
 const WHITEOUT_PREFIX = '.wh.';
 const OPAQUE_MARKER = '.wh..wh..opq';
@@ -24,13 +25,21 @@ export interface UnpackStats {
  * Every path is resolved inside `dir` without following any symlink, and
  * entries that would land outside it (`..`, absolute paths, writes through a
  * symlink, hardlinks to outside) are refused with {@link LayerError}.
+ *
+ * File content is written behind, after the source has moved on: a chunk's
+ * memory must not be reused once it is yielded (no Node stream does).
  */
 export async function unpackLayer(source: AsyncIterable<Buffer>, dir: string): Promise<UnpackStats> {
   const unpacker = new Unpacker(dir);
-  for await (const { entry, body } of readTar(source)) {
-    await unpacker.write(entry, body);
+  try {
+    for await (const { entry, body } of readTar(source)) {
+      await unpacker.write(entry, body);
+    }
+    await unpacker.finish();
+  } catch (error) {
+    await unpacker.abandon();
+    throw error;
   }
-  unpacker.finish();
   return unpacker.stats;
 }
 
@@ -39,6 +48,7 @@ class Unpacker {
   /** Relative paths known to be real directories (not symlinks) inside the layer. */
   readonly #dirs = new Set<string>(['']);
   readonly #dirTimes: { abs: string; mtime: number }[] = [];
+  readonly #writes = new WriteBehind();
 
   constructor(readonly root: string) {}
 
@@ -80,30 +90,29 @@ class Unpacker {
     }
   }
 
-  finish(): void {
+  async finish(): Promise<void> {
+    await this.#writes.flush();
     // Directory times last, deepest first: writing children changes a directory's mtime.
     for (const { abs, mtime } of this.#dirTimes.reverse()) fs.utimesSync(abs, mtime, mtime);
   }
 
-  /** Regular files get their metadata through the open descriptor: no path lookups per call. */
+  /** Waits for the files still being written, so nothing writes into the layer once it is removed. */
+  abandon(): Promise<void> {
+    return this.#writes.settle();
+  }
+
+  /**
+   * The name is made here, at once, as every other entry's (later entries
+   * and checks see it); content and metadata follow in the thread pool,
+   * through the open descriptor. Owner always (a setgid parent directory
+   * would otherwise hand its group down), mode after it (chown clears
+   * setuid/setgid).
+   */
   async #file(rel: string, abs: string, entry: TarEntry, body: AsyncIterable<Buffer>): Promise<void> {
     const flags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
     const fd = this.#create(rel, () => fs.openSync(abs, flags, 0o600));
-    try {
-      for await (const chunk of body) {
-        let off = 0;
-        while (off < chunk.length) off += fs.writeSync(fd, chunk, off);
-        this.stats.bytes += chunk.length;
-      }
-      // Always: a setgid parent directory would otherwise hand its group down.
-      fs.fchownSync(fd, entry.uid, entry.gid);
-      // After chown, which clears setuid/setgid.
-      fs.fchmodSync(fd, entry.mode);
-      for (const [name, value] of entry.xattrs) native().lsetxattr(abs, name, value);
-      fs.futimesSync(fd, entry.mtime, entry.mtime);
-    } finally {
-      fs.closeSync(fd);
-    }
+    const { uid, gid, mode, mtime } = entry;
+    this.stats.bytes += await this.#writes.file(fd, abs, body, { uid, gid, mode, mtime, xattrs: [...entry.xattrs] });
   }
 
   #special(abs: string, entry: TarEntry): void {
