@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { BerthError, LocalEngine, loadConfig } from '../src/index.js';
 import { type RegistryServer, startRegistry } from './support/registry.js';
@@ -46,7 +46,7 @@ describe('Berth config', () => {
 
 describe('registry mirrors', () => {
   let mirror: RegistryServer;
-  let root: string;
+  const roots: string[] = [];
 
   beforeAll(async () => {
     mirror = await startRegistry();
@@ -55,9 +55,13 @@ describe('registry mirrors', () => {
   afterAll(async () => {
     await mirror.stop();
   });
+  afterEach(() => {
+    for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
+  });
 
   function engineWith(mirrors: string[]): LocalEngine {
-    root = mkdtempSync(join(tmpdir(), 'berth-mirror-'));
+    const root = mkdtempSync(join(tmpdir(), 'berth-mirror-'));
+    roots.push(root);
     // 127.0.0.1:9 (discard) has no registry: a pull that reaches it fails.
     return new LocalEngine({ root, config: { insecureRegistries: [], registryMirrors: { '127.0.0.1:9': mirrors } } });
   }
@@ -66,7 +70,6 @@ describe('registry mirrors', () => {
     const engine = engineWith([`http://${mirror.host}`]);
     const image = await engine.pullImage('127.0.0.1:9/library/busybox:latest');
     expect(image.repoTags).toEqual(['127.0.0.1:9/library/busybox:latest']);
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('falls back past a dead mirror, and reports the registry itself when all fail', async () => {
@@ -75,6 +78,5 @@ describe('registry mirrors', () => {
     const deadOnly = engineWith(['http://127.0.0.1:1']);
     const error = (await deadOnly.pullImage('127.0.0.1:9/library/busybox:latest').catch((e: unknown) => e)) as Error;
     expect(error.message).toContain('127.0.0.1:9/library/busybox');
-    fs.rmSync(root, { recursive: true, force: true });
   });
 });
