@@ -5,6 +5,7 @@ import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
 import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../engine.js';
 import type { ResolvedHealthCheck } from '../health/health-check.js';
+import { atProcessEnd } from '../state/process-end.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
 /** What the engine persists for a container (`containers/<id>/config.json`). */
@@ -148,10 +149,14 @@ export class ContainerStore {
   }
 
   #reclaim(path: string): void {
+    unfinished(path, true);
     const done: Promise<void> = fs.promises
       .rm(path, { recursive: true, force: true })
       .catch(() => undefined) // Left for the next engine's emptyTrash.
-      .finally(() => this.#reclaiming.delete(done));
+      .finally(() => {
+        unfinished(path, false);
+        this.#reclaiming.delete(done);
+      });
     this.#reclaiming.add(done);
   }
 
@@ -196,6 +201,29 @@ export class ContainerStore {
     }
     throw new ContainerNotFoundError(idOrName);
   }
+}
+
+/** Trashed directories this process is still deleting, finished synchronously should it end first. */
+const inFlight = new Set<string>();
+let finishAtEnd = false;
+
+function unfinished(path: string, pending: boolean): void {
+  if (!pending) {
+    inFlight.delete(path);
+    return;
+  }
+  inFlight.add(path);
+  if (finishAtEnd) return;
+  finishAtEnd = true;
+  atProcessEnd(() => {
+    for (const left of inFlight) {
+      try {
+        fs.rmSync(left, { recursive: true, force: true });
+      } catch {
+        // The next engine's emptyTrash takes it.
+      }
+    }
+  });
 }
 
 function readLink(path: string): string | undefined {
