@@ -41,6 +41,15 @@ export function statePaths(root: string = process.env.BERTH_ROOT ?? DEFAULT_ROOT
   };
 }
 
+/**
+ * Host-wide state every engine on the machine shares, whatever its state
+ * root: networks, and locks such as the one per reusable container
+ * (`$BERTH_NET_ROOT`, default /run/berth).
+ */
+export function hostRunDir(): string {
+  return process.env.BERTH_NET_ROOT ?? '/run/berth';
+}
+
 /** The hex part of a `sha256:<hex>` digest. */
 export function digestHex(digest: string): string {
   const hex = digest.startsWith('sha256:') ? digest.slice(7) : digest;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { hostRunDir } from '../engine/paths.js';
 import { trySyncLock, withFileLock } from '../engine/state/file-lock.js';
 import { isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 
@@ -58,7 +59,7 @@ export class NetworkStore {
   readonly dir: string;
   readonly #locks: string;
 
-  constructor(readonly root: string = process.env.BERTH_NET_ROOT ?? '/run/berth') {
+  constructor(readonly root: string = hostRunDir()) {
     this.dir = join(root, 'networks');
     this.#locks = join(root, 'locks');
     fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ContainerInfo, Engine } from '../engine/engine.js';
+import { hostRunDir } from '../engine/paths.js';
 import { withFileLock } from '../engine/state/file-lock.js';
 
 /** The label that marks a reusable container with the hash of its configuration. */
@@ -37,7 +38,8 @@ export async function findOrStart<T>(
   found: (info: ContainerInfo) => Promise<T>,
   start: () => Promise<T>,
 ): Promise<T> {
-  return withFileLock(tmpdir(), `berth-reuse-${hash.slice(0, 32)}`, async () => {
+  // Host-wide, not per state root: a reused container is found by its label through whichever engine.
+  return withFileLock(join(hostRunDir(), 'locks'), `reuse-${hash.slice(0, 32)}`, async () => {
     const [existing] = await engine.listContainers({ labels: { [REUSE_LABEL]: hash } });
     return existing ? found(existing) : start();
   });
