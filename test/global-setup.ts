@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { pushOciLayout } from '../src/engine/image/push.js';
+import { settledLeaks, tempEntries } from './support/host-leaks.js';
 import { startRegistry } from './support/registry.js';
 
 /** The images test/fixtures/build-images.sh builds. */
@@ -54,7 +55,20 @@ async function pushFixture(registryHost: string, name: FixtureName): Promise<str
   return target;
 }
 
+/** The test store (vitest.config.ts gives it to the workers as BERTH_ROOT). */
+const STATE_ROOT = process.env.BERTH_TEST_ROOT ?? '/var/lib/berth-test';
+
+/** After the run: anything Berth left on the host fails it. */
+async function checkNothingLeaked(tempBefore: Set<string>): Promise<void> {
+  const leaks = await settledLeaks(STATE_ROOT, tempBefore);
+  if (leaks.length === 0) return;
+  // vitest only prints an error thrown here; the run must fail too.
+  process.exitCode = 1;
+  throw new Error(`the test run left on the host:\n  ${leaks.join('\n  ')}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const tempBefore = tempEntries();
   await buildFixtures();
   const registry = await startRegistry();
   try {
@@ -66,5 +80,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await registry.stop();
     throw error;
   }
-  return () => registry.stop();
+  return async () => {
+    await registry.stop();
+    await checkNothingLeaked(tempBefore);
+  };
 }

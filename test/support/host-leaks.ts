@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CGROUP_PARENT } from '../../src/engine/cgroups/container-cgroup.js';
+import { cgroupLayout } from '../../src/engine/cgroups/hierarchy.js';
+import { statePaths } from '../../src/engine/paths.js';
+import { readOr } from '../../src/engine/state/files.js';
+import { berthTables } from '../../src/net/firewall.js';
+import { berthLinks } from '../../src/net/sweep-networks.js';
+import { mountsUnderState } from './leaks.js';
+
+/** The `berth-*` entries of the temp dir, to tell which a test run added. */
+export function tempEntries(): Set<string> {
+  return new Set(fs.readdirSync(tmpdir()).filter((e) => e.startsWith('berth-')));
+}
+
+/**
+ * Everything Berth may leave on the host that is still there: helper
+ * processes, links, nft tables, mounts, containers and trash in the state
+ * root, cgroups, and temp entries not in `tempBefore`. Empty when clean.
+ */
+export function hostLeaks(stateRoot: string, tempBefore: Set<string>): string[] {
+  const paths = statePaths(stateRoot);
+  const containers = readdirOr(paths.containers).filter((e) => /^[0-9a-f]{64}$/.test(e));
+  return [
+    ...helperProcesses().map((pid) => `berth-helper process ${pid}`),
+    ...berthLinks().map((link) => `link ${link}`),
+    ...berthTables().map((table) => `nft table ${table}`),
+    ...mountsUnderState(stateRoot).map((m) => `mount ${m}`),
+    ...containers.map((id) => `container ${id}`),
+    ...readdirOr(join(paths.containers, '.trash')).map((e) => `trash ${e}`),
+    ...berthCgroups().map((dir) => `cgroup ${dir}`),
+    ...[...tempEntries()].filter((e) => !tempBefore.has(e)).map((e) => `temp ${join(tmpdir(), e)}`),
+  ];
+}
+
+/** Polls until nothing leaks or `ms` pass (monitors may still be finishing); returns what is left. */
+export async function settledLeaks(stateRoot: string, tempBefore: Set<string>, ms = 5000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const leaks = hostLeaks(stateRoot, tempBefore);
+    if (leaks.length === 0 || Date.now() > deadline) return leaks;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function helperProcesses(): number[] {
+  return readdirOr('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((pid) => readOr(`/proc/${pid}/cmdline`).split('\0')[0]?.endsWith('berth-helper'))
+    .map(Number);
+}
+
+function berthCgroups(): string[] {
+  const layout = cgroupLayout();
+  const mounts = [...new Set(layout.v1.values()), ...(layout.unified ? [layout.unified] : [])];
+  return mounts.flatMap((mount) =>
+    readdirOr(join(mount, CGROUP_PARENT))
+      .filter((e) => /^[0-9a-f]{64}$/.test(e))
+      .map((id) => join(mount, CGROUP_PARENT, id)),
+  );
+}
+
+function readdirOr(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
