@@ -37,6 +37,25 @@ describe('health checks', () => {
     expect(Date.parse(after.Log[0]?.Start ?? '')).toBeGreaterThanOrEqual(restartedAt);
   });
 
+  it('runs no check while the container is paused, and checks again once it is unpaused', async () => {
+    await using c = await new GenericContainer(busybox())
+      .withCommand(['sleep', '1000'])
+      .withHealthCheck({ test: ['CMD', 'true'], interval: 100, retries: 1 })
+      .start();
+    const engine = getEngine();
+    const lastCheck = async (): Promise<number> => Date.parse((await c.inspect()).State.Health?.Log.at(-1)?.End ?? '');
+    await engine.pauseContainer(c.getId());
+    await sleep(250); // A check already under way when the pause came may still finish.
+    const before = await lastCheck();
+    await sleep(500);
+    expect(await lastCheck()).toBe(before);
+    expect((await c.inspect()).State.Health?.Status).toBe('healthy');
+    await engine.unpauseContainer(c.getId());
+    const unpausedAt = Date.now();
+    while ((await lastCheck()) < unpausedAt) await sleep(50);
+    expect((await c.inspect()).State.Health?.Log.at(-1)?.ExitCode).toBe(0);
+  });
+
   it('unhealthy fails start() at once with the last output, and removes the container', async () => {
     const name = `unhealthy-${process.pid}`;
     const started = Date.now();

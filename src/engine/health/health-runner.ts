@@ -12,6 +12,8 @@ export interface HealthTarget {
   /** Where the state goes, so inspect in any process sees it. */
   file: string;
   exec(options: ExecOptions): Promise<ExecResult>;
+  /** Whether the container is paused (frozen) now: as in Docker, no check runs then. */
+  paused(): boolean;
   /** Settles when the container exits: checks stop then. */
   exited: Promise<void>;
 }
@@ -19,7 +21,8 @@ export interface HealthTarget {
 /**
  * Runs a container's health check on its interval, as Docker's daemon
  * does, in the process that started the container (Berth has no daemon).
- * The state is written after every check; checks stop with the container.
+ * The state is written after every check; checks stop with the container
+ * and skip while it is paused.
  */
 export function runHealthChecks(target: HealthTarget): void {
   const { check, file } = target;
@@ -29,6 +32,7 @@ export function runHealthChecks(target: HealthTarget): void {
   let timer: NodeJS.Timeout | undefined;
   writeState(file, state);
   const probe = async (): Promise<void> => {
+    if (target.paused()) return schedule(); // Nothing recorded: a paused container is neither healthy nor not.
     const result = await runCheck(target);
     if (stopped) return;
     state = nextState(state, result, Date.now() - startedMs < check.startPeriodMs, check.retries);

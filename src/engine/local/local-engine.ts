@@ -284,6 +284,8 @@ export class LocalEngine implements Engine {
       check: record.healthcheck,
       file: this.containers.dirs(record.id).health,
       exec: (options) => this.runtime.exec(record, options),
+      // The freezer itself: another process may have paused it.
+      paused: () => running.cgroup.isFrozen(),
       // Not running.exited(): that holds Node alive, and checks alone must not.
       exited: this.runtime.settled(record.id),
     });
