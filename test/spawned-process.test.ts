@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -58,6 +59,14 @@ describe('SpawnedProcess (posix_spawn from the addon)', () => {
     // The standard signals (1-31); the runner may hand down ignored real-time ones, which glibc keeps.
     const standard = (line = ''): bigint => BigInt(`0x${line.split('\t')[1]}`) & 0x7fffffffn;
     expect(signals.map((line) => standard(line))).toEqual([0n, 0n]);
+  });
+
+  it('lets Node end cleanly while children it no longer waits for are exiting', () => {
+    // Their exits land while Node frees its thread-safe functions; calling one then aborted the process.
+    for (let run = 0; run < 5; run++) {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/support/spawn-and-exit.ts', '50'], { encoding: 'utf8' });
+      expect({ status: result.status, signal: result.signal }).toEqual({ status: 0, signal: null });
+    }
   });
 
   it('throws a typed error for a file that does not exist, leaving no pipe behind', () => {

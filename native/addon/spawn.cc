@@ -6,9 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -46,7 +46,25 @@ struct Watch {
   Napi::ThreadSafeFunction tsfn;
   // Set on the JS thread once onExit ran; the tsfn may be gone after.
   bool delivered = false;
+  // Set, under `lock`, by the env's cleanup hook: Node is tearing down and
+  // is about to free the tsfn, so the waiting thread must not touch it.
+  std::mutex lock;
+  bool closed = false;
+  // The hook's own reference, while the hook is registered.
+  std::shared_ptr<Watch>* hooked = nullptr;
 };
+
+// Registered after the tsfn was made, so it runs before Node's own cleanup
+// of the tsfn (hooks run in reverse order).
+void OnEnvCleanup(void* arg) {
+  auto* hooked = static_cast<std::shared_ptr<Watch>*>(arg);
+  {
+    std::lock_guard<std::mutex> guard((*hooked)->lock);
+    (*hooked)->closed = true;
+    (*hooked)->hooked = nullptr;
+  }
+  delete hooked;
+}
 
 bool ParseStdio(const Napi::CallbackInfo& info, std::vector<Stdio>* out) {
   if (!info[2].IsArray()) {
@@ -140,6 +158,11 @@ void Deliver(Napi::Env env, Napi::Function on_exit, std::shared_ptr<Watch>* data
   while (rc < 0 && errno == EINTR);
   watch->delivered = true;
   if (env == nullptr || on_exit.IsEmpty()) return;
+  if (watch->hooked != nullptr) {
+    napi_remove_env_cleanup_hook(env, OnEnvCleanup, watch->hooked);
+    delete watch->hooked;
+    watch->hooked = nullptr;
+  }
   bool exited = rc == 0 && info.si_code == CLD_EXITED;
   int code = exited ? info.si_status : -1;
   int sig = rc == 0 && !exited ? info.si_status : 0;
@@ -158,14 +181,20 @@ void AwaitExit(std::shared_ptr<Watch> watch) {
   int rc;
   do rc = waitid(P_PID, watch->pid, &info, WEXITED | WNOWAIT);
   while (rc < 0 && errno == EINTR);
-  Napi::ThreadSafeFunction tsfn = watch->tsfn;
-  auto* data = new std::shared_ptr<Watch>(watch);
-  if (tsfn.BlockingCall(data, Deliver) != napi_ok) {
-    delete data;
-    do rc = waitid(P_PID, watch->pid, &info, WEXITED);
-    while (rc < 0 && errno == EINTR);
+  {
+    std::lock_guard<std::mutex> guard(watch->lock);
+    if (!watch->closed) {
+      auto* data = new std::shared_ptr<Watch>(watch);
+      // The queue is unbounded: this never blocks while holding the lock.
+      napi_status queued = watch->tsfn.NonBlockingCall(data, Deliver);
+      watch->tsfn.Release();
+      if (queued == napi_ok) return;
+      delete data;
+    }
   }
-  tsfn.Release();
+  // Node is going away and will never run Deliver: reap here.
+  do rc = waitid(P_PID, watch->pid, &info, WEXITED);
+  while (rc < 0 && errno == EINTR);
 }
 
 Napi::Object WatchHandle(Napi::Env env, const std::shared_ptr<Watch>& watch) {
@@ -213,6 +242,8 @@ Napi::Value SpawnProcess(const Napi::CallbackInfo& info) {
   auto watch = std::make_shared<Watch>();
   watch->pid = pid;
   watch->tsfn = Napi::ThreadSafeFunction::New(env, info[3].As<Napi::Function>(), "berth-child-exit", 0, 1);
+  watch->hooked = new std::shared_ptr<Watch>(watch);
+  napi_add_env_cleanup_hook(env, OnEnvCleanup, watch->hooked);
   std::thread(AwaitExit, watch).detach();
   Napi::Object result = Napi::Object::New(env);
   Napi::Array fds = Napi::Array::New(env, pipes.ours.size());
