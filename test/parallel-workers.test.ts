@@ -34,7 +34,11 @@ test('worker ${worker}', async () => {
       .withExposedPorts(80)
       .start()));
   try {
-    const seen = await Promise.all(containers.map(async (c) => ({ port: c.getMappedPort(80), text: await get(c.getMappedPort(80)), name: c.getName() })));
+    const seen = await Promise.all(containers.map(async (c) => ({ port: c.getMappedPort(80), text: await get(c.getMappedPort(80)).catch(async (e) => {
+      // Say what the container was like, so a failure explains itself.
+      const info = await c.inspect().catch((err) => ({ error: String(err) }));
+      throw new Error(e.message + ': ' + JSON.stringify({ State: info.State, NetworkSettings: info.NetworkSettings }) + ' logs: ' + (await c.output().catch(() => '')));
+    }), name: c.getName() })));
     seen.forEach((s, i) => expect(s.text).toBe('w${worker}-c' + i));
     writeFileSync(process.env.RESULTS + '/w${worker}.json', JSON.stringify({ pid: process.pid, seen }));
   } finally {
