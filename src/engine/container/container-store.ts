@@ -54,7 +54,6 @@ export interface ContainerDirs {
 export class ContainerStore {
   readonly #names: string;
   readonly #trash: string;
-  readonly #reclaiming = new Set<Promise<void>>();
 
   constructor(readonly dir: string) {
     this.#names = join(dir, '.names');
@@ -145,25 +144,12 @@ export class ContainerStore {
       fs.rmSync(root, { recursive: true, force: true });
       return;
     }
-    this.#reclaim(trashed);
+    reclaim(trashed);
   }
 
-  #reclaim(path: string): void {
-    unfinished(path, true);
-    const done: Promise<void> = fs.promises
-      .rm(path, { recursive: true, force: true })
-      .catch(() => undefined) // Left for the next engine's emptyTrash.
-      .finally(() => {
-        unfinished(path, false);
-        this.#reclaiming.delete(done);
-      });
-    this.#reclaiming.add(done);
-  }
-
-  /** Deletes what removed containers left in the trash, by this process or by one that died first. */
-  async emptyTrash(): Promise<void> {
-    for (const entry of fs.readdirSync(this.#trash)) this.#reclaim(join(this.#trash, entry));
-    await Promise.all(this.#reclaiming);
+  /** Starts deleting what removed containers left in the trash, by this process or by one that died first. */
+  emptyTrash(): void {
+    for (const entry of fs.readdirSync(this.#trash)) reclaim(join(this.#trash, entry));
   }
 
   #claimName(name: string, id: string, retry = true): void {
@@ -207,12 +193,17 @@ export class ContainerStore {
 const inFlight = new Set<string>();
 let finishAtEnd = false;
 
-function unfinished(path: string, pending: boolean): void {
-  if (!pending) {
-    inFlight.delete(path);
-    return;
-  }
+/** Deletes a trashed directory in the background. */
+function reclaim(path: string): void {
   inFlight.add(path);
+  finishInFlightAtProcessEnd();
+  void fs.promises
+    .rm(path, { recursive: true, force: true })
+    .catch(() => undefined) // Left for the next engine's emptyTrash.
+    .finally(() => inFlight.delete(path));
+}
+
+function finishInFlightAtProcessEnd(): void {
   if (finishAtEnd) return;
   finishAtEnd = true;
   atProcessEnd(() => {

@@ -100,7 +100,7 @@ export class LocalEngine implements Engine {
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
-    void this.containers.emptyTrash();
+    this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
       return undefined;
