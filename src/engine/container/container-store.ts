@@ -5,6 +5,7 @@ import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
 import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../engine.js';
 import type { ResolvedHealthCheck } from '../health/health-check.js';
+import { readlinkOr } from '../state/files.js';
 import { atProcessEnd } from '../state/process-end.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 
@@ -127,7 +128,7 @@ export class ContainerStore {
   remove(record: Pick<ContainerRecord, 'id' | 'name'>): void {
     this.#discard(this.dirs(record.id).root);
     const namePath = join(this.#names, record.name);
-    if (readLink(namePath) === record.id) fs.rmSync(namePath, { force: true });
+    if (readlinkOr(namePath) === record.id) fs.rmSync(namePath, { force: true });
   }
 
   /**
@@ -163,7 +164,7 @@ export class ContainerStore {
       fs.symlinkSync(id, join(this.#names, name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = readLink(join(this.#names, name));
+      const owner = readlinkOr(join(this.#names, name));
       // A monitor that cleaned up after a dead owner leaves the name behind: reclaim it.
       if (retry && owner && !fs.existsSync(this.dirs(owner).root)) {
         fs.rmSync(join(this.#names, name), { force: true });
@@ -178,7 +179,7 @@ export class ContainerStore {
   }
 
   #resolveId(idOrName: string): string {
-    const byName = readLink(join(this.#names, idOrName));
+    const byName = readlinkOr(join(this.#names, idOrName));
     if (byName) return byName;
     if (/^[a-f0-9]{64}$/.test(idOrName)) return idOrName;
     if (/^[a-f0-9]{6,63}$/.test(idOrName)) {
@@ -215,12 +216,4 @@ function finishInFlightAtProcessEnd(): void {
       }
     }
   });
-}
-
-function readLink(path: string): string | undefined {
-  try {
-    return fs.readlinkSync(path);
-  } catch {
-    return undefined;
-  }
 }

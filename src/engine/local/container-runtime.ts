@@ -13,7 +13,7 @@ import type { ImageStore } from '../image/image-store.js';
 import { execSpec, runExec } from '../runtime/exec-process.js';
 import { type ExitStatus, HelperProcess } from '../runtime/helper-process.js';
 import type { HelperSpec } from '../runtime/helper-spec.js';
-import { readOr } from '../state/files.js';
+import { readlinkOr, readOr } from '../state/files.js';
 import { identify, isAlive, type ProcessIdentity } from '../state/process-identity.js';
 
 /** A running container: one this process started, or one another process's monitor runs. */
@@ -260,14 +260,6 @@ async function whyAttachFailed(helper: HelperProcess, pid: number, error: unknow
   if (readlinkOr(`/proc/${pid}/ns/net`) !== undefined) throw error;
   await helper.hold(helper.started);
   throw error;
-}
-
-function readlinkOr(path: string): string | undefined {
-  try {
-    return fs.readlinkSync(path);
-  } catch {
-    return undefined;
-  }
 }
 
 function readJson<T>(path: string): T | undefined {

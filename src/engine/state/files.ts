@@ -10,6 +10,15 @@ export function readOr(path: string, fallback = ''): string {
   }
 }
 
+/** Where a symlink points, or undefined when there is none (or it cannot be read). */
+export function readlinkOr(path: string): string | undefined {
+  try {
+    return fs.readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Bytes in the regular files below `dir` (links and special files count nothing). */
 export function treeSize(dir: string): number {
   let total = 0;
