@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CGROUP_PARENT } from '../../src/engine/cgroups/container-cgroup.js';
-import { cgroupLayout } from '../../src/engine/cgroups/hierarchy.js';
+import { berthCgroupDirs } from '../../src/engine/local/sweep.js';
 import { statePaths } from '../../src/engine/paths.js';
 import { readOr } from '../../src/engine/state/files.js';
 import { berthTables } from '../../src/net/firewall.js';
@@ -29,7 +28,7 @@ export function hostLeaks(stateRoot: string, tempBefore: Set<string>): string[] 
     ...mountsUnderState(stateRoot).map((m) => `mount ${m}`),
     ...containers.map((id) => `container ${id}`),
     ...readdirOr(join(paths.containers, '.trash')).map((e) => `trash ${e}`),
-    ...berthCgroups().map((dir) => `cgroup ${dir}`),
+    ...berthCgroupDirs().map((dir) => `cgroup ${dir}`),
     ...[...tempEntries()].filter((e) => !tempBefore.has(e)).map((e) => `temp ${join(tmpdir(), e)}`),
   ];
 }
@@ -49,16 +48,6 @@ function helperProcesses(): number[] {
     .filter((e) => /^\d+$/.test(e))
     .filter((pid) => readOr(`/proc/${pid}/cmdline`).split('\0')[0]?.endsWith('berth-helper'))
     .map(Number);
-}
-
-function berthCgroups(): string[] {
-  const layout = cgroupLayout();
-  const mounts = [...new Set(layout.v1.values()), ...(layout.unified ? [layout.unified] : [])];
-  return mounts.flatMap((mount) =>
-    readdirOr(join(mount, CGROUP_PARENT))
-      .filter((e) => /^[0-9a-f]{64}$/.test(e))
-      .map((id) => join(mount, CGROUP_PARENT, id)),
-  );
 }
 
 function readdirOr(dir: string): string[] {

@@ -2,14 +2,7 @@ import * as fs from 'node:fs';
 import { statePaths } from '../../src/engine/paths.js';
 
 /** Whether a process with this pid exists on the host. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
+export { pidExists as processExists } from '../../src/engine/state/process-identity.js';
 
 /** Host mount points below the berth state root. */
 export function mountsUnderState(root = statePaths().root): string[] {

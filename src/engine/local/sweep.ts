@@ -67,7 +67,7 @@ function readMonitor(path: string): ProcessIdentity | undefined {
 }
 
 /** Every `berth/<id>` cgroup directory in every hierarchy. */
-function berthCgroupDirs(): string[] {
+export function berthCgroupDirs(): string[] {
   const layout = cgroupLayout();
   const mounts = [...new Set(layout.v1.values()), ...(layout.unified ? [layout.unified] : [])];
   return mounts.flatMap((mount) => {
