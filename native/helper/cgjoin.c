@@ -118,19 +118,12 @@ int cgjoin_enter(const struct cgjoin *j, struct failure *f)
 	return 0;
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0 && close(*fd) < 0)
-		diag("close cgroup fd %d: %s", *fd, strerror(errno));
-	*fd = -1;
-}
-
 void cgjoin_close(struct cgjoin *j)
 {
-	close_fd(&j->v2_dir);
-	close_fd(&j->v2_procs);
+	io_close(&j->v2_dir);
+	io_close(&j->v2_procs);
 	for (size_t i = 0; j->v1_tasks && i < j->v1_len; i++)
-		close_fd(&j->v1_tasks[i]);
+		io_close(&j->v1_tasks[i]);
 	free(j->v1_tasks);
 	j->v1_tasks = NULL;
 	j->v1_len = 0;

@@ -207,13 +207,6 @@ static int join_netns(const char *path, struct failure *f)
 	return 0;
 }
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 /* Index 0 is ours, index 1 goes to the child (or the other way for go). */
 struct pipes {
 	int out[2];
@@ -227,7 +220,7 @@ static void close_pipes(struct pipes *p)
 	int *all = &p->out[0];
 
 	for (size_t i = 0; i < sizeof(*p) / sizeof(int); i++)
-		close_fd(&all[i]);
+		io_close(&all[i]);
 }
 
 static int make_pipes(struct pipes *p, struct failure *f)
@@ -280,10 +273,10 @@ int container_spawn(const struct spec *s, struct container *c, struct failure *f
 				 .exec_w = p.exec[1], .go_r = p.go[0],
 				 .parent_ends = { p.out[0], p.err[0], p.exec[0], p.go[1] } };
 	pid = clone_init(s, &a, f);
-	close_fd(&p.out[1]);
-	close_fd(&p.err[1]);
-	close_fd(&p.exec[1]);
-	close_fd(&p.go[0]);
+	io_close(&p.out[1]);
+	io_close(&p.err[1]);
+	io_close(&p.exec[1]);
+	io_close(&p.go[0]);
 	if (pid < 0) {
 		close_pipes(&p);
 		return -1;
@@ -300,7 +293,7 @@ int container_release(struct container *c, struct failure *f)
 	/* EPIPE here means the init died (was killed) before it was let go. */
 	if (io_write_all(c->go_fd, "g", 1) < 0)
 		rc = fail(f, "wait-for-go", errno, "release container init %d", (int)c->pid);
-	close_fd(&c->go_fd);
+	io_close(&c->go_fd);
 	return rc;
 }
 
@@ -308,7 +301,7 @@ int container_await_exec(struct container *c, struct failure *f)
 {
 	int rc = failure_receive(c->exec_fd, f);
 
-	close_fd(&c->exec_fd);
+	io_close(&c->exec_fd);
 	return rc;
 }
 
@@ -334,8 +327,8 @@ void container_abort(struct container *c)
 
 void container_close_fds(struct container *c)
 {
-	close_fd(&c->out_fd);
-	close_fd(&c->err_fd);
-	close_fd(&c->exec_fd);
-	close_fd(&c->go_fd);
+	io_close(&c->out_fd);
+	io_close(&c->err_fd);
+	io_close(&c->exec_fd);
+	io_close(&c->go_fd);
 }

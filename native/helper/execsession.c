@@ -12,6 +12,7 @@
 
 #include "cgjoin.h"
 #include "execwait.h"
+#include "io.h"
 #include "launch.h"
 #include "nsjoin.h"
 #include "pty.h"
@@ -26,19 +27,12 @@ struct session {
 	int report[2];
 };
 
-static void close_fd(int *fd)
-{
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
-}
-
 static void close_setup_fds(struct session *x)
 {
 	nsjoin_close(&x->ns);
 	cgjoin_close(&x->cgroups);
-	close_fd(&x->slave);
-	close_fd(&x->report[1]);
+	io_close(&x->slave);
+	io_close(&x->report[1]);
 }
 
 /* Everything that can fail before the command exists, so it is reported
@@ -84,7 +78,7 @@ static void child(struct session *x)
 {
 	struct failure f = { 0 };
 
-	close_fd(&x->report[0]);
+	io_close(&x->report[0]);
 	child_setup(x, &f);
 	failure_send(x->report[1], &f);
 	_exit(127);
@@ -103,7 +97,7 @@ static int started(struct session *x, pid_t pid, int sigfd)
 
 	report_pid(pid);
 	rc = failure_receive(x->report[0], &f);
-	close_fd(&x->report[0]);
+	io_close(&x->report[0]);
 	if (rc < 0) {
 		report_failure(&f);
 		reap_failed(pid);
@@ -111,7 +105,7 @@ static int started(struct session *x, pid_t pid, int sigfd)
 	}
 	report_started();
 	rc = exec_wait(x->s, pid, sigfd, x->master);
-	close_fd(&x->master);
+	io_close(&x->master);
 	return rc;
 }
 
@@ -134,8 +128,8 @@ int exec_session(const struct spec *s, int sigfd)
 	close_setup_fds(&x);
 	if (pid < 0) {
 		report_failure(&f);
-		close_fd(&x.report[0]);
-		close_fd(&x.master);
+		io_close(&x.report[0]);
+		io_close(&x.master);
 		return 1;
 	}
 	return started(&x, pid, sigfd);

@@ -2,7 +2,10 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
+
+#include "report.h"
 
 /* The descriptor's file status flags may be shared with the process that
  * passed it, so we wait with poll() instead of clearing O_NONBLOCK. */
@@ -53,4 +56,11 @@ int io_write_all(int fd, const void *buf, size_t len)
 		return -1;
 	}
 	return 0;
+}
+
+void io_close(int *fd)
+{
+	if (*fd >= 0 && close(*fd) < 0)
+		diag("close fd %d: %s", *fd, strerror(errno));
+	*fd = -1;
 }

@@ -12,4 +12,8 @@ ssize_t io_read(int fd, void *buf, size_t len);
 /* Returns 0 when everything was written, -1 with errno set. */
 int io_write_all(int fd, const void *buf, size_t len);
 
+/* Closes *fd unless it is -1 (a failure goes to stderr) and sets it to -1,
+ * so it is safe to call twice. */
+void io_close(int *fd);
+
 #endif
