@@ -129,7 +129,7 @@ export class NetworkManager {
       if (record.endpoints[container.id]) throw new NetworkError(`container ${container.name} is already on network ${network}`);
       const index = this.#endpointsOf(container.id).length;
       this.#attachOne(record, container, etcFilesIn(container.dir), pid, index, aliases);
-      this.#rewriteHostsOf([record]);
+      this.#rewriteHostsOf([record], container.id);
     });
   }
 
@@ -141,8 +141,7 @@ export class NetworkManager {
       native().netDetach(pid, endpoint.ifname);
       delete record.endpoints[containerId];
       this.store.save(record);
-      this.#rewriteHostsOf([record]);
-      this.#rewriteHosts(containerId); // It no longer knows that network's containers either.
+      this.#rewriteHostsOf([record], containerId); // It no longer knows that network's containers either.
     });
   }
 
@@ -190,7 +189,7 @@ export class NetworkManager {
         for (const record of attached) this.#dropEndpoint(record, container.id);
         throw error;
       }
-      this.#rewriteHostsOf(attached);
+      this.#rewriteHostsOf(attached, container.id);
       return attached[0]?.endpoints[container.id]?.ip;
     });
   }
@@ -253,7 +252,7 @@ export class NetworkManager {
         this.#dropEndpoint(record, containerId);
         changed.push(record);
       }
-      this.#rewriteHostsOf(changed);
+      this.#rewriteHostsOf(changed, containerId);
     });
   }
 
@@ -270,10 +269,15 @@ export class NetworkManager {
     else this.store.save(record);
   }
 
-  /** Rewrites the hosts file of every container on `records` (so late joiners and leavers are seen). */
-  #rewriteHostsOf(records: NetworkRecord[]): void {
-    const ids = new Set(records.flatMap((r) => Object.keys(r.endpoints)));
-    for (const id of ids) this.#rewriteHosts(id);
+  /**
+   * Rewrites the hosts files a change of `containerId`'s endpoints on
+   * `records` touches: its own, and its peers' on user networks (so late
+   * joiners and leavers are seen). Names resolve on user networks only, so
+   * the default network's other containers keep the file they have.
+   */
+  #rewriteHostsOf(records: NetworkRecord[], containerId: string): void {
+    const peers = records.filter((r) => !r.isDefault).flatMap((r) => Object.keys(r.endpoints));
+    for (const id of new Set([containerId, ...peers])) this.#rewriteHosts(id);
   }
 
   #rewriteHosts(containerId: string): void {
