@@ -150,8 +150,8 @@ export class NetworkManager {
     return this.#endpointsOf(containerId);
   }
 
-  #endpointsOf(containerId: string): { network: NetworkRecord; endpoint: Endpoint }[] {
-    return this.store.list().flatMap((network) => {
+  #endpointsOf(containerId: string, networks = this.store.list()): { network: NetworkRecord; endpoint: Endpoint }[] {
+    return networks.flatMap((network) => {
       const endpoint = network.endpoints[containerId];
       return endpoint ? [{ network, endpoint }] : [];
     });
@@ -277,11 +277,12 @@ export class NetworkManager {
    */
   #rewriteHostsOf(records: NetworkRecord[], containerId: string): void {
     const peers = records.filter((r) => !r.isDefault).flatMap((r) => Object.keys(r.endpoints));
-    for (const id of new Set([containerId, ...peers])) this.#rewriteHosts(id);
+    const networks = this.store.list(); // Read once for all of them.
+    for (const id of new Set([containerId, ...peers])) this.#rewriteHosts(id, networks);
   }
 
-  #rewriteHosts(containerId: string): void {
-    const mine = this.#endpointsOf(containerId);
+  #rewriteHosts(containerId: string, networks: NetworkRecord[]): void {
+    const mine = this.#endpointsOf(containerId, networks);
     const first = mine[0]?.endpoint;
     if (!first) return;
     const peers: HostEntry[] = [];
