@@ -54,8 +54,7 @@ export class WriteBehind {
 
   /** Writes what is queued and waits for it; throws the first failure. */
   async flush(): Promise<void> {
-    await this.#submit();
-    await this.#running;
+    await this.settle();
     this.#throwFailure();
   }
 
