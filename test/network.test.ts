@@ -288,7 +288,9 @@ describe('cleanup', () => {
     // The kernel tears a dead container's netns (and its veth) down later, in a work queue: 50 of them
     // behind the rest of a loaded suite took more than 2 s once.
     const made = [...veths, info.Options['com.docker.network.bridge.name']];
-    expect(await eventually(() => berthLinks().filter((l) => made.includes(l)).length === 0, 10_000)).toBe(true);
+    const left = (): string[] => berthLinks().filter((l) => made.includes(l));
+    await eventually(() => left().length === 0, 10_000);
+    expect(left()).toEqual([]); // Names what is left, should some link stay.
     expect(berthTables()).not.toContain(tableName({ id: info.Id }));
   });
 
