@@ -20,6 +20,7 @@ export function bringUp(record: NetworkRecord): void {
 
 /** Removes bridge, rules and record; the Docker accept rules go with the last network. Idempotent. */
 export function tearDown(store: NetworkStore, record: NetworkRecord): void {
+  for (const port of bridgePorts(record.bridge)) native().netDeleteLink(port);
   native().netDeleteLink(record.bridge);
   removeNetworkRules(record);
   store.delete(record.name);
@@ -29,6 +30,22 @@ export function tearDown(store: NetworkStore, record: NetworkRecord): void {
     } catch (error) {
       debug('could not remove the docker accept rules: %s', (error as Error).message);
     }
+  }
+}
+
+/**
+ * The veths still on a bridge that is going: no container is attached any
+ * more (or it would not go), but a dead container's veth lives as long as
+ * its netns, and a TCP socket the container left closing keeps the netns
+ * for minutes once nothing can answer it. Deleted with the bridge, they go
+ * at once (the netns, with nothing left in it, follows when the socket
+ * gives up).
+ */
+function bridgePorts(bridge: string): string[] {
+  try {
+    return fs.readdirSync(`/sys/class/net/${bridge}/brif`);
+  } catch {
+    return []; // No such bridge (any more).
   }
 }
 
