@@ -36,10 +36,10 @@ export function tearDown(store: NetworkStore, record: NetworkRecord): void {
 /**
  * The veths still on a bridge that is going: no container is attached any
  * more (or it would not go), but a dead container's veth lives as long as
- * its netns, and a TCP socket the container left closing keeps the netns
- * for minutes once nothing can answer it. Deleted with the bridge, they go
- * at once (the netns, with nothing left in it, follows when the socket
- * gives up).
+ * its netns, which the kernel was seen to keep for minutes with no process
+ * in it once the bridge was gone (most likely for a TCP socket left
+ * closing that nothing can answer). Deleted with the bridge, they go at
+ * once; the emptied netns follows whenever the kernel lets it.
  */
 function bridgePorts(bridge: string): string[] {
   try {
