@@ -107,8 +107,12 @@ describe('exec', () => {
     const engine = getEngine();
     const c = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
     const pending = c.exec(['sleep', '1000']);
-    await new Promise((r) => setTimeout(r, 100));
-    const pids = (await engine.topContainer(c.getId())).processes.map((p) => Number(p[0]));
+    // Polled, not a fixed pause: on a loaded machine the exec may take longer to appear.
+    let pids: number[] = [];
+    for (const deadline = Date.now() + 5000; pids.length < 2 && Date.now() < deadline; ) {
+      await new Promise((r) => setTimeout(r, 20));
+      pids = (await engine.topContainer(c.getId())).processes.map((p) => Number(p[0]));
+    }
     expect(pids.length).toBe(2);
     await c.stop();
     const result = await pending;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
+import { readOr } from '../src/engine/state/files.js';
 import type { ContainerSpec } from '../src/index.js';
 import { GenericContainer, getEngine } from '../src/index.js';
 import { processExists } from './support/leaks.js';
@@ -107,16 +108,23 @@ describe('container lifecycle', () => {
     const id = await startBusybox('sleep 1000');
     const init = (await engine.inspectContainer(id)).State.Pid;
     const exec = engine.execContainer(id, { cmd: ['sleep', '30'] });
+    // Only once it is `sleep 30`: before its execve the exec'd process is still
+    // joining the hierarchies one by one, and top may already list it.
+    const isExecd = (pid: number): boolean => readOr(`/proc/${pid}/cmdline`, '') === 'sleep\u000030\u0000';
     let execPid = 0;
     await until(async () => {
-      execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find((p) => p !== init) ?? 0;
+      execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find(isExecd) ?? 0;
       return execPid > 0;
     });
+    expect(execPid).toBeGreaterThan(0);
     // Seen from the host: one line per hierarchy, each naming berth/<id>.
     const hierarchies = ContainerCgroup.of(id).dirs.length;
     for (const pid of [init, execPid]) {
       const lines = readFileSync(`/proc/${pid}/cgroup`, 'utf8').trim().split('\n');
-      expect(lines.filter((l) => l.endsWith(`/berth/${id}`))).toHaveLength(hierarchies);
+      expect(
+        lines.filter((l) => l.endsWith(`/berth/${id}`)),
+        `pid ${pid}:\n${lines.join('\n')}`,
+      ).toHaveLength(hierarchies);
     }
     await engine.removeContainer(id, { force: true });
     await exec.catch(() => undefined);
