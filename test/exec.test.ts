@@ -147,12 +147,18 @@ describe('exec', () => {
 describe('attach', () => {
   it('streams only the output that comes after it, until the container ends', async () => {
     const c = await new GenericContainer(busybox())
-      .withCommand(['sh', '-c', 'echo before; sleep 0.3; echo after; echo oops >&2; sleep 0.2'])
+      .withCommand(['sh', '-c', 'echo before; while [ ! -e /tmp/go ]; do sleep 0.02; done; echo after; echo oops >&2'])
       .start();
     try {
-      await new Promise((r) => setTimeout(r, 150));
+      // Attached once 'before' is written, and only then is the container told to go on:
+      // no timing decides which lines the stream holds.
+      for (const deadline = Date.now() + 5000; !(await c.output()).includes('before') && Date.now() < deadline; ) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const stream = await c.attach();
+      await c.exec(['touch', '/tmp/go']);
       const chunks: string[] = [];
-      for await (const chunk of await c.attach()) chunks.push(String(chunk));
+      for await (const chunk of stream) chunks.push(String(chunk));
       expect(chunks).toEqual(['after\n', 'oops\n']);
     } finally {
       await c.stop();

@@ -56,7 +56,8 @@ describe('container lifecycle', () => {
   it('lists processes (top) and reports stats from the cgroup', async () => {
     const engine = getEngine();
     const id = await startBusybox('sleep 1000 & sleep 1000 & wait');
-    await new Promise((r) => setTimeout(r, 100));
+    const sleeps = async (): Promise<number> => (await engine.topContainer(id)).processes.filter((p) => p[2] === 'sleep 1000').length;
+    await until(async () => (await sleeps()) === 2);
     const top = await engine.topContainer(id);
     expect(top.processes.map((p) => p[2])).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1000']));
     const stats = await engine.containerStats(id);
