@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import { getEventListeners } from 'node:events';
 import * as fs from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { GenericContainer, getEngine, StartupTimeoutError, Wait, WaitStrategyError } from '../src/index.js';
+import { pause } from '../src/sdk/wait/wait-strategy.js';
 import { containerDirExists } from './support/leaks.js';
 import { TempDirs } from './support/temp-dirs.js';
 
@@ -221,5 +223,16 @@ describe('successful command', () => {
     );
     expect(timeout.lastLogLines).toEqual(['waiting\n']);
     await expectRemoved(name);
+  });
+});
+
+describe('polling', () => {
+  it('leaves no abort listener behind on the startup signal after each pause', async () => {
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) await pause(1, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    const pending = pause(10_000, controller.signal);
+    controller.abort(new Error('startup timeout'));
+    await expect(pending).rejects.toThrow('startup timeout');
   });
 });
