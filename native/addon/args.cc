@@ -26,6 +26,22 @@ bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* name,
   return true;
 }
 
+bool ArgStringArray(const Napi::CallbackInfo& info, size_t i, const char* name,
+                    std::vector<std::string>* out) {
+  if (!info[i].IsArray()) return ThrowType(info.Env(), name, "an array of strings");
+  Napi::Array items = info[i].As<Napi::Array>();
+  for (uint32_t k = 0; k < items.Length(); k++) {
+    Napi::Value item = items.Get(k);
+    if (!item.IsString()) return ThrowType(info.Env(), name, "an array of strings");
+    std::string text = item.As<Napi::String>().Utf8Value();
+    if (text.find('\0') != std::string::npos) {
+      return ThrowType(info.Env(), name, "an array of strings without NUL bytes");
+    }
+    out->push_back(std::move(text));
+  }
+  return true;
+}
+
 bool ArgOptionalString(const Napi::CallbackInfo& info, size_t i,
                        const char* name, std::optional<std::string>* out) {
   if (info[i].IsNull() || info[i].IsUndefined()) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace berth {
 
@@ -21,6 +22,10 @@ bool ArgOptionalString(const Napi::CallbackInfo& info, size_t i,
 // A non-negative integer that fits in 32 bits.
 bool ArgUint32(const Napi::CallbackInfo& info, size_t i, const char* name,
                uint32_t* out);
+
+// An array of strings, each checked as ArgString checks one.
+bool ArgStringArray(const Napi::CallbackInfo& info, size_t i, const char* name,
+                    std::vector<std::string>* out);
 
 bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, const char* name,
                Napi::Buffer<uint8_t>* out);

@@ -67,13 +67,9 @@ void OnEnvCleanup(void* arg) {
 }
 
 bool ParseStdio(const Napi::CallbackInfo& info, std::vector<Stdio>* out) {
-  if (!info[2].IsArray()) {
-    Napi::TypeError::New(info.Env(), "stdio must be an array").ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array a = info[2].As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); i++) {
-    std::string s = a.Get(i).ToString().Utf8Value();
+  std::vector<std::string> kinds;
+  if (!ArgStringArray(info, 2, "stdio", &kinds)) return false;
+  for (const std::string& s : kinds) {
     if (s == "null") out->push_back(Stdio::kNull);
     else if (s == "in") out->push_back(Stdio::kIn);
     else if (s == "out") out->push_back(Stdio::kOut);
@@ -147,15 +143,21 @@ int Spawn(const std::string& file, const std::vector<std::string>& args, const P
   return rc;
 }
 
+// waitid for one child, again after a signal interrupted it.
+int WaitFor(pid_t pid, siginfo_t* info, int options) {
+  int rc;
+  do rc = waitid(P_PID, pid, info, options);
+  while (rc < 0 && errno == EINTR);
+  return rc;
+}
+
 // Reaps the child (it has exited) and tells JavaScript how it ended. With
 // no env the process is tearing down: only reap.
 void Deliver(Napi::Env env, Napi::Function on_exit, std::shared_ptr<Watch>* data) {
   std::shared_ptr<Watch> watch = *data;
   delete data;
   siginfo_t info{};
-  int rc;
-  do rc = waitid(P_PID, watch->pid, &info, WEXITED);
-  while (rc < 0 && errno == EINTR);
+  int rc = WaitFor(watch->pid, &info, WEXITED);
   watch->delivered = true;
   if (env == nullptr || on_exit.IsEmpty()) return;
   if (watch->hooked != nullptr) {
@@ -178,9 +180,7 @@ void Deliver(Napi::Env env, Napi::Function on_exit, std::shared_ptr<Watch>* data
 // pid cannot be reused before JavaScript knows it is gone.
 void AwaitExit(std::shared_ptr<Watch> watch) {
   siginfo_t info{};
-  int rc;
-  do rc = waitid(P_PID, watch->pid, &info, WEXITED | WNOWAIT);
-  while (rc < 0 && errno == EINTR);
+  WaitFor(watch->pid, &info, WEXITED | WNOWAIT);
   {
     std::lock_guard<std::mutex> guard(watch->lock);
     if (!watch->closed) {
@@ -193,8 +193,7 @@ void AwaitExit(std::shared_ptr<Watch> watch) {
     }
   }
   // Node is going away and will never run Deliver: reap here.
-  do rc = waitid(P_PID, watch->pid, &info, WEXITED);
-  while (rc < 0 && errno == EINTR);
+  WaitFor(watch->pid, &info, WEXITED);
 }
 
 Napi::Object WatchHandle(Napi::Env env, const std::shared_ptr<Watch>& watch) {
@@ -208,16 +207,6 @@ Napi::Object WatchHandle(Napi::Env env, const std::shared_ptr<Watch>& watch) {
   return handle;
 }
 
-bool ArgStrings(const Napi::CallbackInfo& info, std::vector<std::string>* out) {
-  if (!info[1].IsArray()) {
-    Napi::TypeError::New(info.Env(), "args must be an array of strings").ThrowAsJavaScriptException();
-    return false;
-  }
-  Napi::Array a = info[1].As<Napi::Array>();
-  for (uint32_t i = 0; i < a.Length(); i++) out->push_back(a.Get(i).ToString().Utf8Value());
-  return true;
-}
-
 }  // namespace
 
 Napi::Value SpawnProcess(const Napi::CallbackInfo& info) {
@@ -225,7 +214,7 @@ Napi::Value SpawnProcess(const Napi::CallbackInfo& info) {
   std::string file;
   std::vector<std::string> args;
   std::vector<Stdio> stdio;
-  if (!ArgString(info, 0, "file", &file) || !ArgStrings(info, &args) || !ParseStdio(info, &stdio)) return env.Undefined();
+  if (!ArgString(info, 0, "file", &file) || !ArgStringArray(info, 1, "args", &args) || !ParseStdio(info, &stdio)) return env.Undefined();
   if (!info[3].IsFunction()) {
     Napi::TypeError::New(env, "onExit must be a function").ThrowAsJavaScriptException();
     return env.Undefined();
