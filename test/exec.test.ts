@@ -7,7 +7,7 @@ import {
   getEngine,
   type StartedGenericContainer,
 } from '../src/index.js';
-import { processExists } from './support/leaks.js';
+import { eventually, processExists } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
@@ -109,10 +109,11 @@ describe('exec', () => {
     const pending = c.exec(['sleep', '1000']);
     // Polled, not a fixed pause: on a loaded machine the exec may take longer to appear.
     let pids: number[] = [];
-    for (const deadline = Date.now() + 5000; pids.length < 2 && Date.now() < deadline; ) {
-      await new Promise((r) => setTimeout(r, 20));
+    const bothListed = async (): Promise<boolean> => {
       pids = (await engine.topContainer(c.getId())).processes.map((p) => Number(p[0]));
-    }
+      return pids.length === 2;
+    };
+    await eventually(bothListed, 5000, 20);
     expect(pids.length).toBe(2);
     await c.stop();
     const result = await pending;
@@ -152,9 +153,7 @@ describe('attach', () => {
     try {
       // Attached once 'before' is written, and only then is the container told to go on:
       // no timing decides which lines the stream holds.
-      for (const deadline = Date.now() + 5000; !(await c.output()).includes('before') && Date.now() < deadline; ) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await eventually(async () => (await c.output()).includes('before'), 5000, 20);
       const stream = await c.attach();
       await c.exec(['touch', '/tmp/go']);
       const chunks: string[] = [];

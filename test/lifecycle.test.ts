@@ -4,7 +4,7 @@ import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import { readOr } from '../src/engine/state/files.js';
 import type { ContainerSpec } from '../src/index.js';
 import { GenericContainer, getEngine } from '../src/index.js';
-import { processExists } from './support/leaks.js';
+import { eventually, processExists } from './support/leaks.js';
 
 /** Creates and starts a busybox container running `script`; returns its id. */
 async function startBusybox(script: string, extra: Partial<ContainerSpec> = {}): Promise<string> {
@@ -19,11 +19,6 @@ async function output(id: string): Promise<string> {
   let text = '';
   for await (const chunk of await getEngine().containerLogs(id)) text += String(chunk);
   return text;
-}
-
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe('container lifecycle', () => {
@@ -45,9 +40,9 @@ describe('container lifecycle', () => {
     const engine = getEngine();
     const id = await startBusybox('echo run >> /tmp/runs; cat /tmp/runs | wc -l; sleep 1000');
     // start() returns once the command was executed, not once it has run: wait for the first run's line.
-    await until(async () => (await output(id)).includes('1'));
+    await eventually(async () => (await output(id)).includes('1'), 5000, 20);
     await engine.restartContainer(id, { timeoutMs: 0 });
-    await until(async () => (await output(id)).includes('2'));
+    await eventually(async () => (await output(id)).includes('2'), 5000, 20);
     expect(await output(id)).toContain('2');
     expect((await engine.inspectContainer(id)).State.Running).toBe(true);
     await engine.removeContainer(id, { force: true });
@@ -57,7 +52,7 @@ describe('container lifecycle', () => {
     const engine = getEngine();
     const id = await startBusybox('sleep 1000 & sleep 1000 & wait');
     const sleeps = async (): Promise<number> => (await engine.topContainer(id)).processes.filter((p) => p[2] === 'sleep 1000').length;
-    await until(async () => (await sleeps()) === 2);
+    await eventually(async () => (await sleeps()) === 2, 5000, 20);
     const top = await engine.topContainer(id);
     expect(top.processes.map((p) => p[2])).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1000']));
     const stats = await engine.containerStats(id);
@@ -113,10 +108,14 @@ describe('container lifecycle', () => {
     // joining the hierarchies one by one, and top may already list it.
     const isExecd = (pid: number): boolean => readOr(`/proc/${pid}/cmdline`, '') === 'sleep\u000030\u0000';
     let execPid = 0;
-    await until(async () => {
-      execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find(isExecd) ?? 0;
-      return execPid > 0;
-    });
+    await eventually(
+      async () => {
+        execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find(isExecd) ?? 0;
+        return execPid > 0;
+      },
+      5000,
+      20,
+    );
     expect(execPid).toBeGreaterThan(0);
     // Seen from the host: one line per hierarchy, each naming berth/<id>.
     const hierarchies = ContainerCgroup.of(id).dirs.length;

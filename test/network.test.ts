@@ -1,11 +1,11 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import getPort from 'get-port';
 import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
+import { readOr } from '../src/engine/state/files.js';
 import { GenericContainer, getEngine, LocalEngine, Network, NetworkNotFoundError, PortInUseError } from '../src/index.js';
 import { berthTables, tableName } from '../src/net/firewall.js';
 import { chooseSubnet } from '../src/net/ipam.js';
@@ -255,7 +255,7 @@ describe('beside a dockerd', () => {
     },
   );
 
-  const bridgedThroughIptables = readFileOr('/proc/sys/net/bridge/bridge-nf-call-iptables').trim() === '1';
+  const bridgedThroughIptables = readOr('/proc/sys/net/bridge/bridge-nf-call-iptables').trim() === '1';
   const forwardDrop = spawnSync('iptables', ['-w', '-S', 'FORWARD'], { encoding: 'utf8' }).stdout?.includes('-P FORWARD DROP') ?? false;
   it.skipIf(!(bridgedThroughIptables && forwardDrop))(
     'containers on one network talk although br_netfilter sends their frames through a FORWARD DROP',
@@ -324,11 +324,3 @@ describe('cleanup', () => {
     }
   });
 });
-
-function readFileOr(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
-}

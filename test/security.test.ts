@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 import { ContainerStartError, ContainerUserError, GenericContainer, getEngine, InvalidSpecError, type Ulimit } from '../src/index.js';
+import { eventually } from './support/leaks.js';
 import { buildProbe } from './support/probes.js';
 
 const busybox = (): string => inject('fixtures').busybox;
@@ -245,12 +246,11 @@ describe('init', () => {
       // sleeps are zombies for an instant before sh waits for them.
       await new Promise((r) => setTimeout(r, 300));
       let states: string[] = [];
-      for (const deadline = Date.now() + 3000; Date.now() < deadline; ) {
-        const top = await engine.topContainer(container.getId());
-        states = top.processes.map((p) => stateOf(p[0] ?? ''));
-        if (!states.includes('Z')) break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      const zombieFree = async (): Promise<boolean> => {
+        states = (await engine.topContainer(container.getId())).processes.map((p) => stateOf(p[0] ?? ''));
+        return !states.includes('Z');
+      };
+      await eventually(zombieFree, 3000, 50);
       expect(states).not.toContain('Z');
       // The init is the helper's binary: the container must not reach it through /proc/1/exe.
       expect((await container.exec(['readlink', '/proc/1/exe'])).exitCode).not.toBe(0);

@@ -6,7 +6,7 @@ import { statePaths } from '../../src/engine/paths.js';
 import { readOr } from '../../src/engine/state/files.js';
 import { berthTables } from '../../src/net/firewall.js';
 import { berthLinks } from '../../src/net/sweep-networks.js';
-import { mountsUnderState } from './leaks.js';
+import { eventually, mountsUnderState } from './leaks.js';
 
 /** The `berth-*` entries of the temp dir, to tell which a test run added. */
 export function tempEntries(): Set<string> {
@@ -35,12 +35,13 @@ export function hostLeaks(stateRoot: string, tempBefore: Set<string>): string[] 
 
 /** Polls until nothing leaks or `ms` pass (monitors may still be finishing); returns what is left. */
 export async function settledLeaks(stateRoot: string, tempBefore: Set<string>, ms = 5000): Promise<string[]> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const leaks = hostLeaks(stateRoot, tempBefore);
-    if (leaks.length === 0 || Date.now() > deadline) return leaks;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  let leaks: string[] = [];
+  const clean = (): boolean => {
+    leaks = hostLeaks(stateRoot, tempBefore);
+    return leaks.length === 0;
+  };
+  await eventually(clean, ms, 100);
+  return leaks;
 }
 
 function helperProcesses(): number[] {

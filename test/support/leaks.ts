@@ -19,11 +19,11 @@ export function containerDirExists(id: string): boolean {
   return fs.existsSync(`${root}/${id}`) || fs.readdirSync(`${root}/.trash`).some((entry) => entry.startsWith(`${id}-`));
 }
 
-/** Polls `check` until it is true or `ms` pass; returns the last result. */
-export async function eventually(check: () => boolean, ms = 2000, step = 25): Promise<boolean> {
+/** Polls `check` (sync or async) until it is true or `ms` pass; returns the last result. */
+export async function eventually(check: () => boolean | Promise<boolean>, ms = 2000, step = 25): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (check()) return true;
+    if (await check()) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, step));
   }
