@@ -1,12 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
 import { ContainerNotFoundError, getEngine } from '../src/index.js';
-
-const SDK = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+import { runNestedVitest, SDK_ENTRY as SDK } from './support/nested-vitest.js';
 
 const globalSetup = `
 import { writeFileSync } from 'node:fs';
@@ -28,29 +25,19 @@ test('sees the suite-wide service running', async () => {
 `;
 
 it('berthGlobalSetup starts a suite-wide service once, provides it, and removes it after the last test', async () => {
-  // Inside the repository, so the SDK's dependencies resolve from its node_modules.
-  const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.parallel-'));
+  const results = mkdtempSync(join(tmpdir(), 'berth-global-setup-'));
   try {
-    writeFileSync(join(dir, 'setup.ts'), globalSetup);
-    writeFileSync(join(dir, 'service.test.ts'), suite);
-    writeFileSync(
-      join(dir, 'vitest.config.mjs'),
-      "export default { test: { include: ['*.test.ts'], globals: true, globalSetup: ['./setup.ts'], testTimeout: 60000 } };\n",
-    );
-    const result = join(dir, 'service-id');
-    const child = spawn(process.execPath, [VITEST, 'run', '--root', dir, '--config', join(dir, 'vitest.config.mjs')], {
-      env: { ...process.env, BUSYBOX_REF: inject('fixtures').busybox, RESULT: result },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const config = "export default { test: { include: ['*.test.ts'], globals: true, globalSetup: ['./setup.ts'], testTimeout: 60000 } };\n";
+    const result = join(results, 'service-id');
+    const { code, output } = await runNestedVitest({ 'setup.ts': globalSetup, 'service.test.ts': suite }, config, {
+      BUSYBOX_REF: inject('fixtures').busybox,
+      RESULT: result,
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d));
-    child.stderr.on('data', (d: Buffer) => (output += d));
-    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
     expect(code, output).toBe(0);
     expect(output).toContain('1 passed');
     const id = readFileSync(result, 'utf8');
     await expect(getEngine().inspectContainer(id)).rejects.toBeInstanceOf(ContainerNotFoundError);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(results, { recursive: true, force: true });
   }
 }, 120_000);

@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, inject, it } from 'vitest';
+import { runNestedVitest, SDK_ENTRY as SDK } from './support/nested-vitest.js';
 
 const WORKERS = 4;
 const CONTAINERS_PER_WORKER = 10;
-const SDK = fileURLToPath(new URL('../src/index.ts', import.meta.url));
-const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 
 /** One test file of the inner run: ten httpd containers at once, each reached through its own published port. */
 function workerFile(worker: number): string {
@@ -48,29 +45,12 @@ test('worker ${worker}', async () => {
 `;
 }
 
-async function runVitest(dir: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [VITEST, 'run', '--root', dir, '--config', join(dir, 'vitest.config.mjs')], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
-  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-  return { code, output };
-}
-
 it(`${WORKERS} vitest workers x ${CONTAINERS_PER_WORKER} containers with published ports never collide`, async () => {
-  // Inside the repository, so the SDK's dependencies resolve from its node_modules.
-  const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.parallel-'));
   const results = mkdtempSync(join(tmpdir(), 'berth-parallel-'));
   try {
-    writeFileSync(
-      join(dir, 'vitest.config.mjs'),
-      `export default { test: { include: ['*.test.ts'], globals: true, pool: 'forks', maxWorkers: ${WORKERS}, fileParallelism: true, testTimeout: 120000 } };\n`,
-    );
-    for (let w = 0; w < WORKERS; w++) writeFileSync(join(dir, `w${w}.test.ts`), workerFile(w));
-    const { code, output } = await runVitest(dir, { BUSYBOX_REF: inject('fixtures').busybox, RESULTS: results });
+    const files = Object.fromEntries(Array.from({ length: WORKERS }, (_, w) => [`w${w}.test.ts`, workerFile(w)]));
+    const config = `export default { test: { include: ['*.test.ts'], globals: true, pool: 'forks', maxWorkers: ${WORKERS}, fileParallelism: true, testTimeout: 120000 } };\n`;
+    const { code, output } = await runNestedVitest(files, config, { BUSYBOX_REF: inject('fixtures').busybox, RESULTS: results });
     expect(code, output).toBe(0);
     const reports = readdirSync(results).map(
       (f) => JSON.parse(readFileSync(join(results, f), 'utf8')) as { pid: number; seen: { port: number; name: string }[] },
@@ -81,7 +61,6 @@ it(`${WORKERS} vitest workers x ${CONTAINERS_PER_WORKER} containers with publish
     expect(new Set(all.map((s) => s.port)).size).toBe(WORKERS * CONTAINERS_PER_WORKER);
     expect(new Set(all.map((s) => s.name)).size).toBe(WORKERS * CONTAINERS_PER_WORKER);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
     rmSync(results, { recursive: true, force: true });
   }
 }, 300_000);

@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
-import { BerthError, LocalEngine, loadConfig } from '../src/index.js';
+import { BerthError, type LocalEngine, loadConfig } from '../src/index.js';
 import { type RegistryServer, startRegistry } from './support/registry.js';
+import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
 const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
 
@@ -46,7 +47,7 @@ describe('Berth config', () => {
 
 describe('registry mirrors', () => {
   let mirror: RegistryServer;
-  const roots: string[] = [];
+  const stores = scratchStores('mirror');
 
   beforeAll(async () => {
     mirror = await startRegistry();
@@ -55,15 +56,10 @@ describe('registry mirrors', () => {
   afterAll(async () => {
     await mirror.stop();
   });
-  afterEach(() => {
-    for (const root of roots.splice(0)) fs.rmSync(root, { recursive: true, force: true });
-  });
 
   function engineWith(mirrors: string[]): LocalEngine {
-    const root = mkdtempSync(join(tmpdir(), 'berth-mirror-'));
-    roots.push(root);
     // 127.0.0.1:9 (discard) has no registry: a pull that reaches it fails.
-    return new LocalEngine({ root, config: { insecureRegistries: [], registryMirrors: { '127.0.0.1:9': mirrors } } });
+    return stores.engine({ ...PLAIN_CONFIG, registryMirrors: { '127.0.0.1:9': mirrors } });
   }
 
   it('pulls through a mirror instead of the registry', async () => {

@@ -11,8 +11,9 @@ import { LocalEngine } from '../../src/index.js';
 export const PLAIN_CONFIG: BerthConfig = { insecureRegistries: [], registryMirrors: {} };
 
 /**
- * Returns `fresh()`, which makes a new empty store dir (named `berth-<prefix>-…`);
- * all of them are removed after the calling file's tests.
+ * `root()` makes a new empty store dir (named `berth-<prefix>-…`), and
+ * `engine(config)` an engine on one; all of them are removed after the
+ * calling file's tests.
  */
 export function scratchStores(prefix: string): { root: () => string; engine: (config?: BerthConfig) => LocalEngine } {
   const roots: string[] = [];
