@@ -47,15 +47,19 @@ auto& g_listeners = *new std::map<uint32_t, std::shared_ptr<Listener>>();
 uint32_t g_next = 1;
 
 // Moves bytes from `in` to `out` until EOF or an error, then half-closes `out`.
+// No SPLICE_F_MORE: on a socket it means MSG_MORE, which corks each small
+// reply until more data or the 200 ms cork timer comes; a request/response
+// protocol (a PING, a query) then waits that long per round trip. Large
+// transfers lose nothing: each splice already moves up to kChunk bytes.
 void Pump(int in, int out) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) == 0) {
     for (;;) {
-      ssize_t n = splice(in, nullptr, pipefd[1], nullptr, kChunk, SPLICE_F_MOVE | SPLICE_F_MORE);
+      ssize_t n = splice(in, nullptr, pipefd[1], nullptr, kChunk, SPLICE_F_MOVE);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
       while (n > 0) {
-        ssize_t m = splice(pipefd[0], nullptr, out, nullptr, static_cast<size_t>(n), SPLICE_F_MOVE | SPLICE_F_MORE);
+        ssize_t m = splice(pipefd[0], nullptr, out, nullptr, static_cast<size_t>(n), SPLICE_F_MOVE);
         if (m < 0 && errno == EINTR) continue;
         if (m <= 0) {
           n = -1;
