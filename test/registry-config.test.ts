@@ -38,6 +38,37 @@ describe('Berth config', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
+  it('reads registry timeouts and refuses bad ones with a typed error naming the setting', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+    const file = join(dir, 'config.json');
+    const load = (registryTimeouts: unknown): unknown => {
+      fs.writeFileSync(file, JSON.stringify({ registryTimeouts }));
+      return loadConfig({ BERTH_CONFIG: file }).registryTimeouts;
+    };
+    const refusal = (registryTimeouts: unknown): BerthError => {
+      const error = (() => {
+        try {
+          return load(registryTimeouts);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(BerthError);
+      expect((error as BerthError).code).toBe('BAD_CONFIG');
+      expect((error as BerthError).hint).toMatch(/registryTimeouts/);
+      return error as BerthError;
+    };
+    const good = { connectMs: 2000, headersMs: 5000, bodyIdleMs: 7000, bodyMinBytesPerSec: 0 };
+    expect(load(good)).toEqual(good);
+    expect(refusal({ connectMs: 0 }).message).toMatch(/registryTimeouts\.connectMs must be a whole number >= 1, not 0/);
+    expect(refusal({ headersMs: '30s' }).message).toMatch(/registryTimeouts\.headersMs must be a whole number/);
+    expect(refusal({ bodyIdleMs: 1.5 }).message).toMatch(/registryTimeouts\.bodyIdleMs/);
+    expect(refusal({ bodyMinBytesPerSec: -1 }).message).toMatch(/bodyMinBytesPerSec must be a whole number >= 0/);
+    expect(refusal({ readMs: 10 }).message).toMatch(/registryTimeouts\.readMs is not a setting \(known: connectMs, headersMs/);
+    expect(refusal(30_000).message).toMatch(/registryTimeouts must be an object/);
+    fs.rmSync(dir, { recursive: true });
+  });
+
   it('refuses a bad config with a typed error that shows the format', () => {
     expect(() => loadConfig({ BERTH_REGISTRY_MIRRORS: 'docker.io' })).toThrow(BerthError);
     expect(() => loadConfig({ BERTH_REGISTRY_MIRRORS: 'docker.io=ftp://x' })).toThrow(/http\(s\) URL/);

@@ -47,7 +47,7 @@ import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platfo
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { registrySources } from '../image/registry-sources.js';
+import { clientOptions, registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
@@ -156,6 +156,7 @@ export class LocalEngine implements Engine {
     const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
     const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
     const { digest } = await pushManifest(this.images.blobs, bytes, mediaType, target, {
+      ...clientOptions(this.#config),
       ...insecure,
       ...(credentials ? { credentials } : {}),
       mountFrom: sameRegistry.map((r) => r.repository),
