@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
@@ -46,7 +46,7 @@ export { PullPolicy } from './sdk/pull-policy.js';
 export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
-export { type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
+export { DEFAULT_MAX_BODY_BYTES, type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
 export { ListeningPortsWaitStrategy } from './sdk/wait/listening-ports-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
-import { BerthError, type LocalEngine, loadConfig } from '../src/index.js';
+import { BerthError, LocalEngine, loadConfig } from '../src/index.js';
 import { type RegistryServer, startRegistry } from './support/registry.js';
 import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 
@@ -66,6 +66,10 @@ describe('Berth config', () => {
     expect(refusal({ bodyMinBytesPerSec: -1 }).message).toMatch(/bodyMinBytesPerSec must be a whole number >= 0/);
     expect(refusal({ readMs: 10 }).message).toMatch(/registryTimeouts\.readMs is not a setting \(known: connectMs, headersMs/);
     expect(refusal(30_000).message).toMatch(/registryTimeouts must be an object/);
+    // A config given in code is checked as the file's is.
+    expect(() => new LocalEngine({ root: dir, config: { ...PLAIN_CONFIG, registryTimeouts: { headersMs: 0 } } })).toThrow(
+      /registryTimeouts\.headersMs must be a whole number >= 1/,
+    );
     fs.rmSync(dir, { recursive: true });
   });
 

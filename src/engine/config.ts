@@ -82,12 +82,24 @@ function readFile(explicit: string | undefined): BerthConfig {
   return {
     insecureRegistries: [...(raw.insecureRegistries ?? [])],
     registryMirrors: mirrors,
-    ...(raw.registryRetry !== undefined
-      ? { registryRetry: wholeNumbers('registryRetry', raw.registryRetry, { retries: 0, minDelayMs: 0 }) }
-      : {}),
-    ...(raw.registryTimeouts !== undefined
-      ? { registryTimeouts: wholeNumbers('registryTimeouts', raw.registryTimeouts, TIMEOUT_MINIMA) }
-      : {}),
+    ...checkedSettings(raw),
+  };
+}
+
+/**
+ * Checks the numeric settings of a config given in code (the engine's
+ * `config` option) as the file's are checked: a BAD_CONFIG error naming the
+ * setting, instead of a zero timeout that undici would take as none.
+ */
+export function checkConfig(config: BerthConfig): BerthConfig {
+  return { ...config, ...checkedSettings(config) };
+}
+
+function checkedSettings(raw: Partial<BerthConfig>): Pick<BerthConfig, 'registryRetry' | 'registryTimeouts'> {
+  const { registryRetry, registryTimeouts } = raw;
+  return {
+    ...(registryRetry !== undefined ? { registryRetry: wholeNumbers('registryRetry', registryRetry, { retries: 0, minDelayMs: 0 }) } : {}),
+    ...(registryTimeouts !== undefined ? { registryTimeouts: wholeNumbers('registryTimeouts', registryTimeouts, TIMEOUT_MINIMA) } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-man
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
-import { type BerthConfig, loadConfig } from '../config.js';
+import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { validateSecurity } from '../container/process-security.js';
@@ -91,7 +91,7 @@ export class LocalEngine implements Engine {
       throw new PermissionError('the local Berth engine needs root for now', 'run the tests as root (rootless support is planned)');
     }
     const paths = statePaths(options.root);
-    this.#config = options.config ?? loadConfig();
+    this.#config = options.config ? checkConfig(options.config) : loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.networks = new NetworkManager();
