@@ -182,12 +182,12 @@ describe('pulls through a faulty connection to the registry', () => {
     it(
       'a layer that trickles a byte at a time fails at the body step, naming its digest, after resuming',
       async () => {
-        // Ten bytes a second: undici's idle timer (500 ms) never fires; only the speed check can.
+        // Ten bytes a second: the idle timer (1 s, ten times the gaps) never fires; only the speed check can.
         proxy().add({ path: blobPath, fault: { kind: 'drip', intervalMs: 100 } });
-        const stall = await stallOf(stallEngine().pullImage(imageAt()));
+        const stall = await stallOf(stallEngine({ ...STALL_TIMEOUTS, bodyIdleMs: 1000 }).pullImage(imageAt()));
         expect(stall.step).toBe('body');
         expect(stall.request).toBe(`GET /v2/library/busybox${blobPath}`);
-        expect(stall.message).toMatch(/reading the body: \d+ bytes in 500 ms, slower than 1024 bytes\/s/);
+        expect(stall.message).toMatch(/reading the body: \d+ bytes in 1000 ms, slower than 1024 bytes\/s/);
         // Each stall was resumed from the bytes it had, with a Range request.
         const gets = seen(blobPath);
         expect(gets.length).toBeGreaterThan(1);

@@ -149,14 +149,15 @@ export class HttpWaitStrategy implements WaitStrategy {
         signal: AbortSignal.any([signal, deadline]),
       });
       status = response.statusCode;
-      this.#last = `status ${status}`;
       if (!this.#statusAccepted(status) || this.#bodyChecks.length === 0) {
         // Nothing needs the body: close the connection instead of downloading it.
         response.body.destroy();
+        this.#last = `status ${status}`;
         return this.#statusAccepted(status);
       }
       const body = await readAtMost(response.body, this.#maxBodyBytes);
-      if (body.truncated) this.#last += `, body cut at ${this.#maxBodyBytes} bytes`;
+      // Only a finished poll says what it saw: one the startup deadline cut leaves the last one's.
+      this.#last = `status ${status}${body.truncated ? `, body cut at ${this.#maxBodyBytes} bytes` : ''}`;
       for (const check of this.#bodyChecks) if (!(await check(body.text))) return false;
       return true;
     } catch (error) {
