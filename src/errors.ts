@@ -73,7 +73,7 @@ export class RegistryTimeoutError extends RegistryError {
     detail: string,
   ) {
     super(`${server} stalled ${detail} (${request})`, undefined, {
-      hint: 'the server accepted the request but stopped answering; check it and the network to it, or raise "registryTimeouts" in the Berth config (README "Configuration")',
+      hint: 'check that the server is up and the network to it works; if it is only slow, raise "registryTimeouts" in the Berth config (README "Configuration")',
     });
   }
 }
