@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import { connect } from 'node:net';
+import { basename, dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
@@ -94,15 +96,44 @@ describe('container stdin (docker run -i, docker attach)', () => {
   });
 
   it('resizes the terminal of a container with a TTY', async () => {
-    const c = await new GenericContainer(busybox()).withCommand(['sh', '-c', 'tty; read x; stty size']).withTty().withOpenStdin().start();
+    const c = await new GenericContainer(busybox()).withCommand(['sh', '-c', 'read x; tty; stty size']).withTty().withOpenStdin().start();
     try {
       expect((await c.inspect()).Config.Tty).toBe(true);
       const session = await c.attachStdin();
       await session.resize(120, 33);
       await session.write('x\n');
       expect(await getEngine().waitContainer(c.getId())).toEqual({ exitCode: 0 });
-      // A terminal turns \n into \r\n, and echoes what it was sent.
-      expect(await logs(c)).toMatch(/^\/dev\/pts\/0\r\nx\r\n33 120\r\n$/);
+      // A terminal echoes what it was sent (before the shell reads it) and turns \n into \r\n.
+      expect(await logs(c)).toMatch(/^x\r\n\/dev\/pts\/0\r\n33 120\r\n$/);
+      session.close();
+    } finally {
+      await c.stop();
+    }
+  });
+
+  it('drops a client that sends a malformed frame and serves the others', async () => {
+    const c = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'while read line; do echo got:$line; done'])
+      .withOpenStdin()
+      .start();
+    try {
+      const socket = socketOf(c.getId());
+      const dir = fs.openSync(dirname(socket), 'r');
+      const raw = connect({ path: `/proc/self/fd/${dir}/${basename(socket)}` });
+      await new Promise((resolve) => raw.once('connect', resolve));
+      fs.closeSync(dir);
+      const received: Buffer[] = [];
+      raw.on('data', (d: Buffer) => received.push(d));
+      const closed = new Promise((resolve) => raw.once('close', resolve));
+      // A well-formed data frame, acknowledged with errno 0, then an unknown type.
+      raw.write(Buffer.from([0x64, 3, 0, 0, 0, ...Buffer.from('ab\n'), 0x78, 0, 0, 0, 0]));
+      await closed;
+      expect(Buffer.concat(received)).toEqual(Buffer.from([0x61, 4, 0, 0, 0, 0, 0, 0, 0]));
+      const session = await c.attachStdin();
+      await session.write('cd\n');
+      await session.end();
+      expect(await getEngine().waitContainer(c.getId())).toEqual({ exitCode: 0 });
+      expect(await logs(c)).toBe('got:ab\ngot:cd\n');
       session.close();
     } finally {
       await c.stop();
@@ -170,6 +201,14 @@ describe('exec stdin (docker exec -i)', () => {
       })(),
     );
     await expect(container.exec(['cat'], { stdin: failing })).rejects.toThrow('source broke');
+    expect(await eventually(async () => (await getEngine().topContainer(container.getId())).processes.length === 1)).toBe(true);
+  });
+
+  it('rejects with the error of a failing onStart and kills the command', async () => {
+    const failing = (): void => {
+      throw new Error('onStart broke');
+    };
+    await expect(container.exec(['sleep', '1000'], { onStart: failing })).rejects.toThrow('onStart broke');
     expect(await eventually(async () => (await getEngine().topContainer(container.getId())).processes.length === 1)).toBe(true);
   });
 

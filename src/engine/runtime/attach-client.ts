@@ -21,7 +21,12 @@ export class AttachClient {
     name: string,
   ) {
     this.#acks = new AckQueue((errno) => attachError(name, errno));
-    const reader = new AckReader((errno) => this.#acks.settle(errno));
+    const reader = new AckReader((errno) => {
+      this.#acks.settle(errno);
+      if (this.#acks.pending === 0) socket.unref();
+    });
+    // Only a frame waiting for its acknowledgement keeps Node alive, not a forgotten session.
+    socket.unref();
     socket.on('data', (chunk: Buffer) => {
       try {
         reader.push(chunk);
@@ -81,7 +86,10 @@ export class AttachClient {
 
   #send(bytes: Buffer): Promise<void> {
     const acked = this.#acks.expect();
-    if (!this.socket.destroyed) this.socket.write(bytes);
+    if (!this.socket.destroyed) {
+      this.socket.ref();
+      this.socket.write(bytes);
+    }
     return acked;
   }
 }

@@ -64,6 +64,11 @@ export class AckQueue {
     return new Promise((resolve, reject) => this.#waiting.push({ resolve, reject }));
   }
 
+  /** Frames sent and not yet acknowledged. */
+  get pending(): number {
+    return this.#waiting.length;
+  }
+
   settle(errno: number): void {
     const next = this.#waiting.shift();
     if (!next) return;

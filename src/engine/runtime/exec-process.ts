@@ -96,19 +96,23 @@ export async function runExec(spec: ExecSpec, io: ExecIo = {}): Promise<ExecResu
   const events: HelperEvent[] = [];
   const acks = new AckQueue((errno) => resizeError(spec.id, errno));
   const exec: ExecControl = { resize: (cols, rows) => resize(spec, control, acks, cols, rows) };
+  // A failing stdin source or onStart callback ends the exec, which then rejects with it.
+  let failure: Error | undefined;
+  const fail = (error: unknown): void => {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    abort();
+  };
   const splitter = new EventLineSplitter((e) => {
     if (e.kind === 'ack') return acks.settle(e.errno);
     events.push(e);
-    if (e.kind === 'started') io.onStart?.(exec);
+    try {
+      if (e.kind === 'started') io.onStart?.(exec);
+    } catch (error) {
+      fail(error);
+    }
   });
   status.on('data', (chunk: Buffer) => splitter.push(chunk));
-  let sourceError: Error | undefined;
-  if (stdin && io.stdin !== undefined) {
-    void feedStdin(stdin, io.stdin, (error) => {
-      sourceError = error;
-      abort();
-    });
-  }
+  if (stdin && io.stdin !== undefined) void feedStdin(stdin, io.stdin, fail);
   const drained = Promise.all([out, err, status].map((s) => new Promise((resolve) => s.once('close', resolve))));
   // The exit, not fd 3's close: fd 3 stays open on our side until the helper is gone.
   await Promise.all([drained, child.exited]);
@@ -117,8 +121,8 @@ export async function runExec(spec: ExecSpec, io: ExecIo = {}): Promise<ExecResu
   control.destroy();
   stdin?.destroy();
   signal?.throwIfAborted();
-  // Not awaited: a source that never ends must not hold the result back.
-  if (sourceError) throw sourceError;
+  // The feeding is not awaited: a source that never ends must not hold the result back.
+  if (failure) throw failure;
   return result(spec.id, events, chunks);
 }
 
