@@ -21,6 +21,14 @@ function mebibyte(): Readable {
   );
 }
 
+/** `docker run -i busybox`, echoing every line it reads as `got:<line>`, then running `after`. */
+function readLoop(after = ''): Promise<StartedGenericContainer> {
+  return new GenericContainer(busybox())
+    .withCommand(['sh', '-c', `while read line; do echo got:$line; done${after}`])
+    .withOpenStdin()
+    .start();
+}
+
 async function logs(c: StartedGenericContainer): Promise<string> {
   const lines: string[] = [];
   for await (const line of await getEngine().containerLogs(c.getId())) lines.push(String(line));
@@ -29,10 +37,7 @@ async function logs(c: StartedGenericContainer): Promise<string> {
 
 describe('container stdin (docker run -i, docker attach)', () => {
   it('reads what an attach writes, exits at EOF, and leaves no socket behind', async () => {
-    const c = await new GenericContainer(busybox())
-      .withCommand(['sh', '-c', 'while read line; do echo got:$line; done; echo eof'])
-      .withOpenStdin()
-      .start();
+    const c = await readLoop('; echo eof');
     try {
       expect((await c.inspect()).Config.OpenStdin).toBe(true);
       expect(fs.existsSync(socketOf(c.getId()))).toBe(true);
@@ -71,10 +76,7 @@ describe('container stdin (docker run -i, docker attach)', () => {
   });
 
   it('lets other processes attach and write too', async () => {
-    const c = await new GenericContainer(busybox())
-      .withCommand(['sh', '-c', 'while read line; do echo got:$line; done'])
-      .withOpenStdin()
-      .start();
+    const c = await readLoop();
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/attach-writer.ts', c.getId(), 'from-child\n'], {
         stdio: ['ignore', 'inherit', 'inherit'],
@@ -112,10 +114,7 @@ describe('container stdin (docker run -i, docker attach)', () => {
   });
 
   it('drops a client that sends a malformed frame and serves the others', async () => {
-    const c = await new GenericContainer(busybox())
-      .withCommand(['sh', '-c', 'while read line; do echo got:$line; done'])
-      .withOpenStdin()
-      .start();
+    const c = await readLoop();
     try {
       const socket = socketOf(c.getId());
       const dir = fs.openSync(dirname(socket), 'r');
