@@ -3,6 +3,8 @@ import type { AttachOptions, AttachSession } from '../attach-options.js';
 import { AttachClient } from './attach-client.js';
 import { stdinChunks } from './stdin-source.js';
 
+const FRAMES_IN_FLIGHT = 8;
+
 /**
  * A session over the container's attach socket: `output` is the live log
  * the caller opened, stdin and resizes go through the socket.
@@ -30,8 +32,18 @@ export async function openAttachSession(
   };
 }
 
-/** One frame in flight at a time: the container's pace is the pace. */
+/**
+ * A few frames in flight: the monitor reads the next one while the
+ * container drains the last, and the container's pace is still the pace.
+ */
 async function pump(client: AttachClient, source: NonNullable<AttachOptions['stdin']>): Promise<void> {
-  for await (const chunk of stdinChunks(source)) await client.write(chunk);
+  const inFlight: Promise<void>[] = [];
+  for await (const chunk of stdinChunks(source)) {
+    const written = client.write(chunk);
+    written.catch(() => undefined); // Awaited below, maybe after a sibling failed.
+    inFlight.push(written);
+    if (inFlight.length >= FRAMES_IN_FLIGHT) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
   await client.end();
 }
