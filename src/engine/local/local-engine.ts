@@ -53,7 +53,7 @@ import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
-import { withFileLock } from '../state/file-lock.js';
+import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
@@ -100,8 +100,10 @@ export class LocalEngine implements Engine {
     this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
-    this.volumes.sweepOrphans();
+    // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
     sweepOrphans(this.containers);
+    this.volumes.sweepOrphans();
+    sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
