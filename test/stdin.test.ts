@@ -113,6 +113,24 @@ describe('container stdin (docker run -i, docker attach)', () => {
     }
   });
 
+  it('gives the command under an init the terminal too', async () => {
+    const c = await new GenericContainer(busybox())
+      .withCommand(['sh', '-c', 'read x; tty; [ -t 0 ] && echo stdin-is-a-tty'])
+      .withInit()
+      .withTty()
+      .withOpenStdin()
+      .start();
+    try {
+      const session = await c.attachStdin({ stdin: 'x\n' });
+      await session.input;
+      expect(await getEngine().waitContainer(c.getId())).toEqual({ exitCode: 0 });
+      expect(await logs(c)).toBe('x\r\n/dev/pts/0\r\nstdin-is-a-tty\r\n');
+      session.close();
+    } finally {
+      await c.stop();
+    }
+  });
+
   it('drops a client that sends a malformed frame and serves the others', async () => {
     const c = await readLoop();
     try {
