@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
 export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
@@ -21,7 +22,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
-export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { ExecControl, ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
 export type { ArchiveFormat } from './engine/image/archive/detect.js';
 export type { LoadImagesOptions } from './engine/image/archive/load.js';

@@ -14,6 +14,7 @@ import type { ExtractOptions } from '../../volumes/copy-in.js';
 import type { PathArchive } from '../../volumes/copy-out.js';
 import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from '../attach-options.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
@@ -50,6 +51,7 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { clientOptions, registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
+import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
@@ -375,6 +377,26 @@ export class LocalEngine implements Engine {
 
   async execContainer(idOrName: string, options: ExecOptions): Promise<ExecResult> {
     return this.runtime.exec(this.containers.get(idOrName), options);
+  }
+
+  async attachContainer(idOrName: string, options: AttachOptions = {}): Promise<AttachSession> {
+    const record = this.containers.get(idOrName);
+    const { openStdin, tty } = record.spec;
+    if (!openStdin && (!tty || options.stdin !== undefined)) {
+      throw new ContainerStateError(
+        `container ${record.name} was not created with openStdin${tty ? '' : ' or tty'}`,
+        'create it with openStdin: true (GenericContainer.withOpenStdin()) to write its stdin, or tty: true (withTty()) to resize its terminal',
+      );
+    }
+    if (!this.runtime.running(record.id)) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    // Opened first, so whatever the input makes the container write is seen.
+    const output = await this.containerLogs(record.id, { follow: true, tail: 0 });
+    try {
+      return await openAttachSession(this.containers.dirs(record.id).attach, record.name, output, options);
+    } catch (error) {
+      output.destroy();
+      throw error;
+    }
   }
 
   async listContainers(options: { all?: boolean; labels?: Record<string, string> } = {}): Promise<ContainerInfo[]> {
