@@ -15,9 +15,10 @@ packages=(
   iptables nftables iproute2 zstd
   openssl          # certificates for the token-auth and TLS wait tests
   skopeo           # archives written by a third party, for the load tests
+  docker.io        # the real dockerd the DockerEngine tests run against
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(crun runc podman docker.io curl)  # curl: the network bench downloads with it
+  packages+=(crun runc podman curl)  # curl: the network bench downloads with it
 fi
 
 missing=()

@@ -7,6 +7,10 @@
 export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
 export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
+export { DockerApiError, DockerUnavailableError } from './engine/docker/api-errors.js';
+export { DockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
+export type { DockerHostOptions } from './engine/docker/docker-host.js';
+export type { DockerSweepResult } from './engine/docker/owner.js';
 export type {
   ContainerExit,
   ContainerInfo,
