@@ -4,11 +4,14 @@
  * owner's life. Images come from the suite's registry on 127.0.0.1, which
  * dockerd treats as insecure (plain HTTP) by default.
  */
-import { type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, type ChildProcessByStdio, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import getPort from 'get-port';
 import { createClient } from 'redis';
 import { Pool, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -17,6 +20,7 @@ import {
   ContainerNotFoundError,
   ContainerStateError,
   DockerEngine,
+  DockerUnavailableError,
   GenericContainer,
   ImageNotPresentError,
   LogWaitStrategy,
@@ -32,6 +36,51 @@ const title = dockerdInstalled ? 'DockerEngine' : 'DockerEngine — skipped: doc
 const fixtures = () => inject('fixtures');
 const SOCKET = '/var/run/docker.sock';
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello from docker > /www/index.html && echo listening && exec httpd -f -p 8080 -h /www'];
+
+/** A CA, a server certificate for 127.0.0.1 and a client certificate, in the file names dockerd and DOCKER_CERT_PATH use. */
+function makeCertificates(dir: string): void {
+  const ssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  };
+  ssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca-key.pem',
+    '-out',
+    'ca.pem',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=berth-test-ca',
+  );
+  const sign = (name: string, key: string, cert: string, ext: string): void => {
+    fs.writeFileSync(join(dir, `${name}.ext`), ext);
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca-key.pem',
+      '-CAcreateserial',
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-extfile',
+      `${name}.ext`,
+    );
+  };
+  sign('server', 'server-key.pem', 'server-cert.pem', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  sign('client', 'key.pem', 'cert.pem', 'extendedKeyUsage=clientAuth\n');
+}
 
 describe.skipIf(!dockerdInstalled)(title, () => {
   let engine: DockerEngine;
@@ -263,6 +312,95 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     } finally {
       await client.quit();
     }
+  });
+
+  describe('over tcp:// with TLS (a second dockerd with --tlsverify)', () => {
+    let dir = '';
+    let port = 0;
+    let daemon: ChildProcess | undefined;
+
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(join(tmpdir(), 'berth-dtls-'));
+      makeCertificates(dir);
+      port = await getPort({ host: '127.0.0.1' });
+      daemon = spawn(
+        'dockerd',
+        [
+          ...['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid')],
+          ...['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', join(dir, 'ca.pem')],
+          ...['--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')],
+          // No bridge and no firewall rules: this daemon must not disturb the system one.
+          ...['--bridge=none', '--iptables=false', '--ip6tables=false'],
+        ],
+        { stdio: ['ignore', 'ignore', fs.openSync(join(dir, 'dockerd.log'), 'w')] },
+      );
+    });
+    afterAll(async () => {
+      if (daemon?.exitCode === null) {
+        daemon.kill('SIGTERM');
+        await once(daemon, 'exit');
+      }
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    /** A DockerEngine configured the docker CLI's way, from the environment. */
+    function fromEnvironment(env: Record<string, string>): DockerEngine {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        return new DockerEngine();
+      } finally {
+        for (const key of Object.keys(env)) {
+          if (saved[key] === undefined) delete process.env[key];
+          else process.env[key] = saved[key];
+        }
+      }
+    }
+
+    it('takes DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, and runs and execs over TLS', async () => {
+      const tlsEngine = fromEnvironment({ DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: dir });
+      try {
+        expect(
+          await eventually(
+            () =>
+              tlsEngine.apiVersion().then(
+                () => true,
+                () => false,
+              ),
+            30_000,
+            200,
+          ),
+        ).toBe(true);
+        const volume = await tlsEngine.createVolume({ name: 'berth-tls-volume' });
+        expect((await tlsEngine.listVolumes()).map((v) => v.Name)).toContain(volume.Name);
+        await tlsEngine.removeVolume(volume.Name);
+        const image = await tlsEngine.pullImage(fixtures().busybox);
+        const id = await tlsEngine.createContainer({ image: image.id, command: ['sleep', '60'], networkMode: 'none' });
+        try {
+          await tlsEngine.startContainer(id);
+          const result = await tlsEngine.execContainer(id, { cmd: ['sh', '-c', 'cat; echo err >&2'], stdin: 'over tls' });
+          expect(result).toEqual({ exitCode: 0, stdout: 'over tls', stderr: 'err\n' });
+        } finally {
+          await tlsEngine.removeContainer(id, { force: true });
+          await tlsEngine.removeImage(image.id, { force: true });
+        }
+      } finally {
+        await tlsEngine.close();
+      }
+    });
+
+    it('fails with DockerUnavailableError without TLS, or with a CA that did not sign the daemon', async () => {
+      expect(await eventually(() => fs.existsSync(join(dir, 'dockerd.pid')), 30_000, 200)).toBe(true);
+      const plain = new DockerEngine({ host: `tcp://127.0.0.1:${port}`, tlsVerify: false });
+      await expect(plain.apiVersion()).rejects.toBeInstanceOf(DockerUnavailableError);
+      await plain.close();
+      const other = join(dir, 'other');
+      fs.mkdirSync(other);
+      makeCertificates(other);
+      const stranger = new DockerEngine({ host: `tcp://127.0.0.1:${port}`, tlsVerify: true, certPath: other });
+      await expect(stranger.apiVersion()).rejects.toBeInstanceOf(DockerUnavailableError);
+      await stranger.close();
+    });
   });
 
   describe('cleanup bound to the owner', () => {

@@ -71,15 +71,21 @@ export class DockerTransport {
   }
 
   async #negotiate(): Promise<string> {
+    const where = describeHost(this.host);
     let offered: string | undefined;
+    let answer: { status: number; text: string };
     try {
       const res = await this.#pool.request({ method: 'GET', path: '/_ping' });
-      await res.body.text();
+      answer = { status: res.statusCode, text: await res.body.text() };
       const header = res.headers['api-version'];
       offered = Array.isArray(header) ? header[0] : header;
     } catch (error) {
-      throw new DockerUnavailableError(`cannot reach the Docker daemon at ${describeHost(this.host)}: ${(error as Error).message}`, {
-        cause: error,
+      throw new DockerUnavailableError(`cannot reach the Docker daemon at ${where}: ${(error as Error).message}`, { cause: error });
+    }
+    if (answer.status !== 200) {
+      // E.g. plain HTTP to a TLS port: Go answers 400 "Client sent an HTTP request to an HTTPS server".
+      throw new DockerUnavailableError(`${where} answered /_ping with HTTP ${answer.status}: ${answer.text.trim().slice(0, 200)}`, {
+        hint: 'check DOCKER_HOST, and set DOCKER_TLS_VERIFY and DOCKER_CERT_PATH if the daemon wants TLS',
       });
     }
     if (!offered) return MIN_API_VERSION; // Daemons older than 1.25 send none; the requests below then fail clearly.
