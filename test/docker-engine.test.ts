@@ -119,16 +119,37 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect(await engine.apiVersion()).toBe(expected);
   });
 
-  it('pulls with progress events, one finished event per layer', async () => {
-    const reference = fixtures().multiarch;
-    await engine.removeImage(reference).catch(() => undefined); // Our registry's port is in the tag: nobody else's.
+  it('commits and pushes an image, then pulls it with progress events, one finished event per layer', async () => {
+    // A layer of its own, so the pull really downloads something whatever the daemon has cached.
+    const unique = randomBytes(8).toString('hex');
+    const writer = await run(['sh', '-c', `echo ${unique} > /unique`]);
+    await engine.waitContainer(writer);
+    const reference = `${inject('registry')}/berth/docker-pull-${unique}:1`;
+    const committed = await engine.commitContainer(writer, { reference });
+    onTestFinished(() =>
+      engine.removeImage(reference, { force: true }).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    expect(committed.repoTags).toEqual([reference]);
+    const pushed = await engine.pushImage(reference);
+    expect(pushed).toMatchObject({ target: reference, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(await engine.removeImage(reference)).toEqual({ deleted: true });
+    expect(await engine.inspectImage(reference)).toBeUndefined();
+
     const events: PullProgress[] = [];
     const image = await engine.pullImage(reference, { policy: 'always', onProgress: (p) => events.push(p) });
-    expect(image.repoTags).toContain(reference);
-    expect(image.id).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(image.id).toBe(committed.id);
+    expect(image.manifestDigest).toBe(pushed.digest);
     const finished = new Set(events.filter((e) => e.done).map((e) => e.layer));
     expect(finished.size).toBe(image.config.rootfs.diff_ids.length);
-    for (const e of events) expect(e.downloaded).toBeLessThanOrEqual(e.total || e.downloaded);
+    expect(events.some((e) => !e.done && e.downloaded > 0 && e.downloaded <= e.total)).toBe(true);
+    const reader = await run(['cat', '/unique'], { image: image.id });
+    await engine.waitContainer(reader);
+    expect((await (await engine.containerLogs(reader)).toArray()).map(String)).toEqual([`${unique}\n`]);
+    await engine.removeContainer(reader);
+    await engine.removeContainer(writer);
   });
 
   it('creates, starts, waits for, logs, inspects and removes a busybox container', async () => {
@@ -318,19 +339,24 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     let dir = '';
     let port = 0;
     let daemon: ChildProcess | undefined;
+    const bridge = `berthdtls${randomBytes(2).toString('hex')}`;
 
     beforeAll(async () => {
       dir = fs.mkdtempSync(join(tmpdir(), 'berth-dtls-'));
       makeCertificates(dir);
       port = await getPort({ host: '127.0.0.1' });
+      // TEST-NET-1 (RFC 5737): an address range no network uses.
+      execFileSync('ip', ['link', 'add', bridge, 'type', 'bridge']);
+      execFileSync('ip', ['addr', 'add', '192.0.2.1/24', 'dev', bridge]);
       daemon = spawn(
         'dockerd',
         [
           ...['--data-root', join(dir, 'data'), '--exec-root', join(dir, 'exec'), '--pidfile', join(dir, 'dockerd.pid')],
           ...['-H', `tcp://127.0.0.1:${port}`, '--tlsverify', '--tlscacert', join(dir, 'ca.pem')],
           ...['--tlscert', join(dir, 'server-cert.pem'), '--tlskey', join(dir, 'server-key.pem')],
-          // No bridge and no firewall rules: this daemon must not disturb the system one.
-          ...['--bridge=none', '--iptables=false', '--ip6tables=false'],
+          // A bridge of its own and no firewall rules: this daemon must not disturb the system one
+          // (--bridge=none would make it delete the system daemon's docker0).
+          ...['--bridge', bridge, '--iptables=false', '--ip6tables=false'],
         ],
         { stdio: ['ignore', 'ignore', fs.openSync(join(dir, 'dockerd.log'), 'w')] },
       );
@@ -341,6 +367,8 @@ describe.skipIf(!dockerdInstalled)(title, () => {
         await once(daemon, 'exit');
       }
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      // The daemon may have taken its bridge down with it.
+      if (fs.existsSync(`/sys/class/net/${bridge}`)) execFileSync('ip', ['link', 'del', bridge]);
     });
 
     /** A DockerEngine configured the docker CLI's way, from the environment. */

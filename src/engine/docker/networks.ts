@@ -51,7 +51,8 @@ export class DockerNetworks {
       path: '/networks',
       query: { filters: JSON.stringify({ label: labels }) },
     });
-    return found.map(toNetworkInfo);
+    // Berth's networks are bridges; Docker's `host` and `none` are modes, not networks to list.
+    return found.filter((n) => n.Driver === 'bridge').map(toNetworkInfo);
   }
 
   async remove(name: string): Promise<void> {

@@ -67,6 +67,7 @@ export function startWatcher(config: WatcherConfig): ChildProcess {
   // Certificates go through the pipe, not the command line other users can read.
   child.stdin?.write(`${JSON.stringify(config)}\n`);
   child.stdin?.on('error', () => undefined);
+  child.on('error', () => undefined); // The sweep of the next engine is the fallback.
   (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   child.unref();
   return child;
