@@ -10,6 +10,9 @@ import type { DockerTransport } from './transport.js';
  */
 export async function containerLogs(api: DockerTransport, id: string, tty: boolean, selection: LogSelection = {}): Promise<Readable> {
   const since = selection.since instanceof Date ? selection.since.getTime() / 1000 : selection.since;
+  // The daemon takes the tail of both streams before it drops one; Berth tails what was selected.
+  const oneStream = selection.stdout === false || selection.stderr === false;
+  const tailHere = oneStream && selection.tail !== undefined && !selection.follow;
   const res = await api.request({
     method: 'GET',
     path: `/containers/${encodeURIComponent(id)}/logs`,
@@ -19,11 +22,14 @@ export async function containerLogs(api: DockerTransport, id: string, tty: boole
       stderr: selection.stderr ?? true,
       timestamps: selection.timestamps ?? false,
       since,
-      tail: selection.tail === undefined ? 'all' : selection.tail,
+      tail: selection.tail === undefined || tailHere ? 'all' : selection.tail,
     },
     subject: { kind: 'container', name: id },
   });
-  return outputLines(res.body, tty);
+  const lines = outputLines(res.body, tty);
+  if (!tailHere) return lines;
+  const all = await lines.toArray();
+  return Readable.from(selection.tail === 0 ? [] : all.slice(-(selection.tail as number)));
 }
 
 /** Lines of a container's output stream (multiplexed unless `tty`), as an object-mode Readable. */
