@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
 import { ContainerCgroup } from '../src/engine/cgroups/container-cgroup.js';
 import { statePaths } from '../src/engine/paths.js';
+import { readlinkOr } from '../src/engine/state/files.js';
 import { LocalEngine } from '../src/index.js';
 import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
@@ -34,6 +35,29 @@ describe('when the owning process dies', () => {
     const gone = await eventually(() => containers.every((c) => !processExists(c.pid) && !containerDirExists(c.id)), 2000);
     expect(gone).toBe(true);
     expect(mountsUnderState()).toEqual([]);
+  });
+});
+
+describe('names of containers that are gone', () => {
+  it('a name the monitor left behind is swept by the next engine and can be taken again', async () => {
+    const owner = startOwner(1);
+    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+    const [container] = JSON.parse(line.toString()) as { id: string }[];
+    if (!container) throw new Error('the owner started no container');
+    const paths = statePaths();
+    const { name } = JSON.parse(readFileSync(join(paths.containers, container.id, 'config.json'), 'utf8')) as { name: string };
+    const link = join(paths.containers, '.names', name);
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    // The monitor removes the container's directory; its name link is what a crash leaves.
+    expect(await eventually(() => !containerDirExists(container.id))).toBe(true);
+    expect(readlinkOr(link)).toBe(container.id);
+
+    const engine = new LocalEngine();
+    expect(readlinkOr(link)).toBeUndefined();
+    const id = await engine.createContainer({ image: inject('fixtures').busybox, name, command: ['true'] });
+    onTestFinished(() => engine.removeContainer(id, { force: true }));
+    expect(readlinkOr(link)).toBe(id);
   });
 });
 

@@ -84,10 +84,20 @@ export class ContainerStore {
     };
   }
 
-  /** Creates the container's directories and claims its name. */
+  /**
+   * Creates the container's directories and claims its name. The directory
+   * comes first: a name whose container has no directory is stale, and
+   * anyone may take it (see {@link sweepNames}).
+   */
   create(record: ContainerRecord): ContainerDirs {
-    this.#claimName(record.name, record.id);
     const dirs = this.dirs(record.id);
+    fs.mkdirSync(dirs.root, { mode: 0o700 });
+    try {
+      this.#claimName(record.name, record.id);
+    } catch (e) {
+      fs.rmSync(dirs.root, { recursive: true, force: true });
+      throw e;
+    }
     try {
       for (const d of [dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
       // The upper dir's mode becomes the mode of the container's `/` (the container dir above stays 0700).
@@ -153,6 +163,42 @@ export class ContainerStore {
     for (const entry of fs.readdirSync(this.#trash)) reclaim(join(this.#trash, entry));
   }
 
+  /**
+   * Removes the names of containers whose directory is gone: a monitor that
+   * cleaned up after a dead owner removes the directory but leaves the name.
+   * Returns the names found stale.
+   */
+  sweepNames(): string[] {
+    return fs.readdirSync(this.#names).filter((name) => this.#dropStaleName(name));
+  }
+
+  /**
+   * Removes `name` if its container has no directory. The link is first
+   * moved aside and read again, so a name that another process removed and
+   * claimed anew meanwhile is put back, not lost.
+   */
+  #dropStaleName(name: string): boolean {
+    const path = join(this.#names, name);
+    const owner = readlinkOr(path);
+    if (!owner || fs.existsSync(this.dirs(owner).root)) return false;
+    const aside = join(this.#names, `.stale-${randomBytes(6).toString('hex')}`);
+    try {
+      fs.renameSync(path, aside);
+    } catch {
+      return true; // Someone else removed it first.
+    }
+    const moved = readlinkOr(aside);
+    if (moved !== owner) {
+      try {
+        fs.linkSync(aside, path); // Only if the name is still free; link(2) does not follow the symlink.
+      } catch {
+        // Claimed again in between: the newer claim stands.
+      }
+    }
+    fs.rmSync(aside, { force: true });
+    return moved === owner;
+  }
+
   #claimName(name: string, id: string, retry = true): void {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
       throw new ContainerStateError(
@@ -164,13 +210,12 @@ export class ContainerStore {
       fs.symlinkSync(id, join(this.#names, name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = readlinkOr(join(this.#names, name));
       // A monitor that cleaned up after a dead owner leaves the name behind: reclaim it.
-      if (retry && owner && !fs.existsSync(this.dirs(owner).root)) {
-        fs.rmSync(join(this.#names, name), { force: true });
+      if (retry && this.#dropStaleName(name)) {
         this.#claimName(name, id, false);
         return;
       }
+      const owner = readlinkOr(join(this.#names, name));
       throw new ContainerStateError(
         `the container name "${name}" is already in use by container ${owner?.slice(0, 12)}`,
         'remove that container or choose another name',

@@ -9,16 +9,19 @@ import { isAlive, type ProcessIdentity } from '../state/process-identity.js';
 /** What a sweep removed. */
 export interface SweepResult {
   containers: string[];
+  /** Names whose container was gone (removed by its monitor, which leaves the name). */
+  names: string[];
   cgroups: string[];
 }
 
 /**
  * Removes what dead owners left: containers whose monitor is gone and whose
- * creator is gone too (a crash of both, or a container never started), and
- * berth cgroups that belong to no container. Runs when an engine starts.
+ * creator is gone too (a crash of both, or a container never started), names
+ * of containers that are gone, and berth cgroups that belong to no
+ * container. Runs when an engine starts.
  */
 export function sweepOrphans(containers: ContainerStore): SweepResult {
-  const result: SweepResult = { containers: [], cgroups: [] };
+  const result: SweepResult = { containers: [], names: [], cgroups: [] };
   const known = new Set<string>();
   for (const record of containers.list()) {
     known.add(record.id);
@@ -32,6 +35,7 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
       debug('sweep: could not remove container %s: %s', record.id, (error as Error).message);
     }
   }
+  result.names = containers.sweepNames();
   for (const dir of berthCgroupDirs()) {
     const id = dir.split('/').pop() ?? '';
     if (known.has(id) && fs.existsSync(join(containers.dir, id))) continue;
@@ -43,7 +47,7 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
       // Still has processes (a container of another berth root): not ours to touch.
     }
   }
-  if (result.containers.length + result.cgroups.length > 0) debug('sweep removed %o', result);
+  if (result.containers.length + result.names.length + result.cgroups.length > 0) debug('sweep removed %o', result);
   return result;
 }
 
