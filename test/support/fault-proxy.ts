@@ -99,7 +99,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(JSON.stringify({ errors: [{ code: 'FAULT', message: `fault proxy answered ${status}` }] }));
       return;
     }
-    const upstream = request({ host: targetHost, port: targetPort, method: req.method, path, headers: req.headers }, (answer) => {
+    const upstream = request({ host: targetHost, port: targetPort, method: req.method, path, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       void relay(answer, res, rule?.fault);
     });
