@@ -41,7 +41,7 @@ import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
 import { saveArchive } from '../image/archive/save.js';
 import { type CommitOptions, commitImage } from '../image/commit.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
-import { type ImageRecord, ImageStore } from '../image/image-store.js';
+import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
 import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { pullImage } from '../image/pull.js';
@@ -150,7 +150,8 @@ export class LocalEngine implements Engine {
   async pushImage(reference: string, options: PushImageOptions = {}): Promise<{ digest: string; target: string }> {
     const record = this.images.resolve(reference);
     if (!record) throw new ImageNotPresentError(reference);
-    const target = formatReference(parseReference(options.target ?? record.repoTags[0] ?? reference));
+    // The repository the reference names, as `docker push`; an image named by id goes to its first tag.
+    const target = formatReference(parseReference(options.target ?? tagNamed(record, reference) ?? record.repoTags[0] ?? reference));
     const ref = parseReference(target);
     const bytes = this.images.blobs.read(record.manifestDigest);
     const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MediaType.ociManifest;
@@ -187,7 +188,8 @@ export class LocalEngine implements Engine {
   async removeImage(reference: string, options: { force?: boolean } = {}): Promise<{ deleted: boolean }> {
     const record = this.images.resolve(reference);
     if (!record) throw new ImageNotPresentError(reference);
-    const users = this.containers.list().filter((c) => c.imageId === record.id);
+    // Untagging leaves the image to its containers; only its last reference is refused.
+    const users = removesTagOnly(record, reference) ? [] : this.containers.list().filter((c) => c.imageId === record.id);
     if (users.length > 0 && !options.force) {
       throw new ContainerStateError(
         `image ${reference} is used by container ${users[0]?.name}`,
