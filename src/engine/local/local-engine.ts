@@ -48,7 +48,7 @@ import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { registrySources } from '../image/registry-sources.js';
-import { type PruneResult, pruneStore } from '../image/store-prune.js';
+import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
@@ -127,16 +127,26 @@ export class LocalEngine implements Engine {
     return summary(await job);
   }
 
-  /** Tries each mirror, then the registry; the registry's error is the one reported. */
+  /**
+   * Tries each mirror, then the registry; the registry's error is the one
+   * reported. What the failed attempts added to the store is taken back once
+   * all of them failed (until then a later source may use it).
+   */
   async #pullFromSources(ref: ImageReference, platform: Platform, options: PullImageOptions): Promise<ImageRecord> {
     const sources = await registrySources(ref, this.#config, options.credentials);
+    const added = storeAdditions();
     for (const [i, client] of sources.entries()) {
       try {
         const pull = () =>
-          pullImage(this.images, client, ref, { platform, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+          pullImage(this.images, client, ref, { platform, added, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
         return await this.#storeLock(pull, 'shared');
       } catch (error) {
-        if (i === sources.length - 1) throw error;
+        if (i === sources.length - 1) {
+          await this.#storeLock(async () => takeBack(this.images, this.#layersInUse(), added), 'exclusive').catch((e: unknown) => {
+            debug('could not take back what the failed pull of %s added: %s', formatReference(ref), (e as Error).message);
+          });
+          throw error;
+        }
         debug('mirror %s failed for %s, trying the next source: %s', client.endpoint, formatReference(ref), (error as Error).message);
       }
     }
@@ -213,14 +223,12 @@ export class LocalEngine implements Engine {
   }
 
   async pruneImages(): Promise<PruneResult> {
-    return this.#storeLock(
-      async () =>
-        pruneStore(
-          this.images,
-          this.containers.list().flatMap((c) => c.chainIds),
-        ),
-      'exclusive',
-    );
+    return this.#storeLock(async () => pruneStore(this.images, this.#layersInUse()), 'exclusive');
+  }
+
+  /** Chain ids of the layers containers run on (their images may be gone). */
+  #layersInUse(): string[] {
+    return this.containers.list().flatMap((c) => c.chainIds);
   }
 
   /** Start, restart and removal of one container are one at a time across processes. */
