@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
+import { sha256Digest } from '../src/engine/image/blob-store.js';
 import { statePaths } from '../src/engine/paths.js';
 import {
   DigestMismatchError,
@@ -11,7 +12,7 @@ import {
   RegistryError,
 } from '../src/index.js';
 import { type ProxiedRequest, useFaultProxy } from './support/fault-proxy.js';
-import { fixtureManifest } from './support/fixture-layout.js';
+import { fixtureManifest, fixtureManifestDigest } from './support/fixture-layout.js';
 import { pushRawLayers } from './support/hostile-image.js';
 import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 import { buildTar } from './support/tar-builder.js';
@@ -131,6 +132,26 @@ describe('pulls through a faulty connection to the registry', () => {
     expect((error as ImagePullError).cause).toBeInstanceOf(LayerError);
     expect(storeListing(engine)).toEqual(before);
     expect((await engine.listImages()).map((i) => i.repoTags)).toEqual([[image()]]);
+  });
+
+  it('checks a manifest pulled by tag against the Docker-Content-Digest the registry sent', async () => {
+    const wrong = sha256Digest('another manifest');
+    proxy().add({ path: manifestPath, fault: { kind: 'headers', headers: { 'docker-content-digest': wrong } } });
+    const engine = freshEngine();
+    const error = await pullError(engine);
+    expect(error.cause).toBeInstanceOf(DigestMismatchError);
+    expect((error.cause as DigestMismatchError).expected).toBe(wrong);
+    expect((error.cause as DigestMismatchError).actual).toBe(fixtureManifestDigest('busybox'));
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
+  });
+
+  it('reports a manifest body altered on the way as a digest mismatch, and stores nothing', async () => {
+    proxy().add({ path: manifestPath, fault: { kind: 'corrupt', atByte: 120 } });
+    const engine = freshEngine();
+    const error = await pullError(engine);
+    expect(error.cause).toBeInstanceOf(DigestMismatchError);
+    expect((error.cause as DigestMismatchError).expected).toBe(fixtureManifestDigest('busybox'));
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
   });
 
   it('downloads a corrupted or cut-off image config again', async () => {
