@@ -1,7 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, readFileSync, utimesSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
@@ -58,6 +58,29 @@ describe('names of containers that are gone', () => {
     const id = await engine.createContainer({ image: inject('fixtures').busybox, name, command: ['true'] });
     onTestFinished(() => engine.removeContainer(id, { force: true }));
     expect(readlinkOr(link)).toBe(id);
+  });
+});
+
+describe('creations that never finished', () => {
+  it('a container directory without a config is left alone while young, swept with its name once a minute old', () => {
+    const paths = statePaths();
+    const id = randomBytes(32).toString('hex');
+    const dir = join(paths.containers, id);
+    const link = join(paths.containers, '.names', `half-made-${id.slice(0, 12)}`);
+    mkdirSync(join(dir, 'upper'), { recursive: true });
+    symlinkSync(id, link);
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(link, { force: true });
+    });
+    new LocalEngine();
+    expect(existsSync(dir)).toBe(true);
+    expect(readlinkOr(link)).toBe(id);
+    const old = new Date(Date.now() - 120_000);
+    utimesSync(dir, old, old);
+    new LocalEngine();
+    expect(existsSync(dir)).toBe(false);
+    expect(readlinkOr(link)).toBeUndefined();
   });
 });
 

@@ -164,6 +164,18 @@ export class ContainerStore {
   }
 
   /**
+   * Removes the directories of containers whose creation never finished (no
+   * config: the creator died first), except those `isRecent` says may be
+   * another process's creation under way. Returns their ids.
+   */
+  sweepHalfMade(isRecent: (dir: string) => boolean): string[] {
+    const ids = fs.readdirSync(this.dir).filter((id) => /^[a-f0-9]{64}$/.test(id));
+    const halfMade = ids.filter((id) => !fs.existsSync(this.dirs(id).config) && !isRecent(this.dirs(id).root));
+    for (const id of halfMade) this.#discard(this.dirs(id).root);
+    return halfMade;
+  }
+
+  /**
    * Removes the names of containers whose directory is gone: a monitor that
    * cleaned up after a dead owner removes the directory but leaves the name.
    * Returns the names found stale.

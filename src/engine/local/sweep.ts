@@ -16,9 +16,10 @@ export interface SweepResult {
 
 /**
  * Removes what dead owners left: containers whose monitor is gone and whose
- * creator is gone too (a crash of both, or a container never started), names
- * of containers that are gone, and berth cgroups that belong to no
- * container. Runs when an engine starts.
+ * creator is gone too (a crash of both, or a container never started), the
+ * directories of creations that never finished, names of containers that
+ * are gone, and berth cgroups that belong to no container. Runs when an
+ * engine starts.
  */
 export function sweepOrphans(containers: ContainerStore): SweepResult {
   const result: SweepResult = { containers: [], names: [], cgroups: [] };
@@ -35,6 +36,7 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
       debug('sweep: could not remove container %s: %s', record.id, (error as Error).message);
     }
   }
+  result.containers.push(...containers.sweepHalfMade(isRecent));
   result.names = containers.sweepNames();
   for (const dir of berthCgroupDirs()) {
     const id = dir.split('/').pop() ?? '';
@@ -51,12 +53,13 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   return result;
 }
 
-// Longer than any container start takes between making its cgroups and moving its process in.
-const CGROUP_GRACE_MS = 60_000;
+// Longer than any container creation or start takes between two of its steps: making the
+// directory and writing the config, making the cgroups and moving the process in.
+const GRACE_MS = 60_000;
 
 function isRecent(dir: string): boolean {
   try {
-    return Date.now() - fs.statSync(dir).mtimeMs < CGROUP_GRACE_MS;
+    return Date.now() - fs.statSync(dir).mtimeMs < GRACE_MS;
   } catch {
     return true; // Gone already, or unreadable: leave it.
   }
