@@ -12,10 +12,16 @@ import { LocalEngine } from '../src/index.js';
 import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
 /** Runs test/support/owner-process.ts with `count` containers; it is killed when the test ends, whatever happened. */
-function startOwner(count: number): ChildProcessByStdio<null, Readable, null> {
-  const owner = spawn(process.execPath, ['--import', 'tsx', 'test/support/owner-process.ts', inject('fixtures').busybox, String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startOwner(count: number, volume = false): ChildProcessByStdio<null, Readable, null> {
+  const args = [
+    '--import',
+    'tsx',
+    'test/support/owner-process.ts',
+    inject('fixtures').busybox,
+    String(count),
+    ...(volume ? ['volume'] : []),
+  ];
+  const owner = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   onTestFinished(() => {
     owner.kill('SIGKILL');
   });
@@ -58,6 +64,21 @@ describe('names of containers that are gone', () => {
     const id = await engine.createContainer({ image: inject('fixtures').busybox, name, command: ['true'] });
     onTestFinished(() => engine.removeContainer(id, { force: true }));
     expect(readlinkOr(link)).toBe(id);
+  });
+
+  it('an engine that starts while the monitor is still removing the container takes its name and volume once it is done', async () => {
+    const owner = startOwner(1, true);
+    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+    const [container] = JSON.parse(line.toString()) as { id: string; volumes: string[] }[];
+    if (!container) throw new Error('the owner started no container');
+    const paths = statePaths();
+    const { name } = JSON.parse(readFileSync(join(paths.containers, container.id, 'config.json'), 'utf8')) as { name: string };
+    const link = join(paths.containers, '.names', name);
+    owner.kill('SIGKILL');
+    await once(owner, 'exit');
+    const engine = new LocalEngine(); // At once: the monitor has yet to see its owner gone.
+    expect(await eventually(() => !containerDirExists(container.id) && readlinkOr(link) === undefined, 5000)).toBe(true);
+    expect(await eventually(async () => (await engine.listVolumes()).every((v) => !container.volumes.includes(v.Name)), 5000)).toBe(true);
   });
 });
 

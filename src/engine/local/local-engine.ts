@@ -52,10 +52,10 @@ import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image
 import { statePaths } from '../paths.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
-import { identify } from '../state/process-identity.js';
+import { identify, type ProcessIdentity } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
-import { sweepOrphans } from './sweep.js';
+import { sweepAfterMonitors, sweepOrphans } from './sweep.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -99,14 +99,23 @@ export class LocalEngine implements Engine {
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
-    sweepOrphans(this.containers);
+    const { dying } = sweepOrphans(this.containers);
     this.volumes.sweepOrphans();
+    if (dying.length > 0) this.#sweepAfterMonitors(dying);
     sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
       return undefined;
     });
+  }
+
+  /** What monitors of containers whose owner died leave behind (names, anonymous volumes), swept once they end. */
+  #sweepAfterMonitors(dying: ProcessIdentity[]): void {
+    void sweepAfterMonitors(dying, () => {
+      this.containers.sweepNames();
+      this.volumes.sweepOrphans();
+    }).catch((error: unknown) => debug('sweep after monitors failed: %s', (error as Error).message));
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {

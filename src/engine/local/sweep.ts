@@ -12,6 +12,12 @@ export interface SweepResult {
   /** Names whose container was gone (removed by its monitor, which leaves the name). */
   names: string[];
   cgroups: string[];
+  /**
+   * Monitors still tearing down a container whose owner died: they remove
+   * its directory, but its name and anonymous volumes are left to a sweep
+   * after them (see {@link sweepAfterMonitors}).
+   */
+  dying: ProcessIdentity[];
 }
 
 /**
@@ -22,12 +28,17 @@ export interface SweepResult {
  * engine starts.
  */
 export function sweepOrphans(containers: ContainerStore): SweepResult {
-  const result: SweepResult = { containers: [], names: [], cgroups: [] };
+  const result: SweepResult = { containers: [], names: [], cgroups: [], dying: [] };
   const known = new Set<string>();
   for (const record of containers.list()) {
     known.add(record.id);
     const monitor = readMonitor(containers.dirs(record.id).monitor);
-    if (isAlive(monitor) || isAlive(record.owner)) continue;
+    if (isAlive(record.owner)) continue;
+    if (isAlive(monitor)) {
+      // A kept-alive container outlives its owner; any other's monitor is removing it.
+      if (monitor && !record.spec.keepAlive) result.dying.push(monitor);
+      continue;
+    }
     try {
       ContainerCgroup.of(record.id).remove();
       containers.remove(record);
@@ -51,6 +62,24 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   }
   if (result.containers.length + result.names.length + result.cgroups.length > 0) debug('sweep removed %o', result);
   return result;
+}
+
+/** How long a sweep after dying monitors waits for them before it leaves the rest to the next engine. */
+const MONITOR_WAIT_MS = 30_000;
+const MONITOR_POLL_MS = 50;
+
+/**
+ * Runs `sweep` once the `dying` monitors have ended (or after 30 s), so the
+ * names and anonymous volumes of the containers they were removing go now,
+ * not at the next engine start. In the background: it never keeps the
+ * process alive.
+ */
+export async function sweepAfterMonitors(dying: ProcessIdentity[], sweep: () => void): Promise<void> {
+  const deadline = Date.now() + MONITOR_WAIT_MS;
+  while (dying.some(isAlive) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, MONITOR_POLL_MS).unref());
+  }
+  sweep();
 }
 
 // Longer than any container creation or start takes between two of its steps: making the
