@@ -44,17 +44,25 @@ describe('when the owning process dies', () => {
   });
 });
 
+/**
+ * Starts an owner of one container (with an anonymous volume if `volume`),
+ * kills it with SIGKILL and returns the container, its name and name link.
+ */
+async function killedOwnerOfOne(volume: boolean): Promise<{ container: { id: string; volumes: string[] }; name: string; link: string }> {
+  const owner = startOwner(1, volume);
+  const [line] = (await once(owner.stdout, 'data')) as [Buffer];
+  const [container] = JSON.parse(line.toString()) as { id: string; volumes: string[] }[];
+  if (!container) throw new Error('the owner started no container');
+  const paths = statePaths();
+  const { name } = JSON.parse(readFileSync(join(paths.containers, container.id, 'config.json'), 'utf8')) as { name: string };
+  owner.kill('SIGKILL');
+  await once(owner, 'exit');
+  return { container, name, link: join(paths.containers, '.names', name) };
+}
+
 describe('names of containers that are gone', () => {
   it('a name the monitor left behind is swept by the next engine and can be taken again', async () => {
-    const owner = startOwner(1);
-    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
-    const [container] = JSON.parse(line.toString()) as { id: string }[];
-    if (!container) throw new Error('the owner started no container');
-    const paths = statePaths();
-    const { name } = JSON.parse(readFileSync(join(paths.containers, container.id, 'config.json'), 'utf8')) as { name: string };
-    const link = join(paths.containers, '.names', name);
-    owner.kill('SIGKILL');
-    await once(owner, 'exit');
+    const { container, name, link } = await killedOwnerOfOne(false);
     // The monitor removes the container's directory; its name link is what a crash leaves.
     expect(await eventually(() => !containerDirExists(container.id))).toBe(true);
     expect(readlinkOr(link)).toBe(container.id);
@@ -67,15 +75,7 @@ describe('names of containers that are gone', () => {
   });
 
   it('an engine that starts while the monitor is still removing the container takes its name and volume once it is done', async () => {
-    const owner = startOwner(1, true);
-    const [line] = (await once(owner.stdout, 'data')) as [Buffer];
-    const [container] = JSON.parse(line.toString()) as { id: string; volumes: string[] }[];
-    if (!container) throw new Error('the owner started no container');
-    const paths = statePaths();
-    const { name } = JSON.parse(readFileSync(join(paths.containers, container.id, 'config.json'), 'utf8')) as { name: string };
-    const link = join(paths.containers, '.names', name);
-    owner.kill('SIGKILL');
-    await once(owner, 'exit');
+    const { container, link } = await killedOwnerOfOne(true);
     const engine = new LocalEngine(); // At once: the monitor has yet to see its owner gone.
     expect(await eventually(() => !containerDirExists(container.id) && readlinkOr(link) === undefined, 5000)).toBe(true);
     expect(await eventually(async () => (await engine.listVolumes()).every((v) => !container.volumes.includes(v.Name)), 5000)).toBe(true);
