@@ -43,6 +43,7 @@ export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-conta
 export { Network, StartedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
 export { PullPolicy } from './sdk/pull-policy.js';
+export type { ResourcesQuota } from './sdk/resources-quota.js';
 export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
