@@ -4,6 +4,7 @@ import type { PathArchive } from '../volumes/copy-out.js';
 import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
 import type { PruneVolumesResult } from '../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from './attach-options.js';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
@@ -85,7 +86,11 @@ export interface Engine {
   servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
-  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  /**
+   * Creates a container from a spec; it does not run yet. Returns its id.
+   * @throws InvalidSpecError (InvalidMountError for mounts) before anything
+   *   is made, when a value of the spec is out of range or malformed.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
   startContainer(id: string): Promise<void>;
@@ -133,6 +138,13 @@ export interface Engine {
   disconnectNetwork(network: string, container: string): Promise<void>;
   /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
   execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
+  /**
+   * Attaches to a running container's stdin and terminal, like `docker
+   * attach`: from any process, even one that did not start it.
+   * @throws ContainerStateError when it is not running, or has neither
+   *   `openStdin` nor `tty` (nothing to attach to).
+   */
+  attachContainer(id: string, options?: AttachOptions): Promise<AttachSession>;
 
   /** Creates a named volume (or returns the existing one), like `docker volume create`. */
   createVolume(options?: CreateVolumeOptions): Promise<VolumeInfo>;
@@ -233,6 +245,13 @@ export interface ContainerSpec extends ProcessSecurity {
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
   healthcheck?: HealthCheck;
+  /**
+   * Keep stdin open (`docker run -i`): the command's stdin is a pipe that
+   * {@link Engine.attachContainer} writes to; without it stdin is `/dev/null`.
+   */
+  openStdin?: boolean;
+  /** Run the command on a pseudo-terminal (`docker run -t`): its output is logged as stdout, and attach can resize it. */
+  tty?: boolean;
 }
 
 /** A container port published on the host. */
@@ -317,6 +336,10 @@ export interface ContainerInfo {
     StopSignal: string;
     /** Seconds (rounded up), when the spec set one. */
     StopTimeout?: number;
+    /** Whether the command runs on a pseudo-terminal. */
+    Tty: boolean;
+    /** Whether stdin is kept open for attach clients. */
+    OpenStdin: boolean;
   };
   HostConfig: {
     Memory: number;
