@@ -54,10 +54,10 @@ import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
 import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
-import { identify, type ProcessIdentity } from '../state/process-identity.js';
+import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
-import { sweepAfterMonitors, sweepOrphans } from './sweep.js';
+import { sweepOrphans, sweepWhenGone } from './sweep.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -103,7 +103,7 @@ export class LocalEngine implements Engine {
     // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
     const { dying } = sweepOrphans(this.containers);
     this.volumes.sweepOrphans();
-    if (dying.length > 0) this.#sweepAfterMonitors(dying);
+    if (dying.length > 0) this.#sweepWhenGone(dying);
     sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
@@ -112,9 +112,9 @@ export class LocalEngine implements Engine {
     });
   }
 
-  /** What monitors of containers whose owner died leave behind (names, anonymous volumes), swept once they end. */
-  #sweepAfterMonitors(dying: ProcessIdentity[]): void {
-    void sweepAfterMonitors(dying, () => {
+  /** What monitors of containers whose owner died leave behind (names, anonymous volumes), swept once they are done. */
+  #sweepWhenGone(dying: string[]): void {
+    void sweepWhenGone(this.containers, dying, () => {
       this.containers.sweepNames();
       this.volumes.sweepOrphans();
     }).catch((error: unknown) => debug('sweep after monitors failed: %s', (error as Error).message));

@@ -13,11 +13,12 @@ export interface SweepResult {
   names: string[];
   cgroups: string[];
   /**
-   * Monitors still tearing down a container whose owner died: they remove
-   * its directory, but its name and anonymous volumes are left to a sweep
-   * after them (see {@link sweepAfterMonitors}).
+   * Containers whose owner died that are still being torn down: their
+   * monitor lives on (or had yet to say who it is, so their cgroup still had
+   * processes). The monitor removes the directory, but the name and the
+   * anonymous volumes are left to a sweep after it (see {@link sweepWhenGone}).
    */
-  dying: ProcessIdentity[];
+  dying: string[];
 }
 
 /**
@@ -36,7 +37,7 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
     if (isAlive(record.owner)) continue;
     if (isAlive(monitor)) {
       // A kept-alive container outlives its owner; any other's monitor is removing it.
-      if (monitor && !record.spec.keepAlive) result.dying.push(monitor);
+      if (!record.spec.keepAlive) result.dying.push(record.id);
       continue;
     }
     try {
@@ -44,6 +45,8 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
       containers.remove(record);
       result.containers.push(record.id);
     } catch (error) {
+      // Processes in its cgroup: a monitor the owner died before recording is at work.
+      result.dying.push(record.id);
       debug('sweep: could not remove container %s: %s', record.id, (error as Error).message);
     }
   }
@@ -64,20 +67,20 @@ export function sweepOrphans(containers: ContainerStore): SweepResult {
   return result;
 }
 
-/** How long a sweep after dying monitors waits for them before it leaves the rest to the next engine. */
-const MONITOR_WAIT_MS = 30_000;
-const MONITOR_POLL_MS = 50;
+/** How long a sweep after dying containers waits for them before it leaves the rest to the next engine. */
+const TEARDOWN_WAIT_MS = 30_000;
+const TEARDOWN_POLL_MS = 50;
 
 /**
- * Runs `sweep` once the `dying` monitors have ended (or after 30 s), so the
- * names and anonymous volumes of the containers they were removing go now,
- * not at the next engine start. In the background: it never keeps the
- * process alive.
+ * Runs `sweep` once the directories of the `dying` containers are gone (or
+ * after 30 s), so the names and anonymous volumes of the containers their
+ * monitors were removing go now, not at the next engine start. In the
+ * background: it never keeps the process alive.
  */
-export async function sweepAfterMonitors(dying: ProcessIdentity[], sweep: () => void): Promise<void> {
-  const deadline = Date.now() + MONITOR_WAIT_MS;
-  while (dying.some(isAlive) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, MONITOR_POLL_MS).unref());
+export async function sweepWhenGone(containers: ContainerStore, dying: string[], sweep: () => void): Promise<void> {
+  const deadline = Date.now() + TEARDOWN_WAIT_MS;
+  while (dying.some((id) => fs.existsSync(containers.dirs(id).root)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, TEARDOWN_POLL_MS).unref());
   }
   sweep();
 }
