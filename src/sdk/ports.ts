@@ -1,7 +1,14 @@
 import type { PortBinding } from '../engine/engine.js';
 
-/** A port as `withExposedPorts` takes it: `80`, `"53/udp"`, or `{ container, host }`. */
-export type ExposedPort = number | string | { container: number | string; host: number; hostIp?: '0.0.0.0' | '127.0.0.1' };
+/**
+ * A port as `withExposedPorts` takes it: `80`, `"53/udp"`, or
+ * `{ container, host, protocol }` (a fixed host port; `protocol` as
+ * testcontainers takes it, or given in `container` as `"53/udp"`).
+ */
+export type ExposedPort =
+  | number
+  | string
+  | { container: number | string; host: number; protocol?: 'tcp' | 'udp'; hostIp?: '0.0.0.0' | '127.0.0.1' };
 
 /** Splits `"53/udp"` into port and protocol; a bare number is TCP. */
 export function parsePort(port: number | string): { port: number; protocol: 'tcp' | 'udp' } {
@@ -13,8 +20,9 @@ export function parsePort(port: number | string): { port: number; protocol: 'tcp
 
 export function toPortBinding(exposed: ExposedPort): PortBinding {
   if (typeof exposed === 'object') {
-    const { port, protocol } = parsePort(exposed.container);
-    return { containerPort: port, protocol, hostPort: exposed.host, ...(exposed.hostIp ? { hostIp: exposed.hostIp } : {}) };
+    const parsed = parsePort(exposed.container);
+    const protocol = exposed.protocol ?? parsed.protocol;
+    return { containerPort: parsed.port, protocol, hostPort: exposed.host, ...(exposed.hostIp ? { hostIp: exposed.hostIp } : {}) };
   }
   const { port, protocol } = parsePort(exposed);
   return { containerPort: port, protocol };

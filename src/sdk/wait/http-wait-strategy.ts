@@ -1,8 +1,9 @@
 import { Agent, request } from 'undici';
 import { BerthError } from '../../errors.js';
 import { parsePort } from '../ports.js';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { mappedPort, pollUntil, runningInfo } from './poll.js';
-import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+import type { WaitContext } from './wait-strategy.js';
 
 /** Options of {@link Wait.forHttp}. */
 export interface HttpWaitOptions {
@@ -16,7 +17,7 @@ const DEFAULT_READ_TIMEOUT_MS = 1000;
  * Ready when an HTTP(S) request to the published port answers as expected:
  * status 200 unless status or response predicates are given (all must hold).
  */
-export class HttpWaitStrategy implements WaitStrategy {
+export class HttpWaitStrategy extends AbstractWaitStrategy {
   readonly #port: string;
   #method = 'GET';
   #headers: Record<string, string> = {};
@@ -32,6 +33,7 @@ export class HttpWaitStrategy implements WaitStrategy {
     port: number | string,
     private readonly options: HttpWaitOptions = {},
   ) {
+    super();
     const { port: number, protocol } = parsePort(port);
     this.#port = `${number}/${protocol}`;
   }
@@ -92,6 +94,11 @@ export class HttpWaitStrategy implements WaitStrategy {
   withReadTimeout(ms: number): this {
     this.#readTimeoutMs = ms;
     return this;
+  }
+
+  /** testcontainers' wording. */
+  override timeoutMessage(timeoutMs: number): string {
+    return `URL ${this.path} not accessible after ${timeoutMs}ms`;
   }
 
   async waitUntilReady(context: WaitContext): Promise<void> {
