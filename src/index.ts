@@ -42,9 +42,9 @@ export { Scope, type Startable } from './sdk/lifecycle/scope.js';
 export { NginxContainer, StartedNginxContainer, type StaticContent } from './sdk/modules/nginx-container.js';
 export { PostgreSqlContainer, StartedPostgreSqlContainer } from './sdk/modules/postgresql-container.js';
 export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-container.js';
-export { Network, StartedNetwork } from './sdk/network.js';
+export { Network, StartedNetwork, StoppedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
-export { PullPolicy } from './sdk/pull-policy.js';
+export { type ImagePullPolicy, PullPolicy } from './sdk/pull-policy.js';
 export {
   type ExecCommandOptions,
   type ExecCommandResult,

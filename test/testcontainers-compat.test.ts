@@ -359,3 +359,45 @@ describe('environment testcontainers users set', () => {
     expect(run.stderr).toMatch(/^berth \S+ probe line$/m);
   });
 });
+
+describe('commit as testcontainers takes it', () => {
+  it('repo and tag name the image, changes apply to its config, the comment lands in it', async () => {
+    await using c = await sh('echo data > /data.txt; exec sleep 1000')
+      .withWaitStrategy(Wait.forSuccessfulCommand('test -e /data.txt'))
+      .start();
+    const repo = `berth.local/compat/commit-${process.pid}`;
+    const id = await c.commit({
+      repo,
+      tag: 'v1',
+      comment: 'made by the compat test',
+      author: 'qa',
+      changes: ['ENV STAGE=committed', 'LABEL team=qa', 'CMD ["cat", "/data.txt"]', 'EXPOSE 8080', 'WORKDIR /srv'],
+    });
+    const engine = getEngine();
+    try {
+      const image = await engine.inspectImage(`${repo}:v1`);
+      expect(image?.id).toBe(id);
+      expect(image?.config.comment).toBe('made by the compat test');
+      expect(image?.config.author).toBe('qa');
+      expect(image?.config.config).toMatchObject({
+        Cmd: ['cat', '/data.txt'],
+        Labels: { team: 'qa' },
+        ExposedPorts: { '8080/tcp': {} },
+        WorkingDir: '/srv',
+      });
+      expect(image?.config.config?.Env).toContain('STAGE=committed');
+      await using child = await new GenericContainer(`${repo}:v1`).start();
+      await child.wait();
+      expect(await child.output()).toBe('data\n');
+    } finally {
+      await engine.removeImage(`${repo}:v1`, { force: true });
+    }
+  });
+
+  it('an instruction docker commit does not take is refused before anything is made', async () => {
+    await using c = await sh('exec sleep 1000').start();
+    const before = (await getEngine().listImages()).length;
+    await expect(c.commit({ changes: ['RUN echo no'] })).rejects.toThrow(/not an instruction docker commit takes/);
+    expect((await getEngine().listImages()).length).toBe(before);
+  });
+});

@@ -4,7 +4,13 @@ import type { LogSelection } from '../engine/runtime/log-frames.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import type { ContentToCopy, DirectoryToCopy, FileToCopy } from '../volumes/copy-sources.js';
 import type { CopyToContainerOptions } from './copy-options.js';
-import { type ExecCommandOptions, type ExecCommandResult, isKeptOnDispose, type StopOptions } from './started-container.js';
+import {
+  type ContainerCommitOptions,
+  type ExecCommandOptions,
+  type ExecCommandResult,
+  isKeptOnDispose,
+  type StopOptions,
+} from './started-container.js';
 import type { StartedTestContainer, StoppedTestContainer } from './test-container.js';
 
 /**
@@ -46,7 +52,7 @@ export class AbstractStartedContainer implements StartedTestContainer {
   }
 
   /** As {@link StartedGenericContainer.commit}. */
-  commit(options?: Parameters<StartedTestContainer['commit']>[0]): Promise<string> {
+  commit(options?: ContainerCommitOptions): Promise<string> {
     return this.startedTestContainer.commit(options);
   }
 

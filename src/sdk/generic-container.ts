@@ -17,7 +17,7 @@ import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { getEngine } from './engine-provider.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
-import { PullPolicy } from './pull-policy.js';
+import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { keepOnDispose, StartedGenericContainer } from './started-container.js';
 import type { StartedTestContainer } from './test-container.js';
@@ -48,7 +48,7 @@ export interface BindMount {
  */
 export class GenericContainer {
   protected readonly spec: ContainerSpec;
-  protected pullPolicy = PullPolicy.defaultPolicy();
+  protected pullPolicy: ImagePullPolicy = PullPolicy.defaultPolicy();
   protected waitStrategy: WaitStrategy | undefined;
   protected startupTimeoutMs: number | undefined;
   protected platform: string | undefined;
@@ -377,7 +377,7 @@ export class GenericContainer {
   }
 
   /** Chooses when the image is pulled (default: when missing). */
-  withPullPolicy(policy: PullPolicy): this {
+  withPullPolicy(policy: ImagePullPolicy): this {
     this.pullPolicy = policy;
     return this;
   }
@@ -407,7 +407,7 @@ export class GenericContainer {
    */
   async start(engine: Engine = getEngine()): Promise<StartedTestContainer> {
     const image = await engine.pullImage(this.spec.image, {
-      policy: this.pullPolicy.name,
+      policy: PullPolicy.nameOf(this.pullPolicy),
       ...(this.platform ? { platform: this.platform } : {}),
       ...(this.credentials ? { credentials: this.credentials } : {}),
     });

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
-import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import { ContainerNotFoundError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
@@ -21,6 +20,21 @@ export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir'
 export interface ExecCommandResult extends ExecResult {
   /** stdout and stderr interleaved as they arrived. */
   output: string;
+}
+
+/** Options of {@link StartedGenericContainer.commit}, as testcontainers takes them. */
+export interface ContainerCommitOptions {
+  /** Repository of the new image, e.g. `127.0.0.1:5000/team/app`. */
+  repo?: string;
+  /** Its tag (default `latest` when `repo` is given). */
+  tag?: string;
+  /** Or the whole reference at once. */
+  reference?: string;
+  /** Recorded in the image's history, as `docker commit -m`. */
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions applied to the image's config, as `docker commit -c` (an array, or one per line). */
+  changes?: string[] | string;
 }
 
 /** Options of {@link StartedGenericContainer.stop}. */
@@ -236,9 +250,22 @@ export class StartedGenericContainer implements AsyncDisposable {
     this.#info = await this.engine.inspectContainer(this.getId());
   }
 
-  /** Makes an image of the container as it is now, like `docker commit`; returns the image id. */
-  async commit(options: CommitOptions = {}): Promise<string> {
-    return (await this.engine.commitContainer(this.getId(), options)).id;
+  /**
+   * Makes an image of the container as it is now, like `docker commit`;
+   * returns the image id. `repo` and `tag` name it (else it is untagged),
+   * `changes` are Dockerfile instructions applied to its config
+   * (`['ENV A=1', 'CMD ["app"]']`), `comment` lands in its history.
+   */
+  async commit(options: ContainerCommitOptions = {}): Promise<string> {
+    const { repo, tag, changes, comment, author } = options;
+    const reference = options.reference ?? (repo ? `${repo}:${tag ?? 'latest'}` : undefined);
+    const image = await this.engine.commitContainer(this.getId(), {
+      ...(reference ? { reference } : {}),
+      ...(comment ? { comment } : {}),
+      ...(author ? { author } : {}),
+      ...(changes ? { changes: typeof changes === 'string' ? [changes] : changes } : {}),
+    });
+    return image.id;
   }
 
   /**
