@@ -401,3 +401,34 @@ describe('commit as testcontainers takes it', () => {
     expect((await getEngine().listImages()).length).toBe(before);
   });
 });
+
+describe('inspect fills HostConfig as dockerd does', () => {
+  it('NetworkMode, Binds, Tmpfs and PortBindings echo the request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-bind-'));
+    try {
+      await using network = await new Network().start();
+      await using c = await sh('exec sleep 1000')
+        .withNetwork(network)
+        .withBindMounts([{ source: dir, target: '/host', mode: 'ro' }])
+        .withTmpFs({ '/scratch': 'rw,size=65536' })
+        .withExposedPorts(80, { container: 81, host: 20_000 + (process.pid % 20_000) })
+        // Nothing listens on the ports: the default (listening ports) would never be ready.
+        .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+        .start();
+      const { HostConfig } = await c.inspect();
+      expect(HostConfig.NetworkMode).toBe(network.getName());
+      expect(HostConfig.Binds).toEqual([`${dir}:/host:ro`]);
+      expect(Object.keys(HostConfig.Tmpfs ?? {})).toEqual(['/scratch']);
+      expect(HostConfig.PortBindings).toEqual({
+        '80/tcp': [{ HostIp: '', HostPort: '' }],
+        '81/tcp': [{ HostIp: '', HostPort: String(20_000 + (process.pid % 20_000)) }],
+      });
+      await using plain = await sh('exec sleep 1000').start();
+      const defaults = (await plain.inspect()).HostConfig;
+      expect(defaults).toMatchObject({ NetworkMode: 'default', Binds: null, PortBindings: {} });
+      expect(defaults.Tmpfs).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

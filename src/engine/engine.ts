@@ -331,6 +331,14 @@ export interface ContainerInfo {
     /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
     SecurityOpt: string[] | null;
     Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
+    /** `default`, `bridge`, `host`, `none` or a network's name, as asked for. */
+    NetworkMode: string;
+    /** Bind mounts as `source:target[:ro]`, null when none. */
+    Binds: string[] | null;
+    /** tmpfs mounts by container path, with their mount options; absent when none. */
+    Tmpfs?: Record<string, string>;
+    /** Published ports as asked for: HostPort is empty where the engine chose it (see NetworkSettings.Ports). */
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   Mounts: MountInfo[];
   NetworkSettings: {
