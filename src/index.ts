@@ -53,7 +53,8 @@ export {
   type StopOptions,
 } from './sdk/started-container.js';
 export { StoppedGenericContainer } from './sdk/stopped-container.js';
-export type { StartedTestContainer, StoppedTestContainer } from './sdk/test-container.js';
+export type { StartedTestContainer, StoppedTestContainer, TestContainer } from './sdk/test-container.js';
+export { TestContainers } from './sdk/test-containers.js';
 export { AbstractWaitStrategy } from './sdk/wait/abstract-wait-strategy.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';

@@ -7,6 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -22,6 +24,7 @@ import {
   StartupCheckStrategy,
   type StartupStatus,
   StartupTimeoutError,
+  TestContainers,
   Wait,
   WaitStrategyError,
 } from '../src/index.js';
@@ -430,5 +433,30 @@ describe('inspect fills HostConfig as dockerd does', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('TestContainers.exposeHostPorts', () => {
+  it('a container reaches a server that listens on the host loopback only, at host.testcontainers.internal', async () => {
+    const server = createServer((_req, res) => res.end('hello from the host'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      await TestContainers.exposeHostPorts(port);
+      for (const network of [undefined, await new Network().start()]) {
+        const builder = sh(`wget -q -O - http://host.testcontainers.internal:${port}/`);
+        await using c = await (network ? builder.withNetwork(network) : builder).start();
+        expect((await c.wait()).exitCode).toBe(0);
+        expect(await c.output()).toBe('hello from the host');
+        await c.stop();
+        await network?.stop();
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a port that is not one', async () => {
+    await expect(TestContainers.exposeHostPorts(0)).rejects.toThrow(/invalid host port 0/);
   });
 });

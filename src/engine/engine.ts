@@ -225,6 +225,12 @@ export interface ContainerSpec extends ProcessSecurity {
   networks?: Record<string, { aliases?: string[] }>;
   /** Container ports to publish on the host. */
   ports?: PortBinding[];
+  /**
+   * Host TCP ports the container reaches at `host.testcontainers.internal`
+   * (its network's gateway), also when they listen on 127.0.0.1 only
+   * (testcontainers' `exposeHostPorts`).
+   */
+  hostPorts?: number[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */

@@ -21,6 +21,7 @@ import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { keepOnDispose, StartedGenericContainer } from './started-container.js';
 import type { StartedTestContainer } from './test-container.js';
+import { exposedHostPorts } from './test-containers.js';
 import { reuseEnabled, substituteImageName } from './testcontainers-settings.js';
 import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
@@ -437,7 +438,8 @@ export class GenericContainer {
   }
 
   async #start(engine: Engine, imageId: string): Promise<StartedGenericContainer> {
-    const id = await engine.createContainer({ ...this.spec, image: imageId });
+    const hostPorts = exposedHostPorts();
+    const id = await engine.createContainer({ ...this.spec, image: imageId, ...(hostPorts.length ? { hostPorts } : {}) });
     try {
       await this.#copyBeforeStart(engine, id);
       await this.containerCreated?.(id);

@@ -1,3 +1,4 @@
+import type { GenericContainer } from './generic-container.js';
 import type { StartedGenericContainer, StopOptions } from './started-container.js';
 import type { StoppedGenericContainer } from './stopped-container.js';
 
@@ -43,3 +44,6 @@ type StartedSurface = Pick<
 
 /** What `stop()` resolves to, as testcontainers' `StoppedTestContainer`. */
 export type StoppedTestContainer = Pick<StoppedGenericContainer, 'getId' | 'copyArchiveFromContainer'>;
+
+/** A container to start, as testcontainers' `TestContainer` (the builder). */
+export type TestContainer = GenericContainer;
