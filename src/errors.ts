@@ -188,9 +188,16 @@ export class ContainerUserError extends ContainerStartError {
   }
 }
 
-/** A container spec holds a value the engine cannot use. */
+/**
+ * A container spec (or a builder call) holds a value the engine cannot use;
+ * `field` names it (e.g. `resources.memory`, `env`, `command[0]`) when known.
+ */
 export class InvalidSpecError extends BerthError {
-  constructor(message: string, hint: string) {
+  constructor(
+    message: string,
+    hint: string,
+    readonly field?: string,
+  ) {
     super('INVALID_SPEC', message, { hint });
   }
 }

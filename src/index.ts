@@ -46,6 +46,7 @@ export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-conta
 export { Network, StartedNetwork, StoppedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
 export { type ImagePullPolicy, PullPolicy } from './sdk/pull-policy.js';
+export type { ResourcesQuota } from './sdk/resources-quota.js';
 export {
   type ExecCommandOptions,
   type ExecCommandResult,

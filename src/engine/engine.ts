@@ -82,7 +82,11 @@ export interface Engine {
   servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
-  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  /**
+   * Creates a container from a spec; it does not run yet. Returns its id.
+   * @throws InvalidSpecError (InvalidMountError for mounts) before anything
+   *   is made, when a value of the spec is out of range or malformed.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
   startContainer(id: string): Promise<void>;

@@ -157,12 +157,6 @@ export class ContainerStore {
   }
 
   #claimName(name: string, id: string, retry = true): void {
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
-      throw new ContainerStateError(
-        `invalid container name "${name}"`,
-        'use letters, digits, "_", "." and "-", starting with a letter or digit',
-      );
-    }
     try {
       fs.symlinkSync(id, join(this.#names, name));
     } catch (e) {

@@ -20,7 +20,7 @@ import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import { validateSecurity } from '../container/process-security.js';
+import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import type {
   ContainerExit,
   ContainerInfo,
@@ -175,6 +175,7 @@ export class LocalEngine implements Engine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    validateSpec(spec); // Before any lock, directory, name link or volume.
     return this.#storeLock(async () => this.#createContainer(spec), 'shared');
   }
 
@@ -241,10 +242,7 @@ export class LocalEngine implements Engine {
     const id = ContainerStore.newId();
     const hostname = spec.hostname ?? id.slice(0, 12);
     const argv = resolveArgv(spec, image.config);
-    if (argv.length === 0) {
-      throw new ContainerStateError('no command specified', 'set a command or entrypoint, or use an image that defines one');
-    }
-    validateSecurity(spec);
+    checkArgv(argv, spec.entrypoint || image.config.config?.Entrypoint?.length ? 'entrypoint' : 'command');
     const user = spec.user ?? (image.config.config?.User || undefined);
     const healthcheck = resolveHealthCheck(spec.healthcheck, image.config);
     const record: ContainerRecord = {
