@@ -225,12 +225,17 @@ export class PermissionError extends BerthError {
 
 /** A container did not become ready within its startup timeout. */
 export class StartupTimeoutError extends BerthError {
+  /**
+   * @param summary what timed out in testcontainers' words (e.g. `Log message "ready" not received after 1000ms`);
+   *   the message starts with it.
+   */
   constructor(
     readonly strategy: string,
     readonly waitedMs: number,
     readonly lastLogLines: string[],
+    summary = `container was not ready after ${waitedMs} ms`,
   ) {
-    super('STARTUP_TIMEOUT', `container was not ready after ${waitedMs} ms waiting for ${strategy}${formatLogTail(lastLogLines)}`, {
+    super('STARTUP_TIMEOUT', `${summary} (waiting for ${strategy})${formatLogTail(lastLogLines)}`, {
       hint: 'check the last log lines above; raise withStartupTimeout() if the service is just slow, or fix the wait strategy',
     });
   }

@@ -241,6 +241,12 @@ export interface ContainerSpec extends ProcessSecurity {
   networks?: Record<string, { aliases?: string[] }>;
   /** Container ports to publish on the host. */
   ports?: PortBinding[];
+  /**
+   * Host TCP ports the container reaches at `host.testcontainers.internal`
+   * (its network's gateway), also when they listen on 127.0.0.1 only
+   * (testcontainers' `exposeHostPorts`).
+   */
+  hostPorts?: number[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
@@ -358,6 +364,14 @@ export interface ContainerInfo {
     /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
     SecurityOpt: string[] | null;
     Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
+    /** `default`, `bridge`, `host`, `none` or a network's name, as asked for. */
+    NetworkMode: string;
+    /** Bind mounts as `source:target[:ro]`, null when none. */
+    Binds: string[] | null;
+    /** tmpfs mounts by container path, with their mount options; absent when none. */
+    Tmpfs?: Record<string, string>;
+    /** Published ports as asked for: HostPort is empty where the engine chose it (see NetworkSettings.Ports). */
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   Mounts: MountInfo[];
   NetworkSettings: {

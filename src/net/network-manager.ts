@@ -9,6 +9,7 @@ import { identify, isAlive, type ProcessIdentity } from '../engine/state/process
 import { NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
 import { type EtcFiles, etcFilesIn, etcMountRecords, type HostEntry, hostsText, resolvConfText, rewriteInPlace } from './etc-files.js';
+import { relayHostPorts } from './host-port-relay.js';
 import { allocateAddress, chooseSubnet } from './ipam.js';
 import { formatIPv4, formatSubnet, nth } from './ipv4.js';
 import { bridgeName, checkNetworkName, DEFAULT_ALIASES, vethName } from './network-names.js';
@@ -107,6 +108,9 @@ export class NetworkManager {
       attach: async (pid) => {
         const primary = await this.#attachAll(container, files, joins, pid);
         if (primary) proxies.forwardTo(primary);
+        const hostPorts = container.spec.hostPorts ?? [];
+        const first = joins[0] && this.store.get(joins[0].network);
+        if (hostPorts.length > 0 && first) relayHostPorts(first.gateway, hostPorts);
       },
       release: async () => {
         if (released) return;

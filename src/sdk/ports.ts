@@ -2,8 +2,15 @@ import { checkPortBinding } from '../engine/container/port-checks.js';
 import { refuse } from '../engine/container/spec-field.js';
 import type { PortBinding } from '../engine/engine.js';
 
-/** A port as `withExposedPorts` takes it: `80`, `"53/udp"`, or `{ container, host }`. */
-export type ExposedPort = number | string | { container: number | string; host: number; hostIp?: '0.0.0.0' | '127.0.0.1' };
+/**
+ * A port as `withExposedPorts` takes it: `80`, `"53/udp"`, or
+ * `{ container, host, protocol }` (a fixed host port; `protocol` as
+ * testcontainers takes it, or given in `container` as `"53/udp"`).
+ */
+export type ExposedPort =
+  | number
+  | string
+  | { container: number | string; host: number; protocol?: 'tcp' | 'udp'; hostIp?: '0.0.0.0' | '127.0.0.1' };
 
 const PORT_FORM = 'use a number, "<number>/tcp" or "<number>/udp", e.g. 8080 or "53/udp"';
 
@@ -30,8 +37,9 @@ export function toPortBinding(exposed: ExposedPort): PortBinding {
 
 function bindingOf(exposed: ExposedPort): PortBinding {
   if (typeof exposed === 'object' && exposed !== null) {
-    const { port, protocol } = parsePort(exposed.container);
-    return { containerPort: port, protocol, hostPort: exposed.host, ...(exposed.hostIp ? { hostIp: exposed.hostIp } : {}) };
+    const parsed = parsePort(exposed.container);
+    const protocol = exposed.protocol ?? parsed.protocol;
+    return { containerPort: parsed.port, protocol, hostPort: exposed.host, ...(exposed.hostIp ? { hostIp: exposed.hostIp } : {}) };
   }
   const { port, protocol } = parsePort(exposed);
   return { containerPort: port, protocol };

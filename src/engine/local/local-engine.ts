@@ -41,6 +41,7 @@ import type { ArchiveFormat } from '../image/archive/detect.js';
 import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
 import { saveArchive } from '../image/archive/save.js';
 import { type CommitOptions, commitImage } from '../image/commit.js';
+import { applyConfigChanges } from '../image/config-changes.js';
 import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
@@ -336,7 +337,7 @@ export class LocalEngine implements Engine {
     const info = await this.inspectContainer(record.id);
     const parent = this.images.get(record.imageId);
     if (!parent) throw new ImageNotPresentError(record.imageId);
-    const config = committedConfig(parent.config.config ?? {}, info);
+    const config = applyConfigChanges(committedConfig(parent.config.config ?? {}, info), options.changes ?? []);
     const running = this.runtime.running(record.id);
     const pause = running !== undefined && !running.paused;
     // Paused, as Docker does, so the layer is one moment of the container's files.
