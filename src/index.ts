@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
+export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
@@ -21,7 +22,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
-export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { ExecControl, ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
 export type { ArchiveFormat } from './engine/image/archive/detect.js';
 export type { LoadImagesOptions } from './engine/image/archive/load.js';
@@ -45,6 +46,7 @@ export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-conta
 export { Network, StartedNetwork, StoppedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
 export { type ImagePullPolicy, PullPolicy } from './sdk/pull-policy.js';
+export type { ResourcesQuota } from './sdk/resources-quota.js';
 export {
   type ExecCommandOptions,
   type ExecCommandResult,
@@ -58,7 +60,7 @@ export { TestContainers } from './sdk/test-containers.js';
 export { AbstractWaitStrategy } from './sdk/wait/abstract-wait-strategy.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
-export { type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
+export { DEFAULT_MAX_BODY_BYTES, type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
 export { ListeningPortsWaitStrategy } from './sdk/wait/listening-ports-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { IndefiniteWaitOneShotStartupWaitStrategy, OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';

@@ -4,6 +4,7 @@ import type { PathArchive } from '../volumes/copy-out.js';
 import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
 import type { PruneVolumesResult } from '../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from './attach-options.js';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
@@ -36,8 +37,10 @@ export interface Engine {
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
 
   /**
-   * Pushes an image to a registry (its first tag, or `target`); blobs the
-   * registry has are skipped or mounted from the image's other repositories there.
+   * Pushes an image to a registry, like `docker push`: to the repository and
+   * tag `reference` names (`target` overrides it; an image named by id goes
+   * to its first tag). Blobs the registry has are skipped or mounted from the
+   * image's other repositories there.
    */
   pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */
@@ -47,7 +50,9 @@ export interface Engine {
   /**
    * Removes a tag, or the image when given its id or its last tag (like
    * `docker rmi`); its layers go unless another image or a container uses
-   * them. Refused while a container uses the image, unless `force`.
+   * them. A tag of several is removed even while a container uses the image;
+   * removing the image itself is then refused (`ContainerStateError`), unless
+   * `force` (the container keeps its layers).
    */
   removeImage(reference: string, options?: { force?: boolean }): Promise<{ deleted: boolean }>;
   /** How the image was built, newest step last, from its config. */
@@ -81,7 +86,11 @@ export interface Engine {
   servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
-  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  /**
+   * Creates a container from a spec; it does not run yet. Returns its id.
+   * @throws InvalidSpecError (InvalidMountError for mounts) before anything
+   *   is made, when a value of the spec is out of range or malformed.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
   startContainer(id: string): Promise<void>;
@@ -129,6 +138,13 @@ export interface Engine {
   disconnectNetwork(network: string, container: string): Promise<void>;
   /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
   execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
+  /**
+   * Attaches to a running container's stdin and terminal, like `docker
+   * attach`: from any process, even one that did not start it.
+   * @throws ContainerStateError when it is not running, or has neither
+   *   `openStdin` nor `tty` (nothing to attach to).
+   */
+  attachContainer(id: string, options?: AttachOptions): Promise<AttachSession>;
 
   /** Creates a named volume (or returns the existing one), like `docker volume create`. */
   createVolume(options?: CreateVolumeOptions): Promise<VolumeInfo>;
@@ -164,7 +180,7 @@ export interface PullImageOptions {
 
 /** Options of {@link Engine.pushImage}. */
 export interface PushImageOptions {
-  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the image's first tag. */
+  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the reference pushed (for an image id, its first tag). */
   target?: string;
   credentials?: RegistryCredentials;
 }
@@ -235,6 +251,13 @@ export interface ContainerSpec extends ProcessSecurity {
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
   healthcheck?: HealthCheck;
+  /**
+   * Keep stdin open (`docker run -i`): the command's stdin is a pipe that
+   * {@link Engine.attachContainer} writes to; without it stdin is `/dev/null`.
+   */
+  openStdin?: boolean;
+  /** Run the command on a pseudo-terminal (`docker run -t`): its output is logged as stdout, and attach can resize it. */
+  tty?: boolean;
 }
 
 /** A container port published on the host. */
@@ -319,6 +342,10 @@ export interface ContainerInfo {
     StopSignal: string;
     /** Seconds (rounded up), when the spec set one. */
     StopTimeout?: number;
+    /** Whether the command runs on a pseudo-terminal. */
+    Tty: boolean;
+    /** Whether stdin is kept open for attach clients. */
+    OpenStdin: boolean;
   };
   HostConfig: {
     Memory: number;

@@ -320,16 +320,13 @@ function prefixOf(record: NetworkRecord): number {
 }
 
 function requestedPorts(spec: ContainerSpec): PortMapping[] {
-  return (spec.ports ?? []).map((p) => {
-    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
-      throw new NetworkError(`invalid container port ${p.containerPort}`, { hint: 'use a port number from 1 to 65535' });
-    }
-    const hostIp = p.hostIp ?? '0.0.0.0';
-    if (hostIp !== '0.0.0.0' && hostIp !== '127.0.0.1') {
-      throw new NetworkError(`unsupported host address ${hostIp} for a published port`, { hint: 'use 0.0.0.0 or 127.0.0.1' });
-    }
-    return { containerPort: p.containerPort, protocol: p.protocol ?? 'tcp', hostIp, hostPort: p.hostPort ?? 0 };
-  });
+  // The spec's ports were checked when the container was created (checkPortBinding).
+  return (spec.ports ?? []).map((p) => ({
+    containerPort: p.containerPort,
+    protocol: p.protocol ?? 'tcp',
+    hostIp: p.hostIp ?? '0.0.0.0',
+    hostPort: p.hostPort ?? 0,
+  }));
 }
 
 /** hosts, hostname and resolv.conf before the container runs (hosts is rewritten once it has addresses). */

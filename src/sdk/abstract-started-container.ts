@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
 import type { ContainerExit } from '../engine/engine.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import type { PathArchive } from '../volumes/copy-out.js';
@@ -129,6 +130,11 @@ export class AbstractStartedContainer implements StartedTestContainer {
   /** As {@link StartedGenericContainer.attach}. */
   attach(): Promise<Readable> {
     return this.startedTestContainer.attach();
+  }
+
+  /** As {@link StartedGenericContainer.attachStdin}. */
+  attachStdin(options?: AttachOptions): Promise<AttachSession> {
+    return this.startedTestContainer.attachStdin(options);
   }
 
   /** As {@link StartedGenericContainer.copyFilesToContainer}. */

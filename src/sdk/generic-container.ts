@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
+import { checkText } from '../engine/container/spec-field.js';
+import { validateSpec } from '../engine/container/validate-spec.js';
 import type { ContainerInfo, ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { HealthCheck } from '../engine/health/health-check.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
@@ -18,6 +20,7 @@ import { getEngine } from './engine-provider.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
+import { quotaLimits, type ResourcesQuota } from './resources-quota.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { keepOnDispose, StartedGenericContainer } from './started-container.js';
 import type { StartedTestContainer } from './test-container.js';
@@ -71,13 +74,13 @@ export class GenericContainer {
 
   /** Replaces the image's command (Docker's Cmd). */
   withCommand(command: string[]): this {
-    this.spec.command = [...command];
+    this.spec.command = copyList(command);
     return this;
   }
 
   /** Replaces the image's entrypoint; the image's command is dropped, as Docker does. */
   withEntrypoint(entrypoint: string[]): this {
-    this.spec.entrypoint = [...entrypoint];
+    this.spec.entrypoint = copyList(entrypoint);
     return this;
   }
 
@@ -112,15 +115,13 @@ export class GenericContainer {
   }
 
   /**
-   * Limits memory (in GiB, as testcontainers takes it) and CPUs (a fraction
-   * or number of CPUs) through the container's cgroup.
+   * Limits memory (in GiB, as testcontainers takes it: `0.5` is 512 MiB) and
+   * CPUs (a fraction or number of CPUs) through the container's cgroup.
+   * @throws InvalidSpecError for a memory below 6 MiB, or above 1024 GiB
+   *   (a number of bytes given by mistake), or a negative or NaN value.
    */
-  withResourcesQuota(quota: { memory?: number; cpu?: number }): this {
-    this.spec.resources = {
-      ...this.spec.resources,
-      ...(quota.memory ? { memory: Math.round(quota.memory * 1024 ** 3) } : {}),
-      ...(quota.cpu ? { nanoCpus: Math.round(quota.cpu * 1e9) } : {}),
-    };
+  withResourcesQuota(quota: ResourcesQuota): this {
+    this.spec.resources = { ...this.spec.resources, ...quotaLimits(quota) };
     return this;
   }
 
@@ -195,6 +196,21 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Keeps the container's stdin open (`docker run -i`): write to it with
+   * {@link StartedGenericContainer.attachStdin}, from this or any other process.
+   */
+  withOpenStdin(openStdin = true): this {
+    this.spec.openStdin = openStdin;
+    return this;
+  }
+
+  /** Runs the command on a pseudo-terminal (`docker run -t`); its output is logged as stdout. */
+  withTty(tty = true): this {
+    this.spec.tty = tty;
+    return this;
+  }
+
   /** Runs a tiny init as PID 1 that reaps zombies and forwards signals (`docker run --init`). */
   withInit(init = true): this {
     this.spec.init = init;
@@ -257,24 +273,28 @@ export class GenericContainer {
 
   /** Copies host files into the container before it starts (`target` is the file's container path). */
   withCopyFilesToContainer(files: FileToCopy[]): this {
+    checkCopyPaths('withCopyFilesToContainer', files);
     this.copies.files.push(...files);
     return this;
   }
 
   /** Copies the content of host directories into container directories before it starts. */
   withCopyDirectoriesToContainer(directories: DirectoryToCopy[]): this {
+    checkCopyPaths('withCopyDirectoriesToContainer', directories);
     this.copies.directories.push(...directories);
     return this;
   }
 
   /** Writes strings, buffers or streams as container files before it starts. */
   withCopyContentToContainer(contents: ContentToCopy[]): this {
+    checkCopyPaths('withCopyContentToContainer', contents);
     this.copies.contents.push(...contents);
     return this;
   }
 
   /** Extracts tar archives into existing container directories before it starts. */
   withCopyArchivesToContainer(archives: ArchiveToCopy[]): this {
+    checkCopyPaths('withCopyArchivesToContainer', archives);
     this.archives.push(...archives);
     return this;
   }
@@ -407,6 +427,7 @@ export class GenericContainer {
    * in its own {@link AbstractStartedContainer}.
    */
   async start(engine: Engine = getEngine()): Promise<StartedTestContainer> {
+    validateSpec(this.spec); // Before the pull: bad input fails at once.
     const image = await engine.pullImage(this.spec.image, {
       policy: PullPolicy.nameOf(this.pullPolicy),
       ...(this.platform ? { platform: this.platform } : {}),
@@ -493,6 +514,19 @@ export class GenericContainer {
     if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies), options);
     for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar, options);
   }
+}
+
+/** Arrays are copied; anything else is left for validateSpec to refuse (a string would be spread into letters). */
+function copyList(list: string[]): string[] {
+  return Array.isArray(list) ? [...list] : list;
+}
+
+/** Host and container paths of copies go into a tar header and open(2): no NUL byte. */
+function checkCopyPaths(method: string, items: { source?: string; target: string }[]): void {
+  items.forEach((item, i) => {
+    if ('source' in item) checkText(`${method}[${i}].source`, item.source);
+    checkText(`${method}[${i}].target`, item.target);
+  });
 }
 
 const AUTO_REMOVE_POLL_MS = 100;

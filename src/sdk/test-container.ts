@@ -29,6 +29,7 @@ type StartedSurface = Pick<
   | 'output'
   | 'exec'
   | 'attach'
+  | 'attachStdin'
   | 'copyFilesToContainer'
   | 'copyDirectoriesToContainer'
   | 'copyContentToContainer'
