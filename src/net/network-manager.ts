@@ -341,8 +341,6 @@ function writeInitialFiles(files: EtcFiles, c: NetworkedContainer, mode: string)
   fs.writeFileSync(files.resolvConf, mode === 'none' ? '' : resolvConfText());
 }
 
-let releaseRegistered = false;
-
 /**
  * The default network outlives its containers while its owner lives (see
  * #dropEndpoint); when the owner ends (normally or by SIGTERM) with nothing
@@ -351,9 +349,7 @@ let releaseRegistered = false;
  * that sweep, as does SIGKILL.
  */
 function releaseDefaultOnExit(store: NetworkStore): void {
-  if (releaseRegistered) return;
-  releaseRegistered = true;
-  atProcessEnd(() => {
+  atProcessEnd('release-default-network', () => {
     try {
       store.tryLockedSync(() => {
         const record = store.get(DEFAULT_NETWORK);
