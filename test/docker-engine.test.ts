@@ -125,7 +125,8 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     const writer = await run(['sh', '-c', `echo ${unique} > /unique`]);
     await engine.waitContainer(writer);
     const reference = `${inject('registry')}/berth/docker-pull-${unique}:1`;
-    const committed = await engine.commitContainer(writer, { reference });
+    const committed = await engine.commitContainer(writer, { reference, changes: ['ENV BERTH=docker', 'WORKDIR /srv'] });
+    expect(committed.config.config).toMatchObject({ WorkingDir: '/srv', Env: expect.arrayContaining(['BERTH=docker']) });
     onTestFinished(() =>
       engine.removeImage(reference, { force: true }).then(
         () => undefined,

@@ -6,6 +6,8 @@ import type { ContainerSpec } from '../engine.js';
 export type CreateBody = Record<string, unknown> & { HostConfig: Record<string, unknown> };
 
 const NS_PER_MS = 1_000_000;
+/** The name containers reach the host's ports by, as testcontainers has it. */
+const HOST_ALIAS = 'host.testcontainers.internal';
 
 /**
  * Docker's create body for a Berth spec. Only the first network goes in
@@ -79,7 +81,11 @@ function hostConfig(spec: ContainerSpec, networkMode: string): Record<string, un
     VolumesFrom: spec.volumesFrom ?? null,
     NetworkMode: networkMode,
     PortBindings: portBindings(spec),
-    ExtraHosts: (spec.extraHosts ?? []).map((h) => `${h.host}:${h.ipAddress}`),
+    ExtraHosts: [
+      ...(spec.extraHosts ?? []).map((h) => `${h.host}:${h.ipAddress}`),
+      // The daemon's gateway address; ports that listen on 127.0.0.1 only are not reachable through it.
+      ...(spec.hostPorts?.length ? [`${HOST_ALIAS}:host-gateway`] : []),
+    ],
   };
 }
 

@@ -139,7 +139,15 @@ export class DockerContainers {
     const result = await this.api.json<{ Id: string }>({
       method: 'POST',
       path: '/commit',
-      query: { container: id, repo: target?.repo, tag: target?.tag, comment: options.comment, author: options.author, pause: true },
+      query: {
+        container: id,
+        repo: target?.repo,
+        tag: target?.tag,
+        comment: options.comment,
+        author: options.author,
+        changes: options.changes,
+        pause: true,
+      },
       subject: this.#subject(id),
     });
     return result.Id;

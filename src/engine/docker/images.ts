@@ -142,7 +142,9 @@ export class DockerImages {
 
   async push(reference: string, options: PushImageOptions = {}): Promise<{ digest: string; target: string }> {
     const image = await this.require(reference);
-    const target = options.target ?? image.repoTags[0] ?? reference;
+    // Like `docker push`: to the reference given, unless it is the image's id (then its first tag).
+    const byId = reference === image.id || image.id.replace(/^sha256:/, '').startsWith(reference.replace(/^sha256:/, ''));
+    const target = options.target ?? (byId ? (image.repoTags[0] ?? reference) : reference);
     if (target !== reference) await this.tag(reference, target);
     const { repo, tag } = splitTag(target);
     const res = await this.api.request({
