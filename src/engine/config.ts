@@ -9,6 +9,12 @@ export interface BerthConfig {
   registryMirrors: Record<string, string[]>;
   /** How registry requests are retried on 5xx, 429 and dropped connections. */
   registryRetry?: RegistryRetry;
+  /**
+   * Keep each layer's blob as pulled or loaded besides the unpacked layer
+   * (default false): pushes and OCI saves then send the very blobs, so the
+   * image keeps its manifest digest, at the cost of the blobs' disk space.
+   */
+  keepLayerBlobs?: boolean;
 }
 
 /** Retries of registry requests: `retries` after the first attempt, backing off from `minDelayMs` (x3 each time). */
@@ -60,6 +66,7 @@ function readFile(explicit: string | undefined): BerthConfig {
     insecureRegistries: [...(raw.insecureRegistries ?? [])],
     registryMirrors: mirrors,
     ...(raw.registryRetry ? { registryRetry: retrySettings(raw.registryRetry) } : {}),
+    ...(raw.keepLayerBlobs !== undefined ? { keepLayerBlobs: flag('keepLayerBlobs', raw.keepLayerBlobs) } : {}),
   };
 }
 
@@ -70,6 +77,11 @@ function retrySettings(raw: RegistryRetry): RegistryRetry {
     }
   }
   return { ...raw };
+}
+
+function flag(key: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw configError(`${key} must be true or false`);
+  return value;
 }
 
 function mirrorUrl(text: string): string {

@@ -37,7 +37,10 @@ export interface Engine {
 
   /**
    * Pushes an image to a registry (its first tag, or `target`); blobs the
-   * registry has are skipped or mounted from the image's other repositories there.
+   * registry has are skipped or mounted from the repositories there the
+   * layers were pulled from or pushed to. A layer the registry cannot get so
+   * is uploaded from the store; when the store keeps it unpacked only, its
+   * blob is made anew from it (and the manifest pushed names that blob).
    */
   pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */
