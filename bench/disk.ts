@@ -12,7 +12,9 @@
  * registry (every blob is mounted), to a fresh registry (each layer is
  * rebuilt from its unpacked files, gzip-compressed and uploaded), and, from
  * the store that kept its blobs, to a fresh registry (the blobs are
- * uploaded). Each run gets a new target, made untimed.
+ * uploaded), beside `docker push` of the same image to a fresh registry
+ * (Docker keeps no blob either: it compresses each layer anew). Each run
+ * gets a new target, made untimed.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -63,6 +65,25 @@ async function timePushes(engine: LocalEngine, makeTarget: (run: number) => Prom
   return summarise(samples);
 }
 
+/** Times `docker push` of the pulled image to a fresh registry per run; run 0 warms up. */
+async function timeDockerPushes(): Promise<Summary> {
+  const samples: number[] = [];
+  try {
+    for (let run = 0; run <= RUNS; run++) {
+      const target = await freshRegistry();
+      execFileSync('docker', ['tag', image, target]);
+      spawnSync('sync');
+      const start = process.hrtime.bigint();
+      execFileSync('docker', ['push', '-q', target], { stdio: 'ignore' });
+      if (run > 0) samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+      spawnSync('docker', ['rmi', target], { stdio: 'ignore' });
+    }
+  } finally {
+    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+  }
+  return summarise(samples);
+}
+
 /** Docker's bytes for `ref`: its layers' overlay2 dirs and layerdb entries, and its config. */
 function dockerBytes(ref: string): number {
   const inspect = JSON.parse(execFileSync('docker', ['image', 'inspect', ref], { encoding: 'utf8' }))[0];
@@ -93,11 +114,11 @@ try {
   const blobs = (root: string): number => du(join(root, 'blobs'));
   sizes.push(`berth store, default: ${(du(lean.root) / MB).toFixed(1)} MB (blobs/: ${(blobs(lean.root) / MB).toFixed(2)} MB)`);
   sizes.push(`berth store, keepLayerBlobs: ${(du(kept.root) / MB).toFixed(1)} MB (blobs/: ${(blobs(kept.root) / MB).toFixed(2)} MB)`);
-  if (installed('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0) {
+  const docker = installed('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
+  if (docker) {
     spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
     execFileSync('docker', ['pull', '-q', image], { stdio: 'ignore' });
     sizes.push(`docker pull (overlay2 + layerdb + config): ${(dockerBytes(image) / MB).toFixed(1)} MB`);
-    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
   } else sizes.push('docker pull: no dockerd running (bash bench/start-dockerd.sh)');
 
   rows.push({
@@ -106,6 +127,8 @@ try {
   });
   rows.push({ name: 'push to a fresh registry (rebuild+gzip)', summary: await timePushes(lean.engine, freshRegistry) });
   rows.push({ name: 'push to a fresh registry (kept blobs)', summary: await timePushes(kept.engine, freshRegistry) });
+  if (docker) rows.push({ name: 'docker push to a fresh registry', summary: await timeDockerPushes() });
+  else rows.push({ name: 'docker push', note: 'no dockerd running (bash bench/start-dockerd.sh)' });
 } finally {
   await fresh?.stop();
   await registry.stop();
