@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -123,6 +124,38 @@ describe('layers kept unpacked only', () => {
     expect(blobsIn(root)).toEqual(expect.arrayContaining(storedManifest(root, image).layers.map((l) => hex(l.digest))));
     const { digest } = await keeping.pushImage(image.id, { target: `${fresh.host}/berth-test/kept-blobs:1` });
     expect(digest).toBe(image.manifestDigest);
+  });
+
+  it('gives back a tar byte for byte from its files: PAX and GNU records, links, whiteouts, devices, trailing bytes', async () => {
+    const root = stores.root();
+    const engine = new LocalEngine({ root, config: PLAIN_CONFIG });
+    const tar = Buffer.concat([
+      buildTar([
+        { path: './', type: '5' },
+        { path: 'etc/', type: '5', mode: 0o750 },
+        { path: 'etc/conf', data: 'x=1\n', pax: { mtime: '1700000000.123456789', 'SCHILY.xattr.user.note': 'kept' } },
+        { path: 'ignored-name', gnuLongName: `${'deep/'.repeat(30)}file`, data: 'long\n' },
+        { path: 'etc/hard', type: '1', linkpath: 'etc/conf' },
+        { path: 'etc/link', type: '2', linkpath: 'conf' },
+        { path: 'etc/.wh.gone', data: 'a whiteout with a body\n' },
+        { path: 'etc/.wh..wh..opq' },
+        { path: 'dev/null', type: '3', mode: 0o666, devmajor: 1, devminor: 3 },
+        { path: 'empty', data: '' },
+        { path: 'big.bin', data: Buffer.from(Array.from({ length: 300_000 }, (_, i) => (i * 7919) % 251)) },
+      ]),
+      Buffer.alloc(8 * 512), // Record padding, as GNU tar writes it.
+      Buffer.from('bytes after the end'),
+    ]);
+    const image = await engine.importImage(chunked(tar, 4096), 'berth.local/blobs/crafted:1');
+    expect(blobsIn(root)).not.toContain(hex(image.config.rootfs.diff_ids[0] as string));
+    const archive = join(stores.root(), 'crafted.tar');
+    await engine.saveImages([image.id], archive, 'docker-archive');
+    const out = stores.root();
+    execFileSync('tar', ['-xf', archive, '-C', out]);
+    expect(fs.readFileSync(join(out, 'blobs/sha256', hex(image.config.rootfs.diff_ids[0] as string))).equals(tar)).toBe(true);
+    // A plain layer rebuilt is the very blob: the manifest pushed is the stored one.
+    const target = `${fresh.host}/berth-test/crafted-${process.pid}:1`;
+    expect((await engine.pushImage(image.id, { target })).digest).toBe(image.manifestDigest);
   });
 
   it('keeps the blob of a layer its files cannot rebuild (a tar naming a path twice), and pushes it', async () => {
