@@ -2,10 +2,13 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import pRetry, { AbortError } from 'p-retry';
 import { type Dispatcher, request } from 'undici';
-import { DigestMismatchError, ImageNotFoundError, RegistryError } from '../../errors.js';
+import { DigestMismatchError, ImageNotFoundError, RegistryError, RegistryTimeoutError } from '../../errors.js';
+import type { RegistryTimeouts } from '../config.js';
+import { sha256Digest } from './blob-store.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
 import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+import { timedDispatcher } from './registry-timeouts.js';
 
 /** How to reach one registry. */
 export interface RegistryClientOptions {
@@ -18,6 +21,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** Wait before the first retry, tripled for each next one (at most 5 s). Default 100 ms. */
   retryDelayMs?: number;
+  /** How long a request may stall at each step (defaults: README "Configuration"). */
+  timeouts?: RegistryTimeouts;
 }
 
 /** A manifest as fetched: raw bytes (digests are over these), type and digest. */
@@ -52,6 +57,7 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
   readonly #retries: number;
   readonly #retryDelayMs: number;
+  readonly #dispatcher: Dispatcher;
 
   /** Base URL requests go to. */
   get endpoint(): string {
@@ -64,12 +70,20 @@ export class RegistryClient {
   ) {
     const scheme = (options.insecure ?? isInsecureByDefault(registry)) ? 'http' : 'https';
     this.#base = options.endpoint ?? `${scheme}://${registryApiHost(registry)}`;
-    this.#auth = new RegistryAuth(this.#base, options.credentials);
+    const apiHost = registryApiHost(registry);
+    const forRegistry = (host: string): string => (host === apiHost ? `registry ${registry}` : `${host} (for registry ${registry})`);
+    this.#dispatcher = timedDispatcher(options.timeouts, forRegistry);
+    const tokenDispatcher = timedDispatcher(options.timeouts, (host) => `token server ${host} for registry ${registry}`);
+    this.#auth = new RegistryAuth(this.#base, options.credentials, tokenDispatcher);
     this.#retries = options.retries ?? 4;
     this.#retryDelayMs = options.retryDelayMs ?? 100;
   }
 
-  /** Fetches a manifest or index by tag or digest, verifying digest pins. */
+  /**
+   * Fetches a manifest or index by tag or digest, verifying it against the
+   * digest asked for, and against the `Docker-Content-Digest` the registry
+   * sent (all a pull by tag has to check it by).
+   */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     return this.#retry(async () => {
       const res = await this.#send(`/v2/${repository}/manifests/${reference}`, {
@@ -83,10 +97,11 @@ export class RegistryClient {
       }
       await expectOk(res, `manifest ${repository}:${reference}`);
       const bytes = Buffer.from(await res.body.arrayBuffer());
-      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const digest = sha256Digest(bytes);
       if (reference.startsWith('sha256:') && digest !== reference) {
         throw new DigestMismatchError(reference, digest, `manifest ${repository}`);
       }
+      checkSentDigest(headerValue(res.headers['docker-content-digest']), bytes, `manifest ${repository}:${reference}`);
       const mediaType =
         headerValue(res.headers['content-type']) ?? (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType ?? '';
       return { bytes, mediaType: mediaType.split(';')[0]?.trim() ?? '', digest };
@@ -173,7 +188,7 @@ export class RegistryClient {
       });
       await expectStatus(res, 201, `manifest ${repository}:${reference}`);
       await res.body.dump();
-      return headerValue(res.headers['docker-content-digest']) ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      return headerValue(res.headers['docker-content-digest']) ?? sha256Digest(bytes);
     });
   }
 
@@ -186,8 +201,13 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
       // Credentials go only to the registry itself, never to a redirect target (e.g. object storage).
       if (auth && sameHost) headers.authorization = auth;
-      const res = await request(url, { method: options.method, headers, body: options.body ?? null }).catch((cause: unknown) => {
-        throw unreachable(this.registry, url, cause);
+      const res = await request(url, {
+        method: options.method,
+        headers,
+        body: options.body ?? null,
+        dispatcher: this.#dispatcher,
+      }).catch((cause: unknown) => {
+        throw cause instanceof RegistryTimeoutError ? cause : unreachable(this.registry, url, cause);
       });
       if (res.statusCode === 401 && sameHost && !answeredChallenge) {
         const challenge = parseChallenge(headerValue(res.headers['www-authenticate']));
@@ -243,18 +263,16 @@ interface RetryAfter {
 }
 
 /**
- * Dropped connections, timeouts, 5xx, 429 and digest mismatches are worth
+ * Dropped connections, stalls, 5xx, 429 and digest mismatches are worth
  * another try. A refused connection is not: nothing listens there, and
  * retrying would only delay the error (or the fallback to the next mirror).
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof DigestMismatchError) return true;
+  if (error instanceof DigestMismatchError || error instanceof RegistryTimeoutError) return true;
   if (error instanceof RegistryError && error.status !== undefined) return error.status >= 500 || error.status === 429;
   const cause = error instanceof RegistryError ? error.cause : error;
   const code = (cause as { code?: string } | undefined)?.code ?? '';
-  return (
-    code !== 'UND_ERR_CONNECT_TIMEOUT' && (code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code))
-  );
+  return code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code);
 }
 
 function unreachable(registry: string, url: URL, cause: unknown): RegistryError {
@@ -266,6 +284,14 @@ function unreachable(registry: string, url: URL, cause: unknown): RegistryError 
         ? 'check that the registry runs and is reachable; a plain-HTTP registry must be listed in insecureRegistries'
         : 'check that the registry runs and is reachable from this machine',
   });
+}
+
+/** Throws when the registry's `Docker-Content-Digest` (sha256 or sha512) is not the digest of `bytes`. */
+function checkSentDigest(sent: string | undefined, bytes: Buffer, what: string): void {
+  const algorithm = sent?.split(':')[0];
+  if (!sent || (algorithm !== 'sha256' && algorithm !== 'sha512')) return; // None, or one no registry uses: nothing to check by.
+  const actual = `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+  if (actual !== sent) throw new DigestMismatchError(sent, actual, what);
 }
 
 function pullScope(repository: string): string {
