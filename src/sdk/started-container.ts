@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
 import type { CommitOptions } from '../engine/image/commit.js';
@@ -10,7 +11,7 @@ import { writeFileFromArchive } from '../volumes/file-from-archive.js';
 import { parsePort } from './ports.js';
 
 /** Options of {@link StartedGenericContainer.exec}. */
-export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
+export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged' | 'stdin' | 'onStart'>;
 
 /** What {@link StartedGenericContainer.exec} returns. */
 export interface ExecCommandResult extends ExecResult {
@@ -138,6 +139,16 @@ export class StartedGenericContainer implements AsyncDisposable {
    */
   attach(): Promise<Readable> {
     return this.engine.containerLogs(this.id, { follow: true, tail: 0 });
+  }
+
+  /**
+   * Attaches to the container's stdin and terminal (`docker attach` with
+   * input): write, end (EOF) and resize, with its output from now on.
+   * Needs {@link GenericContainer.withOpenStdin} (to write) or
+   * {@link GenericContainer.withTty} (to resize).
+   */
+  attachStdin(options: AttachOptions = {}): Promise<AttachSession> {
+    return this.engine.attachContainer(this.id, options);
   }
 
   /** Copies host files into the running container (`target` is each file's container path). */
