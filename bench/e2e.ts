@@ -55,6 +55,16 @@ interface Running {
 /** Starts `service` on one side (Berth or testcontainers); resolves when start() does. */
 type Side = (service: Service) => Promise<Running>;
 
+/** Berth's side and, while it works, the peer's; `missing` says why a peer row is empty. */
+interface Sides {
+  berth: Side;
+  peer?: Side;
+  missing: string;
+}
+
+/** The peer failed (say, another job took dockerd's bridge away): its rows say so, the bench goes on. */
+class PeerFailed extends Error {}
+
 /** Pushes the fixture layout to the local registry and pulls it into Berth's store. */
 async function pushFixture(registryHost: string, service: Service, engine: Engine): Promise<string> {
   const layout = join(FIXTURES, service.fixture);
@@ -82,7 +92,9 @@ function onBerth(engine: Engine, image: string): Side {
 
 function onPeer(tc: Testcontainers, image: string): Side {
   return async (service) => {
-    const c = await service.peer(tc, image);
+    const c = await service.peer(tc, image).catch((error: unknown) => {
+      throw new PeerFailed(`testcontainers failed: ${String((error as Error).message ?? error).split('\n')[0]}`);
+    });
     return {
       endpoints: [{ way: PROXY, host: '127.0.0.1', port: c.getMappedPort(service.port) }],
       exec: (command) => execChecked(c, command),
@@ -102,7 +114,7 @@ async function execChecked(
 }
 
 /** The ways in table order, each with the side that serves it. */
-function ways(sides: { berth: Side; peer?: Side }): { way: string; side?: Side }[] {
+function ways(sides: Sides): { way: string; side?: Side }[] {
   return [
     { way: PORT, side: sides.berth },
     { way: PROXY, side: sides.peer },
@@ -125,7 +137,9 @@ async function firstReply(service: Service, side: Side, way: string): Promise<{ 
   const ready = ms(begin);
   try {
     const { host, port } = endpoint(running, way);
-    const session = await service.open(host, port);
+    const session = await service.open(host, port).catch((error: unknown) => {
+      throw new Error(`${service.fixture}: connecting to ${host}:${port} (${way}) right after start() failed`, { cause: error });
+    });
     await session.request();
     const first = ms(begin);
     await session.close();
@@ -135,15 +149,17 @@ async function firstReply(service: Service, side: Side, way: string): Promise<{ 
   }
 }
 
-async function benchFirstReply(service: Service, sides: { berth: Side; peer?: Side }, missing: string): Promise<void> {
+async function benchFirstReply(service: Service, sides: Sides): Promise<void> {
   // Untimed, once per side: the first start of an image unpacks or caches things.
   await firstReply(service, sides.berth, PORT);
-  if (sides.peer) await firstReply(service, sides.peer, PROXY);
+  if (sides.peer) await peerGoesOn(sides, () => firstReply(service, sides.peer as Side, PROXY));
   const samples = new Map<string, { ready: number[]; rest: number[]; first: number[] }>();
   for (let run = 0; run < STARTS; run++) {
     for (const { way, side } of ways(sides)) {
       if (!side) continue;
-      const { ready, first } = await firstReply(service, side, way);
+      const timed = way === PROXY ? await peerGoesOn(sides, () => firstReply(service, side, way)) : await firstReply(service, side, way);
+      if (!timed) continue;
+      const { ready, first } = timed;
       const s = samples.get(way) ?? { ready: [], rest: [], first: [] };
       s.ready.push(ready);
       s.rest.push(first - ready);
@@ -151,10 +167,11 @@ async function benchFirstReply(service: Service, sides: { berth: Side; peer?: Si
       samples.set(way, s);
     }
   }
+  if (!sides.peer) samples.delete(PROXY);
   const peer = samples.get(PROXY);
   const rows = ways(sides).map(({ way }) => {
     const s = samples.get(way);
-    if (!s) return { name: way, note: missing };
+    if (!s) return { name: way, note: sides.missing };
     const first = summarise(s.first);
     const split = `ready ${summarise(s.ready).median.toFixed(0)} + first reply ${summarise(s.rest).median.toFixed(1)}`;
     return { name: way, summary: first, note: peer && way !== PROXY ? `${split}; ${ratio(first, summarise(peer.first))}` : split };
@@ -171,18 +188,31 @@ function ratio(row: Summary, peer: Summary): string {
 }
 
 /** One server per side, then REQUESTS sequential requests over one connection per way, timed one by one. */
-async function benchRequests(service: Service, sides: { berth: Side; peer?: Side }, missing: string): Promise<void> {
+/** Runs a step of the peer's; on PeerFailed drops the peer (its rows say why) and resolves undefined. */
+async function peerGoesOn<T>(sides: Sides, step: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof PeerFailed)) throw error;
+    sides.peer = undefined;
+    sides.missing = error.message;
+    return undefined;
+  }
+}
+
+async function benchRequests(service: Service, sides: Sides): Promise<void> {
   const servers: Running[] = [];
   try {
     const berth = await sides.berth(service);
     servers.push(berth);
-    const peer = sides.peer ? await sides.peer(service) : undefined;
+    const peerSide = sides.peer;
+    const peer = peerSide ? await peerGoesOn(sides, () => peerSide(service)) : undefined;
     if (peer) servers.push(peer);
     if (service.setup) for (const s of servers) await s.exec(service.setup);
     const endpoints = [endpoint(berth, PORT), ...(peer ? [endpoint(peer, PROXY)] : []), endpoint(berth, DIRECT)];
     const samples = await sequential(service, endpoints);
-    printRequests(service, samples, missing);
-    if (service === nginx) await benchDownload(endpoints, missing);
+    printRequests(service, samples, sides.missing);
+    if (service === nginx) await benchDownload(endpoints, sides.missing);
   } finally {
     for (const s of servers) await s.stop();
   }
@@ -260,10 +290,13 @@ try {
   }
   const tc = peerMissing.size < images.size ? await import('testcontainers') : undefined;
   for (const [service, image] of images) {
-    const sides = { berth: onBerth(engine, image), peer: tc && !peerMissing.has(service) ? onPeer(tc, image) : undefined };
-    const missing = peerMissing.get(service) ?? '';
-    await benchFirstReply(service, sides, missing);
-    await benchRequests(service, sides, missing);
+    const sides: Sides = {
+      berth: onBerth(engine, image),
+      peer: tc && !peerMissing.has(service) ? onPeer(tc, image) : undefined,
+      missing: peerMissing.get(service) ?? '',
+    };
+    await benchFirstReply(service, sides);
+    await benchRequests(service, sides);
   }
 } finally {
   for (const image of pulled) dockerRemoveImage(image);
