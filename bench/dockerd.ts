@@ -20,7 +20,16 @@ export function dockerPull(image: string): string | undefined {
   return spawnSync('docker', ['pull', '-q', image], { stdio: 'ignore' }).status === 0 ? undefined : `docker pull ${image} failed`;
 }
 
-/** Removes what {@link dockerPull} pulled. */
+/**
+ * Removes what {@link dockerPull} pulled, and any container still made from
+ * it: a start that fails inside dockerd leaves testcontainers' container
+ * created. The reference names the bench's own registry port, so these are ours.
+ */
 export function dockerRemoveImage(image: string): void {
+  const ids =
+    spawnSync('docker', ['ps', '-aq', '--filter', `ancestor=${image}`], { encoding: 'utf8' })
+      .stdout?.split('\n')
+      .filter(Boolean) ?? [];
+  if (ids.length > 0) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
 }
