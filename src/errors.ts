@@ -188,9 +188,16 @@ export class ContainerUserError extends ContainerStartError {
   }
 }
 
-/** A container spec holds a value the engine cannot use. */
+/**
+ * A container spec (or a builder call) holds a value the engine cannot use;
+ * `field` names it (e.g. `resources.memory`, `env`, `command[0]`) when known.
+ */
 export class InvalidSpecError extends BerthError {
-  constructor(message: string, hint: string) {
+  constructor(
+    message: string,
+    hint: string,
+    readonly field?: string,
+  ) {
     super('INVALID_SPEC', message, { hint });
   }
 }
@@ -218,12 +225,17 @@ export class PermissionError extends BerthError {
 
 /** A container did not become ready within its startup timeout. */
 export class StartupTimeoutError extends BerthError {
+  /**
+   * @param summary what timed out in testcontainers' words (e.g. `Log message "ready" not received after 1000ms`);
+   *   the message starts with it.
+   */
   constructor(
     readonly strategy: string,
     readonly waitedMs: number,
     readonly lastLogLines: string[],
+    summary = `container was not ready after ${waitedMs} ms`,
   ) {
-    super('STARTUP_TIMEOUT', `container was not ready after ${waitedMs} ms waiting for ${strategy}${formatLogTail(lastLogLines)}`, {
+    super('STARTUP_TIMEOUT', `${summary} (waiting for ${strategy})${formatLogTail(lastLogLines)}`, {
       hint: 'check the last log lines above; raise withStartupTimeout() if the service is just slow, or fix the wait strategy',
     });
   }
@@ -322,6 +334,17 @@ export class ArchiveError extends BerthError {
       hint:
         options.hint ??
         'the archive is corrupt, truncated or not an image archive: write it again with saveImages(), `docker save` or `skopeo copy`',
+    });
+  }
+}
+
+/** `useBerth()` of `berth/jest` was called where jest's hooks are not defined. */
+export class JestHooksUnavailableError extends BerthError {
+  constructor(readonly missing: string[]) {
+    super('JEST_HOOKS_UNAVAILABLE', `useBerth() needs jest's ${missing.join(', ')}, which are not defined here`, {
+      hint:
+        "call useBerth() at the top of a jest test file or inside describe(); with injectGlobals: false pass jest's hooks: " +
+        "useBerth({ beforeAll, afterAll, beforeEach, afterEach }) imported from '@jest/globals'",
     });
   }
 }

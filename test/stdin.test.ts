@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
-import { ContainerStateError, GenericContainer, getEngine, LocalEngine, type StartedGenericContainer } from '../src/index.js';
+import { ContainerStateError, GenericContainer, getEngine, LocalEngine, type StartedTestContainer } from '../src/index.js';
 import { containerDirExists, eventually } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;
@@ -22,14 +22,14 @@ function mebibyte(): Readable {
 }
 
 /** `docker run -i busybox`, echoing every line it reads as `got:<line>`, then running `after`. */
-function readLoop(after = ''): Promise<StartedGenericContainer> {
+function readLoop(after = ''): Promise<StartedTestContainer> {
   return new GenericContainer(busybox())
     .withCommand(['sh', '-c', `while read line; do echo got:$line; done${after}`])
     .withOpenStdin()
     .start();
 }
 
-async function logs(c: StartedGenericContainer): Promise<string> {
+async function logs(c: StartedTestContainer): Promise<string> {
   const lines: string[] = [];
   for await (const line of await getEngine().containerLogs(c.getId())) lines.push(String(line));
   return lines.join('');
@@ -181,7 +181,7 @@ describe('container stdin (docker run -i, docker attach)', () => {
 });
 
 describe('exec stdin (docker exec -i)', () => {
-  let container: StartedGenericContainer;
+  let container: StartedTestContainer;
 
   beforeAll(async () => {
     container = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();

@@ -9,7 +9,7 @@ import {
   GenericContainer,
   getEngine,
   InvalidSpecError,
-  type StartedGenericContainer,
+  type StartedTestContainer,
   StartupTimeoutError,
   Wait,
   WaitStrategyError,
@@ -165,7 +165,7 @@ describe('http', () => {
     const bigFile = (): GenericContainer =>
       httpd().withCommand(['sh', '-c', `truncate -s ${BIG} /www/big && echo starting && exec httpd -f -v -p 80 -h /www`]);
     /** Bytes the container sent out of eth0 (to the port proxy, which relays to the strategy), from its /proc/net/dev. */
-    const sentBytes = async (c: StartedGenericContainer): Promise<number> => {
+    const sentBytes = async (c: StartedTestContainer): Promise<number> => {
       const { output } = await c.exec(['cat', '/proc/net/dev']);
       const fields = /^\s*eth0:\s*(.*)$/m.exec(output)?.[1]?.trim().split(/\s+/);
       if (!fields) throw new Error(`no eth0 in /proc/net/dev:\n${output}`);

@@ -37,8 +37,10 @@ export interface Engine {
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
 
   /**
-   * Pushes an image to a registry (its first tag, or `target`); blobs the
-   * registry has are skipped or mounted from the image's other repositories there.
+   * Pushes an image to a registry, like `docker push`: to the repository and
+   * tag `reference` names (`target` overrides it; an image named by id goes
+   * to its first tag). Blobs the registry has are skipped or mounted from the
+   * image's other repositories there.
    */
   pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */
@@ -48,7 +50,9 @@ export interface Engine {
   /**
    * Removes a tag, or the image when given its id or its last tag (like
    * `docker rmi`); its layers go unless another image or a container uses
-   * them. Refused while a container uses the image, unless `force`.
+   * them. A tag of several is removed even while a container uses the image;
+   * removing the image itself is then refused (`ContainerStateError`), unless
+   * `force` (the container keeps its layers).
    */
   removeImage(reference: string, options?: { force?: boolean }): Promise<{ deleted: boolean }>;
   /** How the image was built, newest step last, from its config. */
@@ -82,7 +86,11 @@ export interface Engine {
   servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
-  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  /**
+   * Creates a container from a spec; it does not run yet. Returns its id.
+   * @throws InvalidSpecError (InvalidMountError for mounts) before anything
+   *   is made, when a value of the spec is out of range or malformed.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
   startContainer(id: string): Promise<void>;
@@ -172,7 +180,7 @@ export interface PullImageOptions {
 
 /** Options of {@link Engine.pushImage}. */
 export interface PushImageOptions {
-  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the image's first tag. */
+  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the reference pushed (for an image id, its first tag). */
   target?: string;
   credentials?: RegistryCredentials;
 }
@@ -233,6 +241,12 @@ export interface ContainerSpec extends ProcessSecurity {
   networks?: Record<string, { aliases?: string[] }>;
   /** Container ports to publish on the host. */
   ports?: PortBinding[];
+  /**
+   * Host TCP ports the container reaches at `host.testcontainers.internal`
+   * (its network's gateway), also when they listen on 127.0.0.1 only
+   * (testcontainers' `exposeHostPorts`).
+   */
+  hostPorts?: number[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
@@ -350,6 +364,14 @@ export interface ContainerInfo {
     /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
     SecurityOpt: string[] | null;
     Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
+    /** `default`, `bridge`, `host`, `none` or a network's name, as asked for. */
+    NetworkMode: string;
+    /** Bind mounts as `source:target[:ro]`, null when none. */
+    Binds: string[] | null;
+    /** tmpfs mounts by container path, with their mount options; absent when none. */
+    Tmpfs?: Record<string, string>;
+    /** Published ports as asked for: HostPort is empty where the engine chose it (see NetworkSettings.Ports). */
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   Mounts: MountInfo[];
   NetworkSettings: {

@@ -2,8 +2,9 @@ import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { BerthError, InvalidSpecError } from '../../errors.js';
 import { parsePort } from '../ports.js';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { mappedPort, pollUntil, runningInfo } from './poll.js';
-import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+import type { WaitContext } from './wait-strategy.js';
 
 /** Options of {@link Wait.forHttp}. */
 export interface HttpWaitOptions {
@@ -24,7 +25,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * downloaded on every poll. A poll gets `withReadTimeout` for everything:
  * connecting, the headers and the body it reads.
  */
-export class HttpWaitStrategy implements WaitStrategy {
+export class HttpWaitStrategy extends AbstractWaitStrategy {
   readonly #port: string;
   #method = 'GET';
   #headers: Record<string, string> = {};
@@ -41,6 +42,7 @@ export class HttpWaitStrategy implements WaitStrategy {
     port: number | string,
     private readonly options: HttpWaitOptions = {},
   ) {
+    super();
     const { port: number, protocol } = parsePort(port);
     this.#port = `${number}/${protocol}`;
   }
@@ -109,6 +111,11 @@ export class HttpWaitStrategy implements WaitStrategy {
   withReadTimeout(ms: number): this {
     this.#readTimeoutMs = ms;
     return this;
+  }
+
+  /** testcontainers' wording. */
+  override timeoutMessage(timeoutMs: number): string {
+    return `URL ${this.path} not accessible after ${timeoutMs}ms`;
   }
 
   /** The most of a body the response predicates get (default 1 MiB, {@link DEFAULT_MAX_BODY_BYTES}); the rest is not read. */
