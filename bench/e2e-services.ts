@@ -5,10 +5,10 @@
  */
 import pg from 'pg';
 import { createClient } from 'redis';
-import type { StartedTestContainer } from 'testcontainers';
+import type { StartedTestContainer as PeerContainer } from 'testcontainers';
 import { Client } from 'undici';
 import type { Engine } from '../src/engine/engine.js';
-import { NginxContainer, PostgreSqlContainer, RedisContainer, type StartedGenericContainer } from '../src/index.js';
+import { NginxContainer, PostgreSqlContainer, RedisContainer, type StartedTestContainer } from '../src/index.js';
 
 /** testcontainers-node, imported only when a dockerd is there to drive. */
 export type Testcontainers = typeof import('testcontainers');
@@ -31,9 +31,9 @@ export interface Service {
   /** Run in the container before the steady-state requests (not timed). */
   setup?: string[];
   /** Starts it with Berth's module; resolves when the module says it is ready. */
-  berth(image: string, engine: Engine): Promise<StartedGenericContainer>;
+  berth(image: string, engine: Engine): Promise<StartedTestContainer>;
   /** Starts it with testcontainers-node on dockerd, ready on the same signal. */
-  peer(tc: Testcontainers, image: string): Promise<StartedTestContainer>;
+  peer(tc: Testcontainers, image: string): Promise<PeerContainer>;
   /** Connects a client (no request yet). */
   open(host: string, port: number): Promise<Session>;
 }

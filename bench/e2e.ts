@@ -85,7 +85,9 @@ function onBerth(engine: Engine, image: string): Side {
         { way: DIRECT, host: c.getIpAddress('berth'), port: service.port },
       ],
       exec: (command) => execChecked(c, command),
-      stop: () => c.stop(),
+      stop: async () => {
+        await c.stop();
+      },
     };
   };
 }

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GenericContainer, type StartedGenericContainer } from '../src/index.js';
+import { GenericContainer, type StartedTestContainer } from '../src/index.js';
 
 const PORT = 7000;
 /** busybox nc forks this per connection: a reply per request line, so every round trip crosses the relay both ways. */
@@ -36,7 +36,7 @@ async function roundTrips(host: string, port: number, count: number): Promise<{ 
 }
 
 describe('published TCP port: request/response through the relay', () => {
-  let server: StartedGenericContainer;
+  let server: StartedTestContainer;
 
   beforeAll(async () => {
     // A published port: start() waits for nc to listen (the default wait strategy).
