@@ -7,14 +7,13 @@
  * after it is not timed. Needs the fixture layouts (test/fixtures/build-images.sh)
  * and, for the peer, a dockerd (bash bench/start-dockerd.sh).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { LocalEngine, RedisContainer } from '../src/index.js';
 import { startRegistry } from '../test/support/registry.js';
-import { installed } from './oci-runtime.js';
+import { dockerPull, dockerRemoveImage } from './dockerd.js';
 import { printTable, type Summary, summarise } from './stats.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
@@ -37,10 +36,6 @@ async function startToReady<T>(start: () => Promise<T>, stop: (started: T) => Pr
   return summarise(samples);
 }
 
-function dockerRunning(): boolean {
-  return installed('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-}
-
 const layout = join(FIXTURES, 'redis');
 if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no redis fixture at ${layout}: run bash test/fixtures/build-images.sh`);
 const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-sdk-'));
@@ -60,10 +55,9 @@ try {
   );
   rows.push({ name: 'berth RedisContainer.start()', summary: berth });
 
-  if (!dockerRunning()) rows.push({ name: 'testcontainers-node on dockerd', note: 'no dockerd running (bash bench/start-dockerd.sh)' });
-  else if (spawnSync('docker', ['pull', '-q', image], { stdio: 'ignore' }).status !== 0) {
-    rows.push({ name: 'testcontainers-node on dockerd', note: `docker pull ${image} failed` });
-  } else {
+  const notPulled = dockerPull(image);
+  if (notPulled) rows.push({ name: 'testcontainers-node on dockerd', note: notPulled });
+  else {
     const tc = await import('testcontainers');
     const peer = await startToReady(
       () => new tc.GenericContainer(image).withExposedPorts(6379).withWaitStrategy(tc.Wait.forLogMessage(READY_LINE)).start(),
@@ -76,7 +70,7 @@ try {
       summary: peer,
       note: `berth takes ${(berth.median / peer.median).toFixed(2)}x this`,
     });
-    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+    dockerRemoveImage(image);
   }
 } finally {
   await registry.stop();

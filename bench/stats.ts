@@ -25,8 +25,8 @@ export async function timeRuns(runs: number, fn: () => Promise<void> | void, war
   return samples;
 }
 
-/** Prints rows as an aligned table. */
-export function printTable(title: string, rows: { name: string; summary?: Summary; note?: string }[]): void {
+/** Prints rows as an aligned table; summaries are in ms, shown in `unit` (µs for sub-millisecond round trips). */
+export function printTable(title: string, rows: { name: string; summary?: Summary; note?: string }[], unit: 'ms' | 'µs' = 'ms'): void {
   console.log(`\n${title}`);
   console.log(`${'what'.padEnd(44)} ${'median'.padStart(9)} ${'p90'.padStart(9)} ${'min'.padStart(9)} runs`);
   for (const { name, summary, note } of rows) {
@@ -34,7 +34,9 @@ export function printTable(title: string, rows: { name: string; summary?: Summar
       console.log(`${name.padEnd(44)} ${note ?? 'skipped'}`);
       continue;
     }
-    const ms = (v: number): string => `${v.toFixed(1)}ms`.padStart(9);
-    console.log(`${name.padEnd(44)} ${ms(summary.median)} ${ms(summary.p90)} ${ms(summary.min)} ${summary.runs}${note ? `  ${note}` : ''}`);
+    const show = (v: number): string => (unit === 'ms' ? `${v.toFixed(1)}ms` : `${(v * 1000).toFixed(0)}µs`).padStart(9);
+    console.log(
+      `${name.padEnd(44)} ${show(summary.median)} ${show(summary.p90)} ${show(summary.min)} ${summary.runs}${note ? `  ${note}` : ''}`,
+    );
   }
 }
