@@ -1,4 +1,4 @@
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { BerthError } from '../../errors.js';
 import { parsePort } from '../ports.js';
 import { mappedPort, pollUntil, runningInfo } from './poll.js';
@@ -98,9 +98,10 @@ export class HttpWaitStrategy implements WaitStrategy {
     const info = await runningInfo(context);
     if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
     const url = `${this.#tls ? 'https' : 'http'}://127.0.0.1:${mappedPort(info, this.#port)}${this.path}`;
-    const dispatcher = new Agent({ connect: { rejectUnauthorized: !this.#insecure, timeout: this.#readTimeoutMs } });
+    const undici = await import('undici'); // At first use: most runs never wait on HTTP.
+    const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: !this.#insecure, timeout: this.#readTimeoutMs } });
     this.#last = '';
-    const attempt = (): Promise<boolean> => this.#attempt(url, dispatcher, context.signal);
+    const attempt = (): Promise<boolean> => this.#attempt(undici.request, url, dispatcher, context.signal);
     try {
       await pollUntil(context, attempt, this.options.abortOnContainerExit ?? true);
     } finally {
@@ -108,7 +109,7 @@ export class HttpWaitStrategy implements WaitStrategy {
     }
   }
 
-  async #attempt(url: string, dispatcher: Agent, signal: AbortSignal): Promise<boolean> {
+  async #attempt(request: typeof import('undici').request, url: string, dispatcher: Agent, signal: AbortSignal): Promise<boolean> {
     try {
       const response = await request(url, {
         method: this.#method as 'GET',
