@@ -4,16 +4,27 @@ import { native } from '../engine/native.js';
 import { allowThroughDockerForward, installNetworkRules, removeDockerForwardRules, removeNetworkRules } from './firewall.js';
 import type { NetworkRecord, NetworkStore } from './network-store.js';
 
-/** Makes the bridge (if missing) and the network's firewall rules; undoes what it did on failure. */
-export function bringUp(record: NetworkRecord): void {
-  const created = native().netCreateBridge(record.bridge, record.gateway, Number(record.subnet.split('/')[1]));
+/**
+ * Saves the network's record, then makes the bridge (if missing) and the
+ * firewall rules; undoes all of it on failure. The record comes first so
+ * that every bridge and nftables table Berth makes has one: a process killed
+ * half-way leaves a record with a dead owner, which the next sweep tears
+ * down, and no sweep ever has to list the host's tables (`nft` takes tens
+ * of milliseconds to start, on every engine's start-up).
+ */
+export function bringUp(store: NetworkStore, record: NetworkRecord): void {
+  store.save(record);
   try {
+    native().netCreateBridge(record.bridge, record.gateway, Number(record.subnet.split('/')[1]));
     installNetworkRules(record);
     allowThroughDockerForward();
     enableForwarding();
   } catch (error) {
-    if (created) native().netDeleteLink(record.bridge);
-    removeNetworkRules(record);
+    try {
+      tearDown(store, record);
+    } catch (undo) {
+      debug('could not undo network %s (the sweep retries): %s', record.name, (undo as Error).message);
+    }
     throw error;
   }
 }

@@ -55,8 +55,7 @@ export class NetworkManager {
       if (this.store.get(name)) throw new NetworkError(`network ${name} already exists`, { hint: 'pick another name, or remove it first' });
       const id = NetworkStore.newId();
       const record = this.#newRecord(name, id, bridgeName(id), false, options);
-      bringUp(record);
-      this.store.save(record);
+      bringUp(this.store, record);
       return record;
     });
   }
@@ -218,8 +217,7 @@ export class NetworkManager {
       return existing;
     }
     const record = this.#newRecord(DEFAULT_NETWORK, NetworkStore.newId(), DEFAULT_BRIDGE, true, {});
-    bringUp(record);
-    this.store.save(record);
+    bringUp(this.store, record);
     releaseDefaultOnExit(this.store);
     return record;
   }
