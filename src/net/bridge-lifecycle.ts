@@ -29,13 +29,18 @@ export function bringUp(store: NetworkStore, record: NetworkRecord): void {
   }
 }
 
-/** Removes bridge, rules and record; the Docker accept rules go with the last network. Idempotent. */
+/**
+ * Removes bridge, rules and record; the Docker accept rules go with the last
+ * network. Idempotent. The accept rules match every `berth+` interface, so
+ * "last" is host-wide: no record left here and no berth link left on the
+ * host (a network of another state root may still use them).
+ */
 export function tearDown(store: NetworkStore, record: NetworkRecord): void {
   for (const port of bridgePorts(record.bridge)) native().netDeleteLink(port);
   native().netDeleteLink(record.bridge);
   removeNetworkRules(record);
   store.delete(record.name);
-  if (store.list().length === 0) {
+  if (store.list().length === 0 && berthLinks().length === 0) {
     try {
       removeDockerForwardRules();
     } catch (error) {
@@ -57,6 +62,15 @@ function bridgePorts(bridge: string): string[] {
     return fs.readdirSync(`/sys/class/net/${bridge}/brif`);
   } catch {
     return []; // No such bridge (any more).
+  }
+}
+
+/** Every link on the host whose name starts with `berth`. */
+export function berthLinks(): string[] {
+  try {
+    return fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('berth'));
+  } catch {
+    return [];
   }
 }
 

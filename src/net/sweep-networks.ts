@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
 import { debug } from '../debug.js';
 import { native } from '../engine/native.js';
 import { isAlive } from '../engine/state/process-identity.js';
-import { tearDown } from './bridge-lifecycle.js';
+import { berthLinks, tearDown } from './bridge-lifecycle.js';
 import { type NetworkStore, pruneDeadEndpoints } from './network-store.js';
 
 /** What a network sweep removed. */
@@ -43,13 +42,4 @@ export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepRe
     if (result.networks.length + result.links.length > 0) debug('network sweep removed %o', result);
     return result;
   });
-}
-
-/** Every link on the host whose name starts with `berth`. */
-export function berthLinks(): string[] {
-  try {
-    return fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('berth'));
-  } catch {
-    return [];
-  }
 }
