@@ -54,7 +54,9 @@ try {
   await engine.pullImage(image, { policy: 'missing' });
   const berth = await startToReady(
     () => new RedisContainer(image).start(engine),
-    (c) => c.stop(),
+    async (c) => {
+      await c.stop();
+    },
   );
   rows.push({ name: 'berth RedisContainer.start()', summary: berth });
 

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
+export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
@@ -21,7 +22,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
-export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { ExecControl, ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
 export type { ArchiveFormat } from './engine/image/archive/detect.js';
 export type { LoadImagesOptions } from './engine/image/archive/load.js';
@@ -33,6 +34,8 @@ export type { PruneResult } from './engine/image/store-prune.js';
 export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';
 export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
+export { AbstractStartedContainer, AbstractStoppedContainer } from './sdk/abstract-started-container.js';
+export type { CopyToContainerOptions } from './sdk/copy-options.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';
 export { berthGlobalSetup, type GlobalSetupFn } from './sdk/lifecycle/global-setup.js';
@@ -40,16 +43,28 @@ export { Scope, type Startable } from './sdk/lifecycle/scope.js';
 export { NginxContainer, StartedNginxContainer, type StaticContent } from './sdk/modules/nginx-container.js';
 export { PostgreSqlContainer, StartedPostgreSqlContainer } from './sdk/modules/postgresql-container.js';
 export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-container.js';
-export { Network, StartedNetwork } from './sdk/network.js';
+export { Network, StartedNetwork, StoppedNetwork } from './sdk/network.js';
 export type { ExposedPort } from './sdk/ports.js';
-export { PullPolicy } from './sdk/pull-policy.js';
-export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
+export { type ImagePullPolicy, PullPolicy } from './sdk/pull-policy.js';
+export type { ResourcesQuota } from './sdk/resources-quota.js';
+export {
+  type ExecCommandOptions,
+  type ExecCommandResult,
+  type StartedContext,
+  StartedGenericContainer,
+  type StopOptions,
+} from './sdk/started-container.js';
+export { StoppedGenericContainer } from './sdk/stopped-container.js';
+export type { StartedTestContainer, StoppedTestContainer, TestContainer } from './sdk/test-container.js';
+export { TestContainers } from './sdk/test-containers.js';
+export { AbstractWaitStrategy } from './sdk/wait/abstract-wait-strategy.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
-export { type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
+export { DEFAULT_MAX_BODY_BYTES, type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
 export { ListeningPortsWaitStrategy } from './sdk/wait/listening-ports-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
-export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';
+export { IndefiniteWaitOneShotStartupWaitStrategy, OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';
+export { StartupCheckStrategy, type StartupStatus } from './sdk/wait/startup-check-strategy.js';
 export { SuccessfulCommandWaitStrategy } from './sdk/wait/successful-command-wait-strategy.js';
 export { Wait } from './sdk/wait/wait.js';
 export type { WaitContext, WaitStrategy } from './sdk/wait/wait-strategy.js';

@@ -12,7 +12,7 @@ import {
   ImagePullError,
   InvalidReferenceError,
   LocalEngine,
-  type StartedGenericContainer,
+  type StartedTestContainer,
 } from '../src/index.js';
 import { containerDirExists, eventually, mountsUnderState, processExists } from './support/leaks.js';
 
@@ -108,7 +108,7 @@ describe('the first container', () => {
     let id = '';
     let pid = 0;
     {
-      await using container: StartedGenericContainer = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
+      await using container: StartedTestContainer = await new GenericContainer(busybox()).withCommand(['sleep', '1000']).start();
       id = container.getId();
       pid = (await container.inspect()).State.Pid;
     }

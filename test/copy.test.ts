@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readTar } from '../src/engine/image/tar-reader.js';
-import { ContainerPathError, GenericContainer, getEngine, type StartedGenericContainer } from '../src/index.js';
+import { ContainerPathError, GenericContainer, getEngine, type StartedTestContainer } from '../src/index.js';
 import { spool } from '../src/volumes/spool.js';
 import { hostileImage } from './support/hostile-image.js';
 import { eventually, mountsUnderState } from './support/leaks.js';
@@ -37,7 +37,7 @@ async function list(stream: AsyncIterable<Buffer> | NodeJS.ReadableStream): Prom
 }
 
 /** Output of a container once it exited. */
-async function finished(container: StartedGenericContainer): Promise<string> {
+async function finished(container: StartedTestContainer): Promise<string> {
   await container.wait();
   return container.output();
 }

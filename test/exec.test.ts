@@ -5,14 +5,14 @@ import {
   ContainerUserError,
   GenericContainer,
   getEngine,
-  type StartedGenericContainer,
+  type StartedTestContainer,
 } from '../src/index.js';
 import { eventually, processExists } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 
 describe('exec', () => {
-  let container: StartedGenericContainer;
+  let container: StartedTestContainer;
 
   beforeAll(async () => {
     container = await new GenericContainer(busybox())

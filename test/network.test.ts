@@ -183,8 +183,8 @@ describe('user networks', () => {
       .start();
     await using b = await httpd('from-b').withNetwork(network).withNetworkAliases('beta').start();
     expect(await runIn('wget -q -O - http://alpha/index.html', (c) => c.withNetwork(network))).toBe('from-a');
-    expect(await runIn(`wget -q -O - http://${a.getName()}/index.html`, (c) => c.withNetwork(network))).toBe('from-a');
-    expect(await runIn(`wget -q -O - http://${b.getName()}/index.html`, (c) => c.withNetwork(network))).toBe('from-b');
+    expect(await runIn(`wget -q -O - http://${a.getName().slice(1)}/index.html`, (c) => c.withNetwork(network))).toBe('from-a');
+    expect(await runIn(`wget -q -O - http://${b.getName().slice(1)}/index.html`, (c) => c.withNetwork(network))).toBe('from-b');
     const deadline = Date.now() + 5000;
     while (!(await a.output()).includes('from-b') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(await a.output()).toContain('from-b');

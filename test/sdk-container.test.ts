@@ -67,7 +67,7 @@ describe('GenericContainer: more of what testcontainers has', () => {
   });
 });
 
-describe('StartedGenericContainer: restart and commit', () => {
+describe('StartedTestContainer: restart and commit', () => {
   it('restart keeps the files, runs a new process and serves the published port again', async () => {
     await using c = await sh('mkdir -p /www; date +%s%N >> /www/index.html; exec httpd -f -p 80 -h /www').withExposedPorts(80).start();
     const before = await until(() => httpGet(c.getMappedPort(80)), 'httpd');

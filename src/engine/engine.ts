@@ -4,6 +4,7 @@ import type { PathArchive } from '../volumes/copy-out.js';
 import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
 import type { PruneVolumesResult } from '../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from './attach-options.js';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
@@ -81,7 +82,11 @@ export interface Engine {
   servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
-  /** Creates a container from a spec; it does not run yet. Returns its id. */
+  /**
+   * Creates a container from a spec; it does not run yet. Returns its id.
+   * @throws InvalidSpecError (InvalidMountError for mounts) before anything
+   *   is made, when a value of the spec is out of range or malformed.
+   */
   createContainer(spec: ContainerSpec): Promise<string>;
   /** Runs a created container; resolves once its command was executed. */
   startContainer(id: string): Promise<void>;
@@ -129,6 +134,13 @@ export interface Engine {
   disconnectNetwork(network: string, container: string): Promise<void>;
   /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
   execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
+  /**
+   * Attaches to a running container's stdin and terminal, like `docker
+   * attach`: from any process, even one that did not start it.
+   * @throws ContainerStateError when it is not running, or has neither
+   *   `openStdin` nor `tty` (nothing to attach to).
+   */
+  attachContainer(id: string, options?: AttachOptions): Promise<AttachSession>;
 
   /** Creates a named volume (or returns the existing one), like `docker volume create`. */
   createVolume(options?: CreateVolumeOptions): Promise<VolumeInfo>;
@@ -225,10 +237,23 @@ export interface ContainerSpec extends ProcessSecurity {
   networks?: Record<string, { aliases?: string[] }>;
   /** Container ports to publish on the host. */
   ports?: PortBinding[];
+  /**
+   * Host TCP ports the container reaches at `host.testcontainers.internal`
+   * (its network's gateway), also when they listen on 127.0.0.1 only
+   * (testcontainers' `exposeHostPorts`).
+   */
+  hostPorts?: number[];
   /** Extra /etc/hosts lines, like `docker run --add-host`. */
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
   healthcheck?: HealthCheck;
+  /**
+   * Keep stdin open (`docker run -i`): the command's stdin is a pipe that
+   * {@link Engine.attachContainer} writes to; without it stdin is `/dev/null`.
+   */
+  openStdin?: boolean;
+  /** Run the command on a pseudo-terminal (`docker run -t`): its output is logged as stdout, and attach can resize it. */
+  tty?: boolean;
 }
 
 /** A container port published on the host. */
@@ -313,6 +338,10 @@ export interface ContainerInfo {
     StopSignal: string;
     /** Seconds (rounded up), when the spec set one. */
     StopTimeout?: number;
+    /** Whether the command runs on a pseudo-terminal. */
+    Tty: boolean;
+    /** Whether stdin is kept open for attach clients. */
+    OpenStdin: boolean;
   };
   HostConfig: {
     Memory: number;
@@ -331,6 +360,14 @@ export interface ContainerInfo {
     /** `no-new-privileges`, `seccomp=unconfined`, as `docker run --security-opt` takes them. */
     SecurityOpt: string[] | null;
     Ulimits: { Name: string; Soft: number; Hard: number }[] | null;
+    /** `default`, `bridge`, `host`, `none` or a network's name, as asked for. */
+    NetworkMode: string;
+    /** Bind mounts as `source:target[:ro]`, null when none. */
+    Binds: string[] | null;
+    /** tmpfs mounts by container path, with their mount options; absent when none. */
+    Tmpfs?: Record<string, string>;
+    /** Published ports as asked for: HostPort is empty where the engine chose it (see NetworkSettings.Ports). */
+    PortBindings: Record<string, { HostIp: string; HostPort: string }[]>;
   };
   Mounts: MountInfo[];
   NetworkSettings: {

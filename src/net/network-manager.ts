@@ -8,6 +8,7 @@ import { NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
 import { releaseDefaultOnExit } from './default-network-linger.js';
 import { type EtcFiles, etcFilesIn, etcMountRecords, type HostEntry, hostsText, resolvConfText, rewriteInPlace } from './etc-files.js';
+import { relayHostPorts } from './host-port-relay.js';
 import { allocateAddress, chooseSubnet } from './ipam.js';
 import { formatIPv4, formatSubnet, nth } from './ipv4.js';
 import { bridgeName, checkNetworkName, DEFAULT_ALIASES, vethName } from './network-names.js';
@@ -105,6 +106,9 @@ export class NetworkManager {
       attach: async (pid) => {
         const primary = await this.#attachAll(container, files, joins, pid);
         if (primary) proxies.forwardTo(primary);
+        const hostPorts = container.spec.hostPorts ?? [];
+        const first = joins[0] && this.store.get(joins[0].network);
+        if (hostPorts.length > 0 && first) relayHostPorts(first.gateway, hostPorts);
       },
       release: async () => {
         if (released) return;
@@ -318,16 +322,13 @@ function prefixOf(record: NetworkRecord): number {
 }
 
 function requestedPorts(spec: ContainerSpec): PortMapping[] {
-  return (spec.ports ?? []).map((p) => {
-    if (!Number.isInteger(p.containerPort) || p.containerPort < 1 || p.containerPort > 65535) {
-      throw new NetworkError(`invalid container port ${p.containerPort}`, { hint: 'use a port number from 1 to 65535' });
-    }
-    const hostIp = p.hostIp ?? '0.0.0.0';
-    if (hostIp !== '0.0.0.0' && hostIp !== '127.0.0.1') {
-      throw new NetworkError(`unsupported host address ${hostIp} for a published port`, { hint: 'use 0.0.0.0 or 127.0.0.1' });
-    }
-    return { containerPort: p.containerPort, protocol: p.protocol ?? 'tcp', hostIp, hostPort: p.hostPort ?? 0 };
-  });
+  // The spec's ports were checked when the container was created (checkPortBinding).
+  return (spec.ports ?? []).map((p) => ({
+    containerPort: p.containerPort,
+    protocol: p.protocol ?? 'tcp',
+    hostIp: p.hostIp ?? '0.0.0.0',
+    hostPort: p.hostPort ?? 0,
+  }));
 }
 
 /** hosts, hostname and resolv.conf before the container runs (hosts is rewritten once it has addresses). */

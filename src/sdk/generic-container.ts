@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Ulimit } from '../engine/container/process-security.js';
+import { checkText } from '../engine/container/spec-field.js';
+import { validateSpec } from '../engine/container/validate-spec.js';
 import type { ContainerInfo, ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
 import type { HealthCheck } from '../engine/health/health-check.js';
 import type { RegistryCredentials } from '../engine/image/registry-auth.js';
@@ -13,17 +15,20 @@ import {
   type FileToCopy,
 } from '../volumes/copy-sources.js';
 import { checkPropagation, type MountSpec, type Propagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
+import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { getEngine } from './engine-provider.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
-import { PullPolicy } from './pull-policy.js';
+import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
+import { quotaLimits, type ResourcesQuota } from './resources-quota.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
 import { keepOnDispose, StartedGenericContainer } from './started-container.js';
+import type { StartedTestContainer } from './test-container.js';
+import { exposedHostPorts } from './test-containers.js';
+import { reuseEnabled, substituteImageName } from './testcontainers-settings.js';
 import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
-
-const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 
 /** A host path mounted into the container, as testcontainers' `withBindMounts` takes it. */
 export interface BindMount {
@@ -47,9 +52,9 @@ export interface BindMount {
  */
 export class GenericContainer {
   protected readonly spec: ContainerSpec;
-  protected pullPolicy = PullPolicy.defaultPolicy();
+  protected pullPolicy: ImagePullPolicy = PullPolicy.defaultPolicy();
   protected waitStrategy: WaitStrategy | undefined;
-  protected startupTimeoutMs = DEFAULT_STARTUP_TIMEOUT_MS;
+  protected startupTimeoutMs: number | undefined;
   protected platform: string | undefined;
   protected credentials: RegistryCredentials | undefined;
   protected readonly copies: Required<CopySources> = { files: [], directories: [], contents: [] };
@@ -57,21 +62,25 @@ export class GenericContainer {
   protected autoRemove = false;
   protected reuse = false;
   protected logConsumer: ((stream: Readable) => unknown) | undefined;
+  protected copyOptions: CopyToContainerOptions = {};
 
-  /** @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`. */
+  /**
+   * @param image an image reference, e.g. `busybox`, `127.0.0.1:5000/library/busybox:1.36`;
+   *   `TESTCONTAINERS_HUB_IMAGE_NAME_PREFIX` is put before a Docker Hub name, as testcontainers does.
+   */
   constructor(image: string) {
-    this.spec = { image };
+    this.spec = { image: substituteImageName(image) };
   }
 
   /** Replaces the image's command (Docker's Cmd). */
   withCommand(command: string[]): this {
-    this.spec.command = [...command];
+    this.spec.command = copyList(command);
     return this;
   }
 
   /** Replaces the image's entrypoint; the image's command is dropped, as Docker does. */
   withEntrypoint(entrypoint: string[]): this {
-    this.spec.entrypoint = [...entrypoint];
+    this.spec.entrypoint = copyList(entrypoint);
     return this;
   }
 
@@ -106,15 +115,13 @@ export class GenericContainer {
   }
 
   /**
-   * Limits memory (in GiB, as testcontainers takes it) and CPUs (a fraction
-   * or number of CPUs) through the container's cgroup.
+   * Limits memory (in GiB, as testcontainers takes it: `0.5` is 512 MiB) and
+   * CPUs (a fraction or number of CPUs) through the container's cgroup.
+   * @throws InvalidSpecError for a memory below 6 MiB, or above 1024 GiB
+   *   (a number of bytes given by mistake), or a negative or NaN value.
    */
-  withResourcesQuota(quota: { memory?: number; cpu?: number }): this {
-    this.spec.resources = {
-      ...this.spec.resources,
-      ...(quota.memory ? { memory: Math.round(quota.memory * 1024 ** 3) } : {}),
-      ...(quota.cpu ? { nanoCpus: Math.round(quota.cpu * 1e9) } : {}),
-    };
+  withResourcesQuota(quota: ResourcesQuota): this {
+    this.spec.resources = { ...this.spec.resources, ...quotaLimits(quota) };
     return this;
   }
 
@@ -189,6 +196,21 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Keeps the container's stdin open (`docker run -i`): write to it with
+   * {@link StartedGenericContainer.attachStdin}, from this or any other process.
+   */
+  withOpenStdin(openStdin = true): this {
+    this.spec.openStdin = openStdin;
+    return this;
+  }
+
+  /** Runs the command on a pseudo-terminal (`docker run -t`); its output is logged as stdout. */
+  withTty(tty = true): this {
+    this.spec.tty = tty;
+    return this;
+  }
+
   /** Runs a tiny init as PID 1 that reaps zombies and forwards signals (`docker run --init`). */
   withInit(init = true): this {
     this.spec.init = init;
@@ -251,24 +273,28 @@ export class GenericContainer {
 
   /** Copies host files into the container before it starts (`target` is the file's container path). */
   withCopyFilesToContainer(files: FileToCopy[]): this {
+    checkCopyPaths('withCopyFilesToContainer', files);
     this.copies.files.push(...files);
     return this;
   }
 
   /** Copies the content of host directories into container directories before it starts. */
   withCopyDirectoriesToContainer(directories: DirectoryToCopy[]): this {
+    checkCopyPaths('withCopyDirectoriesToContainer', directories);
     this.copies.directories.push(...directories);
     return this;
   }
 
   /** Writes strings, buffers or streams as container files before it starts. */
   withCopyContentToContainer(contents: ContentToCopy[]): this {
+    checkCopyPaths('withCopyContentToContainer', contents);
     this.copies.contents.push(...contents);
     return this;
   }
 
   /** Extracts tar archives into existing container directories before it starts. */
   withCopyArchivesToContainer(archives: ArchiveToCopy[]): this {
+    checkCopyPaths('withCopyArchivesToContainer', archives);
     this.archives.push(...archives);
     return this;
   }
@@ -287,6 +313,52 @@ export class GenericContainer {
   /** Size of /dev/shm in bytes (default 64 MiB, as Docker's `--shm-size`). */
   withSharedMemorySize(bytes: number): this {
     return this.withMounts([{ type: 'tmpfs', target: '/dev/shm', sizeBytes: bytes, mode: 0o1777 }]);
+  }
+
+  /**
+   * `withAutoCleanup(false)` keeps the container after this process ends, as
+   * testcontainers keeps it from its reaper: with Berth, the container's
+   * monitor then does not remove it when its owner dies (remove it with
+   * `stop()` or the engine). `true`, the default, removes it with the process.
+   */
+  withAutoCleanup(autoCleanup: boolean): this {
+    this.spec.keepAlive = !autoCleanup;
+    return this;
+  }
+
+  /**
+   * Docker's `--ipc`: `private` and `shareable` (the default) give the
+   * container its own IPC namespace, which is what Berth does; other modes
+   * are refused with InvalidSpecError.
+   */
+  withIpcMode(mode: string): this {
+    if (!['', 'private', 'shareable'].includes(mode)) {
+      throw new InvalidSpecError(
+        `IPC mode "${mode}" is not supported`,
+        'Berth gives every container its own IPC namespace ("private"/"shareable"); share memory through a volume or tmpfs instead',
+      );
+    }
+    return this;
+  }
+
+  /**
+   * How files are copied in (before start, and by the started container's
+   * copy methods there are options per call): `copyUIDGID: false` makes
+   * root the owner of what is copied, as Docker does without it; unset or
+   * `true`, the archive's owners are kept. `noOverwriteDirNonDir` is accepted:
+   * Berth never replaces a directory with a file or a file with a directory.
+   */
+  withCopyToContainerOptions(options: CopyToContainerOptions): this {
+    this.copyOptions = { ...options };
+    return this;
+  }
+
+  /**
+   * Accepted for testcontainers' sake: Berth has no log drivers. The
+   * container's monitor always records its output (`logs()`, `docker logs`).
+   */
+  withDefaultLogDriver(): this {
+    return this;
   }
 
   /**
@@ -326,7 +398,7 @@ export class GenericContainer {
   }
 
   /** Chooses when the image is pulled (default: when missing). */
-  withPullPolicy(policy: PullPolicy): this {
+  withPullPolicy(policy: ImagePullPolicy): this {
     this.pullPolicy = policy;
     return this;
   }
@@ -347,50 +419,76 @@ export class GenericContainer {
   }
 
   /**
-   * Pulls the image if needed, creates and starts the container. If anything
-   * fails, what was made is removed before the error is thrown.
+   * Pulls the image if needed, creates and starts the container, and
+   * resolves once it is ready. If anything fails, what was made is removed
+   * before the error is thrown. The protected hooks (`beforeContainerCreated`,
+   * `containerCreated`, `containerStarting`, `containerStarted`) run on the
+   * way, as in testcontainers; a module overrides `start()` to wrap the result
+   * in its own {@link AbstractStartedContainer}.
    */
-  async start(engine: Engine = getEngine()): Promise<StartedGenericContainer> {
-    if (!this.reuse) return this.#start(engine);
+  async start(engine: Engine = getEngine()): Promise<StartedTestContainer> {
+    validateSpec(this.spec); // Before the pull: bad input fails at once.
+    const image = await engine.pullImage(this.spec.image, {
+      policy: PullPolicy.nameOf(this.pullPolicy),
+      ...(this.platform ? { platform: this.platform } : {}),
+      ...(this.credentials ? { credentials: this.credentials } : {}),
+    });
+    await this.beforeContainerCreated?.();
+    if (!(this.reuse && reuseEnabled())) return this.#start(engine, image.id);
     const hash = reuseHash({ spec: this.spec, platform: this.platform, copies: this.copies, archives: this.archives.length });
     this.spec.labels = { ...this.spec.labels, [REUSE_LABEL]: hash };
     this.spec.keepAlive = true;
     return findOrStart(
       engine,
       hash,
-      async (info) => {
-        await engine.servePorts(info.Id); // Its starter may be gone, and its port proxies with it.
-        return this.#tracked(this.started(engine, info.Id, info.Name.replace(/^\//, ''), info.NetworkSettings));
-      },
-      () => this.#start(engine),
+      (info) => this.#reuse(engine, info),
+      () => this.#start(engine, image.id),
     );
   }
 
-  async #start(engine: Engine): Promise<StartedGenericContainer> {
-    const image = await engine.pullImage(this.spec.image, {
-      policy: this.pullPolicy.name,
-      ...(this.platform ? { platform: this.platform } : {}),
-      ...(this.credentials ? { credentials: this.credentials } : {}),
-    });
-    const id = await engine.createContainer({ ...this.spec, image: image.id });
+  /** Takes an existing reusable container: started again if it was stopped, then waited for as a new one is. */
+  async #reuse(engine: Engine, found: ContainerInfo): Promise<StartedGenericContainer> {
+    // A running one's starter may be gone, and its port proxies with it; a stopped one gets new ones on start.
+    if (found.State.Running) await engine.servePorts(found.Id);
+    else await engine.startContainer(found.Id);
+    const info = await engine.inspectContainer(found.Id);
+    await this.containerStarting?.(info, true);
+    const strategy = this.waitStrategy ?? defaultWaitStrategy(info);
+    if (strategy) await waitForReady(engine, found.Id, strategy, { containerTimeoutMs: this.startupTimeoutMs });
+    return this.#ready(engine, await engine.inspectContainer(found.Id), strategy, true);
+  }
+
+  async #start(engine: Engine, imageId: string): Promise<StartedGenericContainer> {
+    const hostPorts = exposedHostPorts();
+    const id = await engine.createContainer({ ...this.spec, image: imageId, ...(hostPorts.length ? { hostPorts } : {}) });
     try {
       await this.#copyBeforeStart(engine, id);
+      await this.containerCreated?.(id);
       await engine.startContainer(id);
       await this.#followLogs(engine, id);
-      const strategy = this.waitStrategy ?? defaultWaitStrategy(await engine.inspectContainer(id));
-      if (strategy) await waitForReady(engine, id, strategy, this.startupTimeoutMs);
-      const info = await engine.inspectContainer(id);
+      const started = await engine.inspectContainer(id);
+      await this.containerStarting?.(started, false);
+      const strategy = this.waitStrategy ?? defaultWaitStrategy(started);
+      if (strategy) await waitForReady(engine, id, strategy, { containerTimeoutMs: this.startupTimeoutMs });
       if (this.autoRemove) removeOnExit(engine, id);
-      return this.#tracked(this.started(engine, id, info.Name.replace(/^\//, ''), info.NetworkSettings));
+      return await this.#ready(engine, await engine.inspectContainer(id), strategy, false);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
   }
 
-  /** A reusable container is kept when disposed of: the next user may want it. */
-  #tracked<T extends StartedGenericContainer>(started: T): T {
+  /** Makes the started container and runs `containerStarted`. */
+  async #ready(engine: Engine, info: ContainerInfo, strategy: WaitStrategy | undefined, reused: boolean): Promise<StartedGenericContainer> {
+    const started = new StartedGenericContainer({
+      engine,
+      info,
+      spec: this.spec,
+      waitStrategy: strategy,
+      startupTimeoutMs: this.startupTimeoutMs,
+    });
     if (this.reuse) keepOnDispose(started);
+    await this.containerStarted?.(started, info, reused);
     return started;
   }
 
@@ -398,16 +496,37 @@ export class GenericContainer {
     if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
   }
 
-  /** What `start()` returns; modules override it to return their own started type. */
-  protected started(engine: Engine, id: string, name: string, network: ContainerInfo['NetworkSettings']): StartedGenericContainer {
-    return new StartedGenericContainer(engine, id, name, this.spec, network);
-  }
+  /** Runs after the image is present and before the container is created; modules override it to adjust the configuration. */
+  protected beforeContainerCreated?(): Promise<void>;
+
+  /** Runs once the container exists, files copied in, before it starts. */
+  protected containerCreated?(containerId: string): Promise<void>;
+
+  /** Runs once the container runs, before the wait strategy (`reused`: an existing container was taken). */
+  protected containerStarting?(info: ContainerInfo, reused: boolean): Promise<void>;
+
+  /** Runs once the container is ready, before `start()` resolves with it. */
+  protected containerStarted?(container: StartedGenericContainer, info: ContainerInfo, reused: boolean): Promise<void>;
 
   async #copyBeforeStart(engine: Engine, id: string): Promise<void> {
     const { files, directories, contents } = this.copies;
-    if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies));
-    for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar);
+    const options = extractOptions(this.copyOptions);
+    if (files.length + directories.length + contents.length > 0) await engine.putArchive(id, '/', copyArchive(this.copies), options);
+    for (const { tar, target } of this.archives) await engine.putArchive(id, target, tar, options);
   }
+}
+
+/** Arrays are copied; anything else is left for validateSpec to refuse (a string would be spread into letters). */
+function copyList(list: string[]): string[] {
+  return Array.isArray(list) ? [...list] : list;
+}
+
+/** Host and container paths of copies go into a tar header and open(2): no NUL byte. */
+function checkCopyPaths(method: string, items: { source?: string; target: string }[]): void {
+  items.forEach((item, i) => {
+    if ('source' in item) checkText(`${method}[${i}].source`, item.source);
+    checkText(`${method}[${i}].target`, item.target);
+  });
 }
 
 const AUTO_REMOVE_POLL_MS = 100;

@@ -46,14 +46,33 @@ export class StartedNetwork implements AsyncDisposable {
     return this.name;
   }
 
-  /** Removes the network; its containers must be stopped first. */
-  async stop(): Promise<void> {
-    if (this.#stopped) return;
-    await this.engine.removeNetwork(this.name);
-    this.#stopped = true;
+  /** Removes the network (its containers must be stopped first); resolves to the stopped network, as in testcontainers. */
+  async stop(): Promise<StoppedNetwork> {
+    if (!this.#stopped) {
+      await this.engine.removeNetwork(this.name);
+      this.#stopped = true;
+    }
+    return new StoppedNetwork(this.id, this.name);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.stop();
+  }
+}
+
+/** What {@link StartedNetwork.stop} resolves to: the removed network's id and name. */
+export class StoppedNetwork {
+  /** @internal made by `stop()`. */
+  constructor(
+    private readonly id: string,
+    private readonly name: string,
+  ) {}
+
+  getId(): string {
+    return this.id;
+  }
+
+  getName(): string {
+    return this.name;
   }
 }

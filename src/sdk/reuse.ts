@@ -28,7 +28,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * Returns the running container labelled with `hash`, or the one `start`
+ * Returns the container (running or stopped) labelled with `hash`, or the one `start`
  * makes. Find-or-start holds a file lock per hash, so parallel processes
  * (vitest workers) asking at once end up with one container.
  */
@@ -40,7 +40,8 @@ export async function findOrStart<T>(
 ): Promise<T> {
   // Host-wide, not per state root: a reused container is found by its label through whichever engine.
   return withFileLock(join(hostRunDir(), 'locks'), `reuse-${hash.slice(0, 32)}`, async () => {
-    const [existing] = await engine.listContainers({ labels: { [REUSE_LABEL]: hash } });
+    // Stopped ones too: a stopped reusable container is started again, not replaced (its name would clash).
+    const [existing] = await engine.listContainers({ all: true, labels: { [REUSE_LABEL]: hash } });
     return existing ? found(existing) : start();
   });
 }

@@ -1,21 +1,41 @@
 import type { Readable } from 'node:stream';
+import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
-import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import { ContainerNotFoundError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
+import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
+import { sdkHost } from './host.js';
 import { parsePort } from './ports.js';
+import { StoppedGenericContainer } from './stopped-container.js';
+import { waitForReady } from './wait/wait-for-ready.js';
+import type { WaitStrategy } from './wait/wait-strategy.js';
 
 /** Options of {@link StartedGenericContainer.exec}. */
-export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
+export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged' | 'stdin' | 'onStart'>;
 
 /** What {@link StartedGenericContainer.exec} returns. */
 export interface ExecCommandResult extends ExecResult {
   /** stdout and stderr interleaved as they arrived. */
   output: string;
+}
+
+/** Options of {@link StartedGenericContainer.commit}, as testcontainers takes them. */
+export interface ContainerCommitOptions {
+  /** Repository of the new image, e.g. `127.0.0.1:5000/team/app`. */
+  repo?: string;
+  /** Its tag (default `latest` when `repo` is given). */
+  tag?: string;
+  /** Or the whole reference at once. */
+  reference?: string;
+  /** Recorded in the image's history, as `docker commit -m`. */
+  comment?: string;
+  author?: string;
+  /** Dockerfile instructions applied to the image's config, as `docker commit -c` (an array, or one per line). */
+  changes?: string[] | string;
 }
 
 /** Options of {@link StartedGenericContainer.stop}. */
@@ -31,43 +51,59 @@ export interface StopOptions {
   removeVolumes?: boolean;
 }
 
+/** What a started container knows of how it was started; modules pass it on to their own started type. */
+export interface StartedContext {
+  engine: Engine;
+  /** The container as inspected once it was ready. */
+  info: ContainerInfo;
+  spec: ContainerSpec;
+  /** What `start()` waited for; `restart()` waits for it again. */
+  waitStrategy: WaitStrategy | undefined;
+  /** The container's own startup timeout (`withStartupTimeout`), if set. */
+  startupTimeoutMs: number | undefined;
+}
+
 /** A container that {@link GenericContainer.start} started. */
 export class StartedGenericContainer implements AsyncDisposable {
-  #stopped = false;
+  #stopped: Promise<StoppedGenericContainer> | undefined;
+  protected readonly engine: Engine;
+  #info: ContainerInfo;
 
-  constructor(
-    private readonly engine: Engine,
-    private readonly id: string,
-    private readonly name: string,
-    private readonly spec: ContainerSpec,
-    private network: ContainerInfo['NetworkSettings'] = { Networks: {}, Ports: {} },
-  ) {}
+  constructor(protected readonly context: StartedContext) {
+    this.engine = context.engine;
+    this.#info = context.info;
+  }
 
   /** The container's 64-hex id. */
   getId(): string {
-    return this.id;
+    return this.#info.Id;
   }
 
-  /** The container's unique name. */
+  /** The container's name as Docker reports it, with the leading `/` (`/my-name` for `withName('my-name')`). */
   getName(): string {
-    return this.name;
+    return this.#info.Name;
   }
 
-  /** Labels given with `withLabels`. */
+  /** The container's hostname (`withHostname`, else the first 12 characters of its id). */
+  getHostname(): string {
+    return this.#info.Config.Hostname;
+  }
+
+  /** The container's labels: the image's, Berth's and those given with `withLabels`. */
   getLabels(): Record<string, string> {
-    return { ...this.spec.labels };
+    return { ...this.#info.Config.Labels };
   }
 
-  /** Host to reach the container's published ports from this process. */
+  /** Host to reach the container's published ports from this process (`TESTCONTAINERS_HOST_OVERRIDE` wins). */
   getHost(): string {
-    return '127.0.0.1';
+    return sdkHost();
   }
 
   /** The host port a container port is published on: `getMappedPort(80)`, `getMappedPort(53, 'udp')` or `getMappedPort('53/udp')`. */
   getMappedPort(port: number | string, protocol?: 'tcp' | 'udp'): number {
     const parsed = parsePort(port);
     const key = `${parsed.port}/${protocol ?? parsed.protocol}`;
-    const binding = this.network.Ports[key]?.[0];
+    const binding = this.#info.NetworkSettings.Ports[key]?.[0];
     if (!binding) {
       throw new NetworkError(`container port ${key} is not published`, { hint: 'publish it with withExposedPorts() before start()' });
     }
@@ -76,40 +112,55 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** The host port of the first published port. */
   getFirstMappedPort(): number {
-    const first = Object.values(this.network.Ports).find((b) => b && b.length > 0)?.[0];
+    const first = Object.values(this.#info.NetworkSettings.Ports).find((b) => b && b.length > 0)?.[0];
     if (!first) throw new NetworkError('the container publishes no port', { hint: 'publish one with withExposedPorts()' });
     return Number(first.HostPort);
   }
 
   /** Names of the networks the container was started on. */
   getNetworkNames(): string[] {
-    return Object.keys(this.network.Networks);
+    return Object.keys(this.#info.NetworkSettings.Networks);
+  }
+
+  /** The id of a network the container is on (from {@link getNetworkNames}). */
+  getNetworkId(networkName: string): string {
+    return this.#network(networkName).NetworkID;
   }
 
   /** The container's address on a network (from {@link getNetworkNames}). */
   getIpAddress(networkName: string): string {
-    const network = this.network.Networks[networkName];
-    if (!network)
-      throw new NetworkError(`the container is not on network ${networkName}`, {
+    return this.#network(networkName).IPAddress;
+  }
+
+  #network(name: string): ContainerInfo['NetworkSettings']['Networks'][string] {
+    const network = this.#info.NetworkSettings.Networks[name];
+    if (!network) {
+      throw new NetworkError(`the container is not on network ${name}`, {
         hint: `it is on: ${this.getNetworkNames().join(', ') || 'none'}`,
       });
-    return network.IPAddress;
+    }
+    return network;
   }
 
   /** Current state, shaped like `docker inspect`. */
   inspect(): Promise<ContainerInfo> {
-    return this.engine.inspectContainer(this.id);
+    return this.engine.inspectContainer(this.getId());
   }
 
-  /** Output so far, one chunk per line (`since`, `tail`, `timestamps` as in `docker logs`). */
+  /**
+   * The container's output as a live stream, one chunk per line, as
+   * testcontainers' `logs()`: what was written so far, then new output
+   * until the container ends. `since` (Date, or seconds since the epoch)
+   * and `tail` select as in `docker logs`; `follow: false` ends at what was written so far.
+   */
   logs(options: LogSelection = {}): Promise<Readable> {
-    return this.engine.containerLogs(this.id, options);
+    return this.engine.containerLogs(this.getId(), { follow: true, ...options });
   }
 
   /** Output so far as one string (both streams, in order). */
-  async output(options: LogSelection = {}): Promise<string> {
+  async output(options: Omit<LogSelection, 'follow'> = {}): Promise<string> {
     let text = '';
-    for await (const chunk of await this.logs(options)) text += String(chunk);
+    for await (const chunk of await this.engine.containerLogs(this.getId(), options)) text += String(chunk);
     return text;
   }
 
@@ -122,7 +173,7 @@ export class StartedGenericContainer implements AsyncDisposable {
   async exec(command: string | string[], options: ExecCommandOptions = {}): Promise<ExecCommandResult> {
     const cmd = Array.isArray(command) ? command : command.split(' ').filter(Boolean);
     let output = '';
-    const result = await this.engine.execContainer(this.id, {
+    const result = await this.engine.execContainer(this.getId(), {
       cmd,
       ...options,
       onOutput: (_stream, chunk) => {
@@ -137,37 +188,47 @@ export class StartedGenericContainer implements AsyncDisposable {
    * line, ending when the container does. Same as `logs({ follow: true, tail: 0 })`.
    */
   attach(): Promise<Readable> {
-    return this.engine.containerLogs(this.id, { follow: true, tail: 0 });
+    return this.engine.containerLogs(this.getId(), { follow: true, tail: 0 });
+  }
+
+  /**
+   * Attaches to the container's stdin and terminal (`docker attach` with
+   * input): write, end (EOF) and resize, with its output from now on.
+   * Needs {@link GenericContainer.withOpenStdin} (to write) or
+   * {@link GenericContainer.withTty} (to resize).
+   */
+  attachStdin(options: AttachOptions = {}): Promise<AttachSession> {
+    return this.engine.attachContainer(this.getId(), options);
   }
 
   /** Copies host files into the running container (`target` is each file's container path). */
   copyFilesToContainer(files: FileToCopy[]): Promise<void> {
-    return this.engine.putArchive(this.id, '/', copyArchive({ files }));
+    return this.engine.putArchive(this.getId(), '/', copyArchive({ files }));
   }
 
   /** Copies the content of host directories into container directories. */
   copyDirectoriesToContainer(directories: DirectoryToCopy[]): Promise<void> {
-    return this.engine.putArchive(this.id, '/', copyArchive({ directories }));
+    return this.engine.putArchive(this.getId(), '/', copyArchive({ directories }));
   }
 
   /** Writes strings, buffers or streams as container files. */
   copyContentToContainer(contents: ContentToCopy[]): Promise<void> {
-    return this.engine.putArchive(this.id, '/', copyArchive({ contents }));
+    return this.engine.putArchive(this.getId(), '/', copyArchive({ contents }));
   }
 
-  /** Extracts a tar archive into the existing container directory `target` (default `/`). */
-  copyArchiveToContainer(tar: AsyncIterable<Buffer>, target = '/'): Promise<void> {
-    return this.engine.putArchive(this.id, target, tar);
+  /** Extracts a tar archive into the existing container directory `target` (default `/`); `options` as in {@link CopyToContainerOptions}. */
+  copyArchiveToContainer(tar: AsyncIterable<Buffer>, target = '/', options: CopyToContainerOptions = {}): Promise<void> {
+    return this.engine.putArchive(this.getId(), target, tar, extractOptions(options));
   }
 
   /** A container path as a tar stream (named from its last component; `dir/.` for a directory's content). */
   async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
-    return (await this.engine.getArchive(this.id, path)).stream;
+    return (await this.engine.getArchive(this.getId(), path)).stream;
   }
 
   /** Copies one regular file of the container to `hostPath` (created or replaced, with its mode). */
   async copyFileFromContainer(path: string, hostPath: string): Promise<void> {
-    const { stream } = await this.engine.getArchive(this.id, path);
+    const { stream } = await this.engine.getArchive(this.getId(), path);
     try {
       await writeFileFromArchive(path, stream, hostPath);
     } finally {
@@ -177,41 +238,77 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** A container path as a tar stream together with its stat, like Docker's archive API. */
   archive(path: string): Promise<PathArchive> {
-    return this.engine.getArchive(this.id, path);
+    return this.engine.getArchive(this.getId(), path);
   }
 
   /** Waits for the container's command to end and returns its exit code. */
   wait(): Promise<ContainerExit> {
-    return this.engine.waitContainer(this.id);
+    return this.engine.waitContainer(this.getId());
   }
 
-  /** Stops the container (stop signal, then SIGKILL after `timeout`) and removes it. */
   /**
    * Stops the container (SIGKILL after `timeout` ms, default 0) and starts it
-   * again: same id, same files. Published ports are read anew.
+   * again: same id, same files. Resolves once the container is ready again by
+   * the wait strategy `start()` used (only output written after the restart
+   * counts); published ports are read anew.
    */
   async restart(options: { timeout?: number } = {}): Promise<void> {
-    await this.engine.restartContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-    this.network = (await this.engine.inspectContainer(this.id)).NetworkSettings;
+    await this.engine.restartContainer(this.getId(), { timeoutMs: options.timeout ?? 0 });
+    this.#info = await this.engine.inspectContainer(this.getId());
+    const { waitStrategy, startupTimeoutMs } = this.context;
+    const since = new Date(this.#info.State.StartedAt);
+    if (waitStrategy) await waitForReady(this.engine, this.getId(), waitStrategy, { containerTimeoutMs: startupTimeoutMs, since });
+    this.#info = await this.engine.inspectContainer(this.getId());
   }
 
-  /** Makes an image of the container as it is now, like `docker commit`; returns the image id. */
-  async commit(options: CommitOptions = {}): Promise<string> {
-    return (await this.engine.commitContainer(this.id, options)).id;
+  /**
+   * Makes an image of the container as it is now, like `docker commit`;
+   * returns the image id. `repo` and `tag` name it (else it is untagged),
+   * `changes` are Dockerfile instructions applied to its config
+   * (`['ENV A=1', 'CMD ["app"]']`), `comment` lands in its history.
+   */
+  async commit(options: ContainerCommitOptions = {}): Promise<string> {
+    const { repo, tag, changes, comment, author } = options;
+    const reference = options.reference ?? (repo ? `${repo}:${tag ?? 'latest'}` : undefined);
+    const image = await this.engine.commitContainer(this.getId(), {
+      ...(reference ? { reference } : {}),
+      ...(comment ? { comment } : {}),
+      ...(author ? { author } : {}),
+      ...(changes ? { changes: typeof changes === 'string' ? [changes] : changes } : {}),
+    });
+    return image.id;
   }
 
-  async stop(options: StopOptions = {}): Promise<void> {
-    if (this.#stopped) return;
-    this.#stopped = true;
+  /**
+   * Stops the container (stop signal, then SIGKILL after `timeout` ms,
+   * default 0) and removes it unless `remove: false`; resolves to the stopped
+   * container. Calling it again returns the same result.
+   */
+  stop(options: StopOptions = {}): Promise<StoppedGenericContainer> {
+    this.#stopped ??= this.#stop(options);
+    return this.#stopped;
+  }
+
+  async #stop(options: StopOptions): Promise<StoppedGenericContainer> {
+    await this.containerStopping?.();
     try {
-      await this.engine.stopContainer(this.id, { timeoutMs: options.timeout ?? 0 });
-      if (options.remove ?? true)
-        await this.engine.removeContainer(this.id, { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+      await this.engine.stopContainer(this.getId(), { timeoutMs: options.timeout ?? 0 });
+      if (options.remove ?? true) {
+        await this.engine.removeContainer(this.getId(), { force: true, keepVolumes: !(options.removeVolumes ?? true) });
+      }
     } catch (error) {
       // Gone already (auto-removed, or removed through the engine): what stop() wants is done.
       if (!(error instanceof ContainerNotFoundError)) throw error;
     }
+    await this.containerStopped?.();
+    return new StoppedGenericContainer(this.engine, this.getId());
   }
+
+  /** Runs before the container is stopped; modules override it (e.g. to flush state). */
+  protected containerStopping?(): Promise<void>;
+
+  /** Runs once the container was stopped (and removed, unless asked not to). */
+  protected containerStopped?(): Promise<void>;
 
   /** Lets `await using container = await …start()` stop and remove it at scope end. */
   async [Symbol.asyncDispose](): Promise<void> {
@@ -226,4 +323,9 @@ const kept = new WeakSet<StartedGenericContainer>();
 /** @internal Marks a started container as reusable (kept on dispose). */
 export function keepOnDispose(container: StartedGenericContainer): void {
   kept.add(container);
+}
+
+/** @internal Whether disposal leaves this container running (made with `withReuse`). */
+export function isKeptOnDispose(container: object): boolean {
+  return kept.has(container as StartedGenericContainer);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { InvalidMountError } from '../errors.js';
 import { checkBindSource, checkPropagation, cleanTarget, type MountSpec, type ResolvedMount, tmpfsOptions } from './mount-spec.js';
-import type { VolumeStore } from './volume-store.js';
+import { checkVolumeName, type VolumeStore } from './volume-store.js';
 
 /** What a container asks for: its own mounts, other containers' mounts, its image's VOLUMEs. */
 export interface MountRequest {
@@ -36,6 +36,7 @@ export function resolveMounts(request: MountRequest, volumes: VolumeStore, mount
   }
   for (const m of explicit) if (m.type === 'bind') checkBind(m.source, m.target, m.propagation);
   for (const m of explicit) if (m.type === 'tmpfs') tmpfsOptions(m);
+  for (const m of explicit) if (m.type === 'volume' && m.source !== undefined) checkVolumeName(m.source);
   const inherited = (request.volumesFrom ?? []).flatMap((from) => inheritedMounts(from, mountsOf)).filter((m) => !seen.has(m.target));
   for (const m of inherited) seen.add(m.target);
   const imageTargets = request.imageVolumes.map(cleanTarget);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { show } from '../engine/container/spec-field.js';
 import { treeSize } from '../engine/state/files.js';
 import { pidExists } from '../engine/state/process-identity.js';
 import { BerthError, VolumeNotFoundError } from '../errors.js';
@@ -35,6 +36,16 @@ interface VolumeFile {
 }
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** `.new-<name>-<pid>` and `.gone-<name>-<pid>` beside the volume must still be file names (NAME_MAX 255). */
+export const MAX_VOLUME_NAME_LENGTH = 240;
+
+/** Refuses a volume name that is not a plain file name, before anything is made for it. */
+export function checkVolumeName(name: string): void {
+  if (typeof name !== 'string' || !NAME.test(name) || name.length > MAX_VOLUME_NAME_LENGTH) {
+    const allowed = `2-${MAX_VOLUME_NAME_LENGTH} letters, digits, "_", "." or "-", starting with a letter or digit`;
+    throw new BerthError('INVALID_VOLUME_NAME', `invalid volume name ${show(name)}: must be ${allowed}`, { hint: `use ${allowed}` });
+  }
+}
 /** Label Berth puts on volumes it made for an image's VOLUME or an unnamed volume mount. */
 export const ANONYMOUS_LABEL = 'berth.anonymous';
 
@@ -52,11 +63,7 @@ export class VolumeStore {
   create(options: CreateVolumeOptions & { owner?: string } = {}): VolumeInfo {
     const anonymous = options.name === undefined;
     const name = options.name ?? randomBytes(32).toString('hex');
-    if (!NAME.test(name)) {
-      throw new BerthError('INVALID_VOLUME_NAME', `invalid volume name "${name}"`, {
-        hint: 'use at least two of letters, digits, "_", "." and "-", starting with a letter or digit',
-      });
-    }
+    checkVolumeName(name);
     const existing = this.find(name);
     if (existing) return existing;
     const root = join(this.dir, name);

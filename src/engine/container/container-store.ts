@@ -42,6 +42,8 @@ export interface ContainerDirs {
   config: string;
   /** Who monitors the running container (see ContainerRuntime). */
   monitor: string;
+  /** The monitor's attach socket, with openStdin or tty (native/PROTOCOL.md, "Attach"). */
+  attach: string;
   /** The published ports as bound at the last start. */
   ports: string;
   /** The health check state (`State.Health`), written by the process that runs the checks. */
@@ -79,6 +81,7 @@ export class ContainerStore {
       exitFile: join(root, 'exit.json'),
       config: join(root, 'config.json'),
       monitor: join(root, 'monitor.json'),
+      attach: join(root, 'attach.sock'),
       ports: join(root, 'ports.json'),
       health: join(root, 'health.json'),
     };
@@ -154,12 +157,6 @@ export class ContainerStore {
   }
 
   #claimName(name: string, id: string, retry = true): void {
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) {
-      throw new ContainerStateError(
-        `invalid container name "${name}"`,
-        'use letters, digits, "_", "." and "-", starting with a letter or digit',
-      );
-    }
     try {
       fs.symlinkSync(id, join(this.#names, name));
     } catch (e) {

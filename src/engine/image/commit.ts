@@ -12,6 +12,12 @@ export interface CommitOptions {
   /** Recorded in the image's history. */
   comment?: string;
   author?: string;
+  /**
+   * Dockerfile instructions applied to the new image's run settings, as
+   * `docker commit --change`: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD,
+   * USER, VOLUME, WORKDIR, STOPSIGNAL.
+   */
+  changes?: string[];
 }
 
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
@@ -39,8 +45,10 @@ export async function commitImage(
     chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
   });
   const created = new Date().toISOString();
+  // The parent's comment and author describe the parent, not this image.
+  const { comment: _comment, author: _author, ...inherited } = parent.config;
   const imageConfig: ImageConfig = {
-    ...parent.config,
+    ...inherited,
     created,
     config,
     rootfs: { type: 'layers', diff_ids: [...parentDiffIds, layer.diffId] },
@@ -49,6 +57,7 @@ export async function commitImage(
       { created, created_by: 'berth commit', ...(options.comment ? { comment: options.comment } : {}) },
     ],
     ...(options.author ? { author: options.author } : {}),
+    ...(options.comment ? { comment: options.comment } : {}),
   };
   const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
   const layers = [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }];

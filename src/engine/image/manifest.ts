@@ -57,6 +57,9 @@ export interface ImageConfig {
   os: string;
   variant?: string;
   created?: string;
+  /** Docker's image comment (`docker commit -m`), shown as `Comment` by `docker inspect`. */
+  comment?: string;
+  author?: string;
   config?: {
     User?: string;
     Env?: string[];
@@ -67,6 +70,8 @@ export interface ImageConfig {
     Volumes?: Record<string, object>;
     Labels?: Record<string, string> | null;
     StopSignal?: string;
+    /** Instructions a child image runs first (Dockerfile ONBUILD). */
+    OnBuild?: string[];
     Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
   };
   rootfs: { type: 'layers'; diff_ids: string[] };

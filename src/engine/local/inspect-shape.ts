@@ -37,6 +37,8 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       Labels: record.spec.labels ?? {},
       User: record.spec.user ?? '',
       StopSignal: record.stopSignal,
+      Tty: record.spec.tty ?? false,
+      OpenStdin: record.spec.openStdin ?? false,
       ...(record.spec.stopTimeoutMs === undefined ? {} : { StopTimeout: Math.ceil(record.spec.stopTimeoutMs / 1000) }),
     },
     HostConfig: {
@@ -48,6 +50,7 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       PidsLimit: limits.pidsLimit ?? 0,
       BlkioWeight: limits.blkioWeight ?? 0,
       ...securityHostConfig(record.spec),
+      ...requestHostConfig(record),
     },
     Mounts: inspectMounts(record.mounts ?? []),
     NetworkSettings: { Networks: {}, Ports: {} },
@@ -68,4 +71,37 @@ function securityHostConfig(spec: ProcessSecurity) {
     SecurityOpt: opts.length ? opts : null,
     Ulimits: ulimits.length ? ulimits : null,
   };
+}
+
+/**
+ * The HostConfig fields that echo the request, as dockerd fills them:
+ * NetworkMode (`default` when none was asked for), bind mounts as `Binds`
+ * (`src:dst[:ro]`), `Tmpfs` by path, and `PortBindings` as asked (an empty
+ * HostPort for a port chosen by the engine).
+ */
+function requestHostConfig(record: ContainerRecord): Pick<ContainerInfo['HostConfig'], 'NetworkMode' | 'Binds' | 'Tmpfs' | 'PortBindings'> {
+  const specMounts = record.spec.mounts ?? [];
+  const binds = specMounts.flatMap((m) => (m.type === 'bind' ? [`${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`] : []));
+  const tmpfs = specMounts.flatMap((m) => (m.type === 'tmpfs' ? [[m.target, tmpfsOptions(m)] as const] : []));
+  const bindings: ContainerInfo['HostConfig']['PortBindings'] = {};
+  for (const p of record.spec.ports ?? []) {
+    const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
+    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: p.hostPort ? String(p.hostPort) : '' });
+  }
+  return {
+    NetworkMode: record.spec.networkMode ?? 'default',
+    Binds: binds.length ? binds : null,
+    ...(tmpfs.length ? { Tmpfs: Object.fromEntries(tmpfs) } : {}),
+    PortBindings: bindings,
+  };
+}
+
+function tmpfsOptions(m: { sizeBytes?: number; mode?: number; readOnly?: boolean; exec?: boolean }): string {
+  const options = [
+    ...(m.readOnly ? ['ro'] : []),
+    ...(m.exec === false ? ['noexec'] : []),
+    ...(m.sizeBytes ? [`size=${m.sizeBytes}`] : []),
+    ...(m.mode === undefined ? [] : [`mode=${m.mode.toString(8)}`]),
+  ];
+  return options.join(',');
 }

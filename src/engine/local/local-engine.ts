@@ -14,12 +14,13 @@ import type { ExtractOptions } from '../../volumes/copy-in.js';
 import type { PathArchive } from '../../volumes/copy-out.js';
 import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from '../attach-options.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
-import { type BerthConfig, loadConfig } from '../config.js';
+import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import { validateSecurity } from '../container/process-security.js';
+import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import type {
   ContainerExit,
   ContainerInfo,
@@ -38,14 +39,16 @@ import { resolveHealthCheck } from '../health/health-check.js';
 import type { ArchiveFormat } from '../image/archive/detect.js';
 import type { LoadImagesOptions } from '../image/archive/load.js';
 import type { CommitOptions } from '../image/commit.js';
+import { applyConfigChanges } from '../image/config-changes.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import type { ImportOptions } from '../image/import.js';
 import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
+import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
-import { withFileLock } from '../state/file-lock.js';
+import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
@@ -88,15 +91,17 @@ export class LocalEngine implements Engine {
       throw new PermissionError('the local Berth engine needs root for now', 'run the tests as root (rootless support is planned)');
     }
     const paths = statePaths(options.root);
-    this.#config = options.config ?? loadConfig();
+    this.#config = options.config ? checkConfig(options.config) : loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.networks = new NetworkManager();
     this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
-    this.volumes.sweepOrphans();
+    // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
     sweepOrphans(this.containers);
+    this.volumes.sweepOrphans();
+    sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
@@ -152,13 +157,15 @@ export class LocalEngine implements Engine {
     const bytes = this.images.blobs.read(record.manifestDigest);
     const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MediaType.ociManifest;
     const sameRegistry = record.repoTags.map(parseReference).filter((r) => r.registry === ref.registry);
-    const [{ dockerCredentials }, { pushManifest }] = await Promise.all([
+    const [{ dockerCredentials }, { pushManifest }, { clientOptions }] = await Promise.all([
       import('../image/docker-credentials.js'),
       import('../image/push.js'),
+      import('../image/registry-sources.js'),
     ]);
     const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
     const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
     const { digest } = await pushManifest(this.images.blobs, bytes, mediaType, target, {
+      ...clientOptions(this.#config),
       ...insecure,
       ...(credentials ? { credentials } : {}),
       mountFrom: sameRegistry.map((r) => r.repository),
@@ -172,6 +179,7 @@ export class LocalEngine implements Engine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    validateSpec(spec); // Before any lock, directory, name link or volume.
     return this.#storeLock(async () => this.#createContainer(spec), 'shared');
   }
 
@@ -238,10 +246,7 @@ export class LocalEngine implements Engine {
     const id = ContainerStore.newId();
     const hostname = spec.hostname ?? id.slice(0, 12);
     const argv = resolveArgv(spec, image.config);
-    if (argv.length === 0) {
-      throw new ContainerStateError('no command specified', 'set a command or entrypoint, or use an image that defines one');
-    }
-    validateSecurity(spec);
+    checkArgv(argv, spec.entrypoint || image.config.config?.Entrypoint?.length ? 'entrypoint' : 'command');
     const user = spec.user ?? (image.config.config?.User || undefined);
     const healthcheck = resolveHealthCheck(spec.healthcheck, image.config);
     const record: ContainerRecord = {
@@ -319,7 +324,7 @@ export class LocalEngine implements Engine {
     const info = await this.inspectContainer(record.id);
     const parent = this.images.get(record.imageId);
     if (!parent) throw new ImageNotPresentError(record.imageId);
-    const config = committedConfig(parent.config.config ?? {}, info);
+    const config = applyConfigChanges(committedConfig(parent.config.config ?? {}, info), options.changes ?? []);
     const { commitImage } = await import('../image/commit.js');
     const running = this.runtime.running(record.id);
     const pause = running !== undefined && !running.paused;
@@ -378,6 +383,26 @@ export class LocalEngine implements Engine {
 
   async execContainer(idOrName: string, options: ExecOptions): Promise<ExecResult> {
     return this.runtime.exec(this.containers.get(idOrName), options);
+  }
+
+  async attachContainer(idOrName: string, options: AttachOptions = {}): Promise<AttachSession> {
+    const record = this.containers.get(idOrName);
+    const { openStdin, tty } = record.spec;
+    if (!openStdin && (!tty || options.stdin !== undefined)) {
+      throw new ContainerStateError(
+        `container ${record.name} was not created with openStdin${tty ? '' : ' or tty'}`,
+        'create it with openStdin: true (GenericContainer.withOpenStdin()) to write its stdin, or tty: true (withTty()) to resize its terminal',
+      );
+    }
+    if (!this.runtime.running(record.id)) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    // Opened first, so whatever the input makes the container write is seen.
+    const output = await this.containerLogs(record.id, { follow: true, tail: 0 });
+    try {
+      return await openAttachSession(this.containers.dirs(record.id).attach, record.name, output, options);
+    } catch (error) {
+      output.destroy();
+      throw error;
+    }
   }
 
   async listContainers(options: { all?: boolean; labels?: Record<string, string> } = {}): Promise<ContainerInfo[]> {

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import type { ContainerInfo, Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
 import { InvalidSpecError } from '../../errors.js';
+import { AbstractStartedContainer } from '../abstract-started-container.js';
 import { GenericContainer } from '../generic-container.js';
-import { StartedGenericContainer } from '../started-container.js';
 import { HttpOkWaitStrategy } from './http-ready.js';
 
 const HTTP_PORT = 80;
@@ -58,6 +58,11 @@ export class NginxContainer extends GenericContainer {
 
   /** Starts the server; resolves once it serves `/`. */
   override async start(engine?: Engine): Promise<StartedNginxContainer> {
+    return new StartedNginxContainer(await super.start(engine));
+  }
+
+  /** Copies the static content into the web root before the container is made. */
+  protected override async beforeContainerCreated(): Promise<void> {
     for (const content of this.#content.splice(0)) {
       if (typeof content === 'string') this.withCopyDirectoriesToContainer([{ source: content, target: this.#webRoot }]);
       else {
@@ -65,11 +70,6 @@ export class NginxContainer extends GenericContainer {
         this.withCopyContentToContainer(files);
       }
     }
-    return (await super.start(engine)) as StartedNginxContainer;
-  }
-
-  protected override started(engine: Engine, id: string, name: string, network: ContainerInfo['NetworkSettings']): StartedNginxContainer {
-    return new StartedNginxContainer(engine, id, name, this.spec, network);
   }
 }
 
@@ -86,7 +86,7 @@ function sitePath(path: string): string {
 }
 
 /** A running {@link NginxContainer}. */
-export class StartedNginxContainer extends StartedGenericContainer {
+export class StartedNginxContainer extends AbstractStartedContainer {
   /** The host port the server listens on. */
   getPort(): number {
     return this.getMappedPort(HTTP_PORT);

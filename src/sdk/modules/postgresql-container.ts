@@ -1,8 +1,8 @@
-import type { ContainerInfo, Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
+import { AbstractStartedContainer } from '../abstract-started-container.js';
 import { GenericContainer } from '../generic-container.js';
-import { StartedGenericContainer } from '../started-container.js';
+import type { StartedTestContainer } from '../test-container.js';
 import { PostgreSqlReadyWaitStrategy } from './postgresql-ready.js';
-import type { StartedArgs } from './started-args.js';
 
 const POSTGRES_PORT = 5432;
 
@@ -52,28 +52,23 @@ export class PostgreSqlContainer extends GenericContainer {
 
   /** Starts the server; resolves once it accepts TCP connections. */
   override async start(engine?: Engine): Promise<StartedPostgreSqlContainer> {
-    const { database, username, password } = this.#credentials;
-    this.withEnvironment({ POSTGRES_DB: database, POSTGRES_USER: username, POSTGRES_PASSWORD: password });
-    return (await super.start(engine)) as StartedPostgreSqlContainer;
+    return new StartedPostgreSqlContainer(await super.start(engine), { ...this.#credentials });
   }
 
-  protected override started(
-    engine: Engine,
-    id: string,
-    name: string,
-    network: ContainerInfo['NetworkSettings'],
-  ): StartedPostgreSqlContainer {
-    return new StartedPostgreSqlContainer([engine, id, name, this.spec, network], { ...this.#credentials });
+  /** Hands the credentials to the image's initialisation, as `POSTGRES_*` variables. */
+  protected override async beforeContainerCreated(): Promise<void> {
+    const { database, username, password } = this.#credentials;
+    this.withEnvironment({ POSTGRES_DB: database, POSTGRES_USER: username, POSTGRES_PASSWORD: password });
   }
 }
 
 /** A running {@link PostgreSqlContainer}. */
-export class StartedPostgreSqlContainer extends StartedGenericContainer {
+export class StartedPostgreSqlContainer extends AbstractStartedContainer {
   readonly #credentials: PostgreSqlCredentials;
 
   /** @internal made by {@link PostgreSqlContainer.start}. */
-  constructor(args: StartedArgs, credentials: PostgreSqlCredentials) {
-    super(...args);
+  constructor(started: StartedTestContainer, credentials: PostgreSqlCredentials) {
+    super(started);
     this.#credentials = credentials;
   }
 

@@ -1,9 +1,9 @@
-import type { ContainerInfo, Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/engine.js';
 import { BerthError } from '../../errors.js';
+import { AbstractStartedContainer } from '../abstract-started-container.js';
 import { GenericContainer } from '../generic-container.js';
-import { StartedGenericContainer } from '../started-container.js';
+import type { StartedTestContainer } from '../test-container.js';
 import { LogWaitStrategy } from '../wait/log-wait-strategy.js';
-import type { StartedArgs } from './started-args.js';
 
 const REDIS_PORT = 6379;
 
@@ -36,22 +36,18 @@ export class RedisContainer extends GenericContainer {
 
   /** Starts the server; resolves once it accepts connections. */
   override async start(engine?: Engine): Promise<StartedRedisContainer> {
-    return (await super.start(engine)) as StartedRedisContainer;
-  }
-
-  protected override started(engine: Engine, id: string, name: string, network: ContainerInfo['NetworkSettings']): StartedRedisContainer {
-    return new StartedRedisContainer([engine, id, name, this.spec, network], this.#password);
+    return new StartedRedisContainer(await super.start(engine), this.#password);
   }
 }
 
 /** A running {@link RedisContainer}. */
-export class StartedRedisContainer extends StartedGenericContainer {
+export class StartedRedisContainer extends AbstractStartedContainer {
   /** @internal made by {@link RedisContainer.start}. */
   constructor(
-    args: StartedArgs,
+    started: StartedTestContainer,
     private readonly password: string | undefined,
   ) {
-    super(...args);
+    super(started);
   }
 
   /** The host port the server listens on. */

@@ -1,14 +1,20 @@
 import { BerthError } from '../../errors.js';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { pollUntil, runningInfo } from './poll.js';
-import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+import type { WaitContext } from './wait-strategy.js';
 
 /**
  * Ready when the container's health check (its own or the image's
  * HEALTHCHECK) reports healthy; unhealthy fails at once with the check's
  * last output.
  */
-export class HealthCheckWaitStrategy implements WaitStrategy {
+export class HealthCheckWaitStrategy extends AbstractWaitStrategy {
   readonly description = 'health check';
+
+  /** testcontainers' wording. */
+  override timeoutMessage(timeoutMs: number): string {
+    return `Health check not healthy after ${timeoutMs}ms`;
+  }
 
   async waitUntilReady(context: WaitContext): Promise<void> {
     await pollUntil(context, async () => {

@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import type { ContainerInfo } from '../../engine/engine.js';
 import { BerthError } from '../../errors.js';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { pollUntil, runningInfo } from './poll.js';
 import { listensInside } from './proc-net-sockets.js';
-import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+import type { WaitContext } from './wait-strategy.js';
 
 const CONNECT_TIMEOUT_MS = 1000;
 
@@ -19,11 +20,16 @@ interface Published {
  * TCP, the host port accepts a connection. The host side alone proves
  * nothing: the port proxy accepts whether or not the service listens.
  */
-export class ListeningPortsWaitStrategy implements WaitStrategy {
+export class ListeningPortsWaitStrategy extends AbstractWaitStrategy {
   #pending: string[] = [];
 
   get description(): string {
     return `listening ports${this.#pending.length > 0 ? ` (not yet: ${this.#pending.join(', ')})` : ''}`;
+  }
+
+  /** testcontainers' wording, naming the first port still not bound. */
+  override timeoutMessage(timeoutMs: number): string {
+    return `Port ${this.#pending[0]?.split('/')[0] ?? ''} not bound after ${timeoutMs}ms`;
   }
 
   async waitUntilReady(context: WaitContext): Promise<void> {

@@ -1,20 +1,27 @@
 import { BerthError } from '../../errors.js';
-import type { WaitContext, WaitStrategy } from './wait-strategy.js';
+import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
+import type { WaitContext } from './wait-strategy.js';
 
 /** Ready once the container's output has matched `message` `times` times (either stream). */
-export class LogWaitStrategy implements WaitStrategy {
+export class LogWaitStrategy extends AbstractWaitStrategy {
   readonly description: string;
 
   constructor(
     private readonly message: string | RegExp,
     private readonly times = 1,
   ) {
+    super();
     this.description = `log message ${String(message)}${times > 1 ? ` ×${times}` : ''}`;
   }
 
-  async waitUntilReady({ engine, containerId, signal }: WaitContext): Promise<void> {
+  /** testcontainers' wording. */
+  override timeoutMessage(timeoutMs: number): string {
+    return `Log message "${String(this.message)}" not received after ${timeoutMs}ms`;
+  }
+
+  async waitUntilReady({ engine, containerId, signal, since }: WaitContext): Promise<void> {
     let seen = 0;
-    const logs = await engine.containerLogs(containerId, { follow: true });
+    const logs = await engine.containerLogs(containerId, { follow: true, ...(since ? { since } : {}) });
     signal.addEventListener('abort', () => logs.destroy(), { once: true });
     for await (const line of logs) {
       if (this.#matches(String(line)) && ++seen >= this.times) {

@@ -6,6 +6,8 @@ export interface WaitContext {
   containerId: string;
   /** Aborted when the startup timeout passes. */
   signal: AbortSignal;
+  /** Only output from this moment on counts (set when a restart waits again). */
+  since?: Date;
 }
 
 /** Decides when a started container is ready for the test to use. */
@@ -14,6 +16,14 @@ export interface WaitStrategy {
   readonly description: string;
   /** Resolves when ready; rejects (or sees `signal` abort) when it cannot be. */
   waitUntilReady(context: WaitContext): Promise<void>;
+  /**
+   * Its own deadline in ms, set with `withStartupTimeout` (see
+   * {@link AbstractWaitStrategy}); unset, the container's startup timeout
+   * applies. A container's `withStartupTimeout` overrides it, as in testcontainers.
+   */
+  getStartupTimeout?(): number | undefined;
+  /** What a timeout says, in testcontainers' words, e.g. `Log message "ready" not received after 1000ms`. */
+  timeoutMessage?(timeoutMs: number): string;
 }
 
 /** Sleeps `ms`, or rejects at once when `signal` aborts. */

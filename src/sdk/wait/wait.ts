@@ -7,14 +7,17 @@ import { OneShotStartupWaitStrategy } from './one-shot-wait-strategy.js';
 import { SuccessfulCommandWaitStrategy } from './successful-command-wait-strategy.js';
 import type { WaitStrategy } from './wait-strategy.js';
 
-/** Factory of wait strategies, as testcontainers' `Wait`. */
+/**
+ * Factory of wait strategies, as testcontainers' `Wait`. Each strategy takes
+ * `.withStartupTimeout(ms)`, which applies unless the container sets its own.
+ */
 export const Wait = {
   /** Ready when the output contains `message` (string or regex) `times` times. */
-  forLogMessage(message: string | RegExp, times = 1): WaitStrategy {
+  forLogMessage(message: string | RegExp, times = 1): LogWaitStrategy {
     return new LogWaitStrategy(message, times);
   },
   /** Ready when the container exited with code 0. */
-  forOneShotStartup(): WaitStrategy {
+  forOneShotStartup(): OneShotStartupWaitStrategy {
     return new OneShotStartupWaitStrategy();
   },
   /**
@@ -22,7 +25,7 @@ export const Wait = {
    * its /proc/net tables, nothing is run in it) and, for TCP, accepts a
    * connection on 127.0.0.1:<mapped port>.
    */
-  forListeningPorts(): WaitStrategy {
+  forListeningPorts(): ListeningPortsWaitStrategy {
     return new ListeningPortsWaitStrategy();
   },
   /** Ready when an HTTP request to `path` on the published `port` answers 200 (or as the predicates set). */
@@ -30,15 +33,15 @@ export const Wait = {
     return new HttpWaitStrategy(path, port, options);
   },
   /** Ready when `command` (a shell string, or an argv) run in the container exits with 0. */
-  forSuccessfulCommand(command: string | string[]): WaitStrategy {
+  forSuccessfulCommand(command: string | string[]): SuccessfulCommandWaitStrategy {
     return new SuccessfulCommandWaitStrategy(command);
   },
   /** Ready when the container's health check reports healthy; unhealthy fails at once. */
-  forHealthCheck(): WaitStrategy {
+  forHealthCheck(): HealthCheckWaitStrategy {
     return new HealthCheckWaitStrategy();
   },
-  /** Ready when all the given strategies are. */
-  forAll(strategies: WaitStrategy[]): WaitStrategy {
+  /** Ready when all the given strategies are; bound the whole with `.withDeadline(ms)`. */
+  forAll(strategies: WaitStrategy[]): CompositeWaitStrategy {
     return new CompositeWaitStrategy(strategies);
   },
 };

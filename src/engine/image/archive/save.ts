@@ -21,6 +21,7 @@ const EPOCH = new Date(0);
  */
 export async function saveArchive(store: ImageStore, references: string[], destination: string, format: ArchiveFormat): Promise<void> {
   checkFormat(format);
+  checkDestination(destination);
   const images = selectImages(store, references);
   if (format === 'oci-dir') {
     await publish(destination, async (dir) => {
@@ -58,8 +59,39 @@ async function publish(destination: string, write: (path: string) => Promise<voi
         hint: 'an OCI layout goes to a new or empty directory, an archive to a new or existing file: pick another path, or remove what is there',
       });
     }
+    if (typeof code === 'string' && code.startsWith('E')) throw unwritable(destination, `${code}: ${(error as Error).message}`, error);
     throw error;
   }
+}
+
+/**
+ * Refuses, before any image is staged, a destination that cannot be
+ * written: a NUL byte, a missing or read-only directory.
+ */
+function checkDestination(destination: string): void {
+  if (typeof destination !== 'string' || destination === '' || destination.includes('\0')) {
+    throw unwritable(String(destination), 'the path is empty or contains a NUL byte');
+  }
+  const dir = dirname(destination);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw unwritable(destination, `${dir} is not a directory`);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (error) {
+    if (error instanceof ArchiveError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw unwritable(
+      destination,
+      code === 'ENOENT' ? `the directory ${dir} does not exist` : `the directory ${dir} is not writable (${code})`,
+      error,
+    );
+  }
+}
+
+function unwritable(destination: string, detail: string, cause?: unknown): ArchiveError {
+  return new ArchiveError(`cannot save images to ${JSON.stringify(destination)}: ${detail}`, {
+    ...(cause ? { cause } : {}),
+    hint: 'save to a path in an existing, writable directory (create the directory first)',
+  });
 }
 
 function linkOrCopy(from: string, to: string): void {
