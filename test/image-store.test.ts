@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ContainerStateError, GenericContainer, ImageNotPresentError, LocalEngine } from '../src/index.js';
+import { scratchStores } from './support/scratch-stores.js';
 
 describe('the image store', () => {
+  const scratch = scratchStores('store');
   let root: string;
   let engine: LocalEngine;
   const layerDirs = (): string[] => fs.readdirSync(join(root, 'layers')).filter((d) => /^[a-f0-9]{64}$/.test(d));
@@ -43,11 +45,32 @@ describe('the image store', () => {
     expect(history.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('refuses to remove an image a container uses, unless forced', async () => {
-    const container = await new GenericContainer(inject('fixtures').busybox).withCommand(['true']).start(engine);
+  it('removes one of several tags of an image a container uses, but refuses its last reference', async () => {
+    const busybox = inject('fixtures').busybox;
+    await engine.tagImage(busybox, 'berth.local/alias:in-use');
+    await using container = await new GenericContainer(busybox).withCommand(['true']).start(engine);
     await container.wait();
-    await expect(engine.removeImage(inject('fixtures').busybox)).rejects.toBeInstanceOf(ContainerStateError);
-    await container.stop();
+    expect(await engine.removeImage(busybox)).toEqual({ deleted: false });
+    expect(await engine.inspectImage(busybox)).toBeUndefined();
+    await expect(engine.removeImage('berth.local/alias:in-use')).rejects.toBeInstanceOf(ContainerStateError);
+    const id = (await engine.inspectImage('berth.local/alias:in-use'))?.id;
+    if (!id) throw new Error('the image went with its refused removal');
+    await expect(engine.removeImage(id)).rejects.toBeInstanceOf(ContainerStateError);
+    await engine.tagImage('berth.local/alias:in-use', busybox);
+    expect(await engine.removeImage('berth.local/alias:in-use')).toEqual({ deleted: false });
+    expect((await engine.inspectImage(busybox))?.repoTags).toEqual([busybox]);
+  });
+
+  it('removes the last reference of an image a container uses when forced, keeping the layers the container runs on', async () => {
+    const other = scratch.engine();
+    const image = await other.pullImage(inject('fixtures').busybox);
+    await using container = await new GenericContainer(image.id).withCommand(['cat', '/bin/busybox']).start(other);
+    await container.wait();
+    expect(await other.removeImage(inject('fixtures').busybox, { force: true })).toEqual({ deleted: true });
+    expect(await other.listImages()).toEqual([]);
+    expect(fs.readdirSync(join(other.images.paths.layers))).toEqual(image.config.rootfs.diff_ids.map((d) => d.slice(7)));
+    await container.restart();
+    expect((await container.wait()).exitCode).toBe(0);
   });
 
   it('removes an image with its layers, and prunes staging left by dead processes', async () => {

@@ -27,7 +27,7 @@ describe('logs', () => {
       .start();
     await c.wait();
     const lines = await collect(await c.logs({ timestamps: true }));
-    const lateAt = new Date((lines[1] ?? '').slice(0, 23) + 'Z');
+    const lateAt = new Date(`${(lines[1] ?? '').slice(0, 23)}Z`);
     expect(await collect(await c.logs({ since: new Date(lateAt.getTime() - 100) }))).toEqual(['late\n']);
   });
 

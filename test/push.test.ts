@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { MANIFEST_ACCEPT } from '../src/engine/image/manifest.js';
 import { GenericContainer, getEngine, LocalEngine } from '../src/index.js';
 import { buildTar, chunked } from './support/tar-builder.js';
 
@@ -41,5 +42,18 @@ describe('push', () => {
     await engine.pushImage(image.id, { target });
     const other = freshEngine();
     expect((await other.pullImage(target)).id).toBe(image.id);
+  });
+
+  it('pushes to the repository the reference names, not to the first tag of the image', async () => {
+    const registry = inject('registry');
+    const engine = freshEngine();
+    const pulled = await engine.pullImage(inject('fixtures').busybox);
+    const tag = `${registry}/team/a:1`;
+    await engine.tagImage(inject('fixtures').busybox, tag);
+    expect(await engine.pushImage(tag)).toEqual({ digest: pulled.manifestDigest, target: tag });
+
+    const res = await fetch(`http://${registry}/v2/team/a/manifests/1`, { headers: { accept: MANIFEST_ACCEPT } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('docker-content-digest')).toBe(pulled.manifestDigest);
   });
 });

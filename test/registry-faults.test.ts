@@ -1,20 +1,32 @@
 import * as fs from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sha256Digest } from '../src/engine/image/blob-store.js';
 import { statePaths } from '../src/engine/paths.js';
 import {
   DigestMismatchError,
   GenericContainer,
   ImageNotFoundError,
   ImagePullError,
+  LayerError,
   type LocalEngine,
   RegistryError,
   RegistryTimeoutError,
 } from '../src/index.js';
 import { type ProxiedRequest, useFaultProxy } from './support/fault-proxy.js';
-import { fixtureManifest } from './support/fixture-layout.js';
+import { fixtureManifest, fixtureManifestDigest } from './support/fixture-layout.js';
+import { pushRawLayers } from './support/hostile-image.js';
 import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
 import { type StuckListener, startStuckListener } from './support/stuck-listener.js';
+import { buildTar } from './support/tar-builder.js';
+
+/** What a store holds in the places a pull writes to: blobs, unpacked layers and staging. */
+function storeListing(engine: LocalEngine): { blobs: string[]; layers: string[]; tmp: string[] } {
+  const paths = statePaths(engine.images.paths.root);
+  const list = (dir: string): string[] => fs.readdirSync(dir).sort();
+  return { blobs: list(paths.blobs), layers: list(paths.layers), tmp: list(paths.tmp) };
+}
+
+const EMPTY_STORE = { blobs: [], layers: [], tmp: [] };
 
 /** Retries as the engine is configured here: 3 after the first, from 20 ms. */
 const RETRIES = 3;
@@ -104,11 +116,51 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(error.hint).toMatch(/corrupt/);
     // Downloaded again a few times (corruption may be in transit), then given up.
     expect(blobGets().length).toBeGreaterThan(1);
-    const paths = statePaths(engine.images.paths.root);
     expect(await engine.listImages()).toEqual([]);
-    expect(fs.readdirSync(paths.layers)).toEqual([]);
-    expect(fs.readdirSync(paths.tmp)).toEqual([]);
-    expect(fs.existsSync(join(paths.blobs, layer.digest.slice(7)))).toBe(false);
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
+  });
+
+  it('leaves nothing behind when a blob keeps being cut off', async () => {
+    proxy().add({ path: blobPath, fault: { kind: 'truncate', afterBytes: 1_000 } });
+    const engine = freshEngine();
+    await pullError(engine);
+    expect(blobGets().length).toBeGreaterThan(1); // It resumed, and gave up.
+    expect(await engine.listImages()).toEqual([]);
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
+  });
+
+  it('leaves nothing new behind when a layer is refused, not even the sound layers of the image', async () => {
+    const engine = freshEngine();
+    await engine.pullImage(image());
+    const before = storeListing(engine);
+    const hostile = `${proxy().host}/berth-test/escaping-${process.pid}:1`;
+    const sound = buildTar([{ path: 'sound.txt', data: Buffer.alloc(200_000, 7) }]);
+    await pushRawLayers(hostile, [sound, buildTar([{ path: '../escape', data: 'x' }])]);
+    const error = await engine.pullImage(hostile).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImagePullError);
+    expect((error as ImagePullError).cause).toBeInstanceOf(LayerError);
+    expect(storeListing(engine)).toEqual(before);
+    expect((await engine.listImages()).map((i) => i.repoTags)).toEqual([[image()]]);
+  });
+
+  it('checks a manifest pulled by tag against the Docker-Content-Digest the registry sent', async () => {
+    const wrong = sha256Digest('another manifest');
+    proxy().add({ path: manifestPath, fault: { kind: 'headers', headers: { 'docker-content-digest': wrong } } });
+    const engine = freshEngine();
+    const error = await pullError(engine);
+    expect(error.cause).toBeInstanceOf(DigestMismatchError);
+    expect((error.cause as DigestMismatchError).expected).toBe(wrong);
+    expect((error.cause as DigestMismatchError).actual).toBe(fixtureManifestDigest('busybox'));
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
+  });
+
+  it('reports a manifest body altered on the way as a digest mismatch, and stores nothing', async () => {
+    proxy().add({ path: manifestPath, fault: { kind: 'corrupt', atByte: 120 } });
+    const engine = freshEngine();
+    const error = await pullError(engine);
+    expect(error.cause).toBeInstanceOf(DigestMismatchError);
+    expect((error.cause as DigestMismatchError).expected).toBe(fixtureManifestDigest('busybox'));
+    expect(storeListing(engine)).toEqual(EMPTY_STORE);
   });
 
   it('downloads a corrupted or cut-off image config again', async () => {

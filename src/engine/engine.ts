@@ -37,8 +37,10 @@ export interface Engine {
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
 
   /**
-   * Pushes an image to a registry (its first tag, or `target`); blobs the
-   * registry has are skipped or mounted from the image's other repositories there.
+   * Pushes an image to a registry, like `docker push`: to the repository and
+   * tag `reference` names (`target` overrides it; an image named by id goes
+   * to its first tag). Blobs the registry has are skipped or mounted from the
+   * image's other repositories there.
    */
   pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */
@@ -48,7 +50,9 @@ export interface Engine {
   /**
    * Removes a tag, or the image when given its id or its last tag (like
    * `docker rmi`); its layers go unless another image or a container uses
-   * them. Refused while a container uses the image, unless `force`.
+   * them. A tag of several is removed even while a container uses the image;
+   * removing the image itself is then refused (`ContainerStateError`), unless
+   * `force` (the container keeps its layers).
    */
   removeImage(reference: string, options?: { force?: boolean }): Promise<{ deleted: boolean }>;
   /** How the image was built, newest step last, from its config. */
@@ -176,7 +180,7 @@ export interface PullImageOptions {
 
 /** Options of {@link Engine.pushImage}. */
 export interface PushImageOptions {
-  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the image's first tag. */
+  /** Where to push, e.g. `127.0.0.1:5000/team/app:1.0`; default: the reference pushed (for an image id, its first tag). */
   target?: string;
   credentials?: RegistryCredentials;
 }

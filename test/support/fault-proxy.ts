@@ -1,9 +1,9 @@
 /**
  * A scriptable HTTP proxy in front of a real registry, for tests of how the
  * registry client copes with failures: per request path it can answer an error
- * status itself, cut a body short and reset the connection, flip a byte,
- * trickle the body slowly, drip it a byte at a time, or take the request and
- * never answer. Every request it sees is recorded.
+ * status itself, change response headers, cut a body short and reset the
+ * connection, flip a byte, trickle the body slowly, drip it a byte at a time,
+ * or take the request and never answer. Every request it sees is recorded.
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,8 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string> }
   /** Pass the headers and the first `afterBytes` body bytes, then reset the connection. */
   | { kind: 'truncate'; afterBytes: number }
+  /** Pass the response with these headers set (replacing the registry's own). */
+  | { kind: 'headers'; headers: Record<string, string> }
   /** Pass the response with the body byte at `atByte` inverted. */
   | { kind: 'corrupt'; atByte: number }
   /** Pass the body slowly: a pause of `intervalMs` after every `chunkBytes`. */
@@ -105,8 +107,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(JSON.stringify({ errors: [{ code: 'FAULT', message: `fault proxy answered ${status}` }] }));
       return;
     }
-    const upstream = request({ host: targetHost, port: targetPort, method: req.method, path, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
+    const upstream = request({ host: targetHost, port: targetPort, method: req.method, path, headers }, (answer) => {
+      const answerHeaders = rule?.fault.kind === 'headers' ? { ...answer.headers, ...rule.fault.headers } : answer.headers;
+      res.writeHead(answer.statusCode ?? 502, answerHeaders);
       void relay(answer, res, rule?.fault);
     });
     upstream.on('error', (error) => {

@@ -11,10 +11,15 @@ export function fixtureBlob<T>(name: string, digest: string): T {
   return JSON.parse(fs.readFileSync(join(FIXTURE_CACHE, name, 'blobs', 'sha256', digest.slice(7)), 'utf8')) as T;
 }
 
-/** The image manifest of single-platform fixture `name`. */
-export function fixtureManifest(name: string): ImageManifest {
+/** The digest of single-platform fixture `name`'s image manifest (what the registry serves for its tag). */
+export function fixtureManifestDigest(name: string): string {
   const index = JSON.parse(fs.readFileSync(join(FIXTURE_CACHE, name, 'index.json'), 'utf8')) as ImageIndex;
   const top = index.manifests[0];
   if (!top) throw new Error(`fixture ${name} has an empty index.json`);
-  return fixtureBlob<ImageManifest>(name, top.digest);
+  return top.digest;
+}
+
+/** The image manifest of single-platform fixture `name`. */
+export function fixtureManifest(name: string): ImageManifest {
+  return fixtureBlob<ImageManifest>(name, fixtureManifestDigest(name));
 }

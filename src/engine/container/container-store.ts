@@ -87,10 +87,20 @@ export class ContainerStore {
     };
   }
 
-  /** Creates the container's directories and claims its name. */
+  /**
+   * Creates the container's directories and claims its name. The directory
+   * comes first: a name whose container has no directory is stale, and
+   * anyone may take it (see {@link sweepNames}).
+   */
   create(record: ContainerRecord): ContainerDirs {
-    this.#claimName(record.name, record.id);
     const dirs = this.dirs(record.id);
+    fs.mkdirSync(dirs.root, { mode: 0o700 });
+    try {
+      this.#claimName(record.name, record.id);
+    } catch (e) {
+      fs.rmSync(dirs.root, { recursive: true, force: true });
+      throw e;
+    }
     try {
       for (const d of [dirs.work, dirs.rootfs]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
       // The upper dir's mode becomes the mode of the container's `/` (the container dir above stays 0700).
@@ -156,18 +166,65 @@ export class ContainerStore {
     for (const entry of fs.readdirSync(this.#trash)) reclaim(join(this.#trash, entry));
   }
 
+  /**
+   * Removes the directories of containers whose creation never finished (no
+   * config: the creator died first), except those `isRecent` says may be
+   * another process's creation under way. Returns their ids.
+   */
+  sweepHalfMade(isRecent: (dir: string) => boolean): string[] {
+    const ids = fs.readdirSync(this.dir).filter((id) => /^[a-f0-9]{64}$/.test(id));
+    const halfMade = ids.filter((id) => !fs.existsSync(this.dirs(id).config) && !isRecent(this.dirs(id).root));
+    for (const id of halfMade) this.#discard(this.dirs(id).root);
+    return halfMade;
+  }
+
+  /**
+   * Removes the names of containers whose directory is gone: a monitor that
+   * cleaned up after a dead owner removes the directory but leaves the name.
+   * Returns the names found stale.
+   */
+  sweepNames(): string[] {
+    return fs.readdirSync(this.#names).filter((name) => this.#dropStaleName(name));
+  }
+
+  /**
+   * Removes `name` if its container has no directory. The link is first
+   * moved aside and read again, so a name that another process removed and
+   * claimed anew meanwhile is put back, not lost.
+   */
+  #dropStaleName(name: string): boolean {
+    const path = join(this.#names, name);
+    const owner = readlinkOr(path);
+    if (!owner || fs.existsSync(this.dirs(owner).root)) return false;
+    const aside = join(this.#names, `.stale-${randomBytes(6).toString('hex')}`);
+    try {
+      fs.renameSync(path, aside);
+    } catch {
+      return true; // Someone else removed it first.
+    }
+    const moved = readlinkOr(aside);
+    if (moved !== owner) {
+      try {
+        fs.linkSync(aside, path); // Only if the name is still free; link(2) does not follow the symlink.
+      } catch {
+        // Claimed again in between: the newer claim stands.
+      }
+    }
+    fs.rmSync(aside, { force: true });
+    return moved === owner;
+  }
+
   #claimName(name: string, id: string, retry = true): void {
     try {
       fs.symlinkSync(id, join(this.#names, name));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const owner = readlinkOr(join(this.#names, name));
       // A monitor that cleaned up after a dead owner leaves the name behind: reclaim it.
-      if (retry && owner && !fs.existsSync(this.dirs(owner).root)) {
-        fs.rmSync(join(this.#names, name), { force: true });
+      if (retry && this.#dropStaleName(name)) {
         this.#claimName(name, id, false);
         return;
       }
+      const owner = readlinkOr(join(this.#names, name));
       throw new ContainerStateError(
         `the container name "${name}" is already in use by container ${owner?.slice(0, 12)}`,
         'remove that container or choose another name',

@@ -36,14 +36,20 @@ export class BlobStore {
     return JSON.parse(this.read(digest).toString('utf8')) as T;
   }
 
-  /** Stores bytes under `digest` after checking they hash to it. */
-  put(digest: string, bytes: Buffer): void {
+  /** Stores bytes under `digest` after checking they hash to it; returns whether they were new to the store. */
+  put(digest: string, bytes: Buffer): boolean {
     const actual = sha256Digest(bytes);
     if (actual !== digest) throw new DigestMismatchError(digest, actual, 'blob');
-    if (this.has(digest)) return;
+    if (this.has(digest)) return false;
     const tmp = this.tempPath();
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, this.path(digest));
+    try {
+      fs.writeFileSync(tmp, bytes);
+      fs.renameSync(tmp, this.path(digest));
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw e;
+    }
+    return true;
   }
 
   /** A fresh path in the staging dir, on the same filesystem as the store. */

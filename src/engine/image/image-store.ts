@@ -117,8 +117,8 @@ export class ImageStore {
   remove(nameOrId: string): { record: ImageRecord; deleted: boolean } {
     const record = this.resolve(nameOrId);
     if (!record) throw new ImageNotPresentError(nameOrId);
-    const tag = record.repoTags.find((t) => t === canonical(nameOrId));
-    if (tag && record.repoTags.length > 1) {
+    const tag = tagNamed(record, nameOrId);
+    if (tag && removesTagOnly(record, nameOrId)) {
       this.#dropTag(record, tag);
       return { record, deleted: false };
     }
@@ -148,6 +148,22 @@ export class ImageStore {
   #refPath(reference: string): string {
     return join(this.paths.refs, encodeURIComponent(reference));
   }
+}
+
+/** The tag of `record` that `reference` names, or undefined when it names the image by id. */
+export function tagNamed(record: ImageRecord, reference: string): string | undefined {
+  const hex = reference.startsWith('sha256:') ? reference.slice(7) : reference;
+  if (/^[a-f0-9]{12,64}$/.test(hex) && record.id.slice(7).startsWith(hex)) return undefined;
+  const name = canonical(reference);
+  return name !== undefined && record.repoTags.includes(name) ? name : undefined;
+}
+
+/**
+ * Whether removing `reference` takes only that tag from `record` (one of
+ * several tags), not the image itself (by id, or its last tag), as `docker rmi`.
+ */
+export function removesTagOnly(record: ImageRecord, reference: string): boolean {
+  return tagNamed(record, reference) !== undefined && record.repoTags.length > 1;
 }
 
 /** Chain ids from diff ids, as the OCI image spec defines them. */

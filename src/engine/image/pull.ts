@@ -17,6 +17,7 @@ import {
 } from './manifest.js';
 import { formatReference, type ImageReference, referenceTarget } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
+import { type StoreAdditions, storeAdditions } from './store-prune.js';
 
 /** Progress of one layer of a pull. */
 export interface PullProgress {
@@ -30,12 +31,16 @@ export interface PullProgress {
 export interface PullOptions {
   platform: Platform;
   onProgress?: (progress: PullProgress) => void;
+  /** Collects the blobs and layers the pull adds, for the caller to take back should it fail (see takeBack). */
+  added?: StoreAdditions;
 }
 
 /**
  * Pulls an image into the store in one streamed pass per layer: download,
  * verify the blob digest, decompress, verify the diff id and unpack, layers in
- * parallel. Nothing is registered unless every part verified.
+ * parallel. Nothing is registered unless every part verified; when a part
+ * fails, the pull ends only once every layer has stopped, so what it added
+ * (in `options.added`) stays put for the caller to take back.
  */
 export async function pullImage(
   store: ImageStore,
@@ -45,14 +50,15 @@ export async function pullImage(
 ): Promise<ImageRecord> {
   const name = formatReference(ref);
   try {
-    const { manifest, digest } = await fetchImageManifest(store, client, ref, options.platform);
-    const config = await fetchConfig(store, client, ref.repository, manifest.config);
+    const added = options.added ?? storeAdditions();
+    const { manifest, digest } = await fetchImageManifest(store, client, ref, options.platform, added);
+    const config = await fetchConfig(store, client, ref.repository, manifest.config, added);
     const diffIds = config.rootfs.diff_ids;
     if (diffIds.length !== manifest.layers.length) {
       throw new LayerError(`manifest has ${manifest.layers.length} layers but the config lists ${diffIds.length}`);
     }
     const chain = chainIds(diffIds);
-    await Promise.all(
+    await allSettledOrThrow(
       manifest.layers.map((layer, i) =>
         ensureLayer({
           store,
@@ -62,6 +68,7 @@ export async function pullImage(
           diffId: diffIds[i] as string,
           chainId: chain[i] as string,
           options,
+          added,
         }),
       ),
     );
@@ -72,34 +79,51 @@ export async function pullImage(
   }
 }
 
+/** Waits for every promise, then throws the first failure: nothing of the work goes on after. */
+async function allSettledOrThrow(promises: Promise<void>[]): Promise<void> {
+  const failed = (await Promise.allSettled(promises)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
 async function fetchImageManifest(
   store: ImageStore,
   client: RegistryClient,
   ref: ImageReference,
   platform: Platform,
+  added: StoreAdditions,
 ): Promise<{ manifest: ImageManifest; digest: string }> {
   let fetched = await client.getManifest(ref.repository, referenceTarget(ref));
   let doc = JSON.parse(fetched.bytes.toString('utf8')) as ImageManifest | ImageIndex;
   if (isIndex(doc, fetched.mediaType)) {
-    store.blobs.put(fetched.digest, fetched.bytes);
+    putBlob(store, fetched.digest, fetched.bytes, added);
     const chosen = selectPlatform(doc, platform, formatReference(ref));
     fetched = await client.getManifest(ref.repository, chosen.digest);
     doc = JSON.parse(fetched.bytes.toString('utf8')) as ImageManifest;
   }
   if (!('layers' in doc) || !doc.config) throw new LayerError(`manifest of ${formatReference(ref)} is not an image manifest`);
-  store.blobs.put(fetched.digest, fetched.bytes);
+  putBlob(store, fetched.digest, fetched.bytes, added);
   return { manifest: doc, digest: fetched.digest };
 }
 
-async function fetchConfig(store: ImageStore, client: RegistryClient, repository: string, desc: Descriptor): Promise<ImageConfig> {
+async function fetchConfig(
+  store: ImageStore,
+  client: RegistryClient,
+  repository: string,
+  desc: Descriptor,
+  added: StoreAdditions,
+): Promise<ImageConfig> {
   if (!store.blobs.has(desc.digest)) {
     await againIfCorrupt(async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of resumableBlob(client, repository, desc.digest, desc.size)) chunks.push(chunk);
-      store.blobs.put(desc.digest, Buffer.concat(chunks));
+      putBlob(store, desc.digest, Buffer.concat(chunks), added);
     });
   }
   return store.blobs.readJson<ImageConfig>(desc.digest);
+}
+
+function putBlob(store: ImageStore, digest: string, bytes: Buffer, added: StoreAdditions): void {
+  if (store.blobs.put(digest, bytes)) added.blobs.add(digest);
 }
 
 /** Downloads of one blob before corrupt content is given up on. */
@@ -130,6 +154,7 @@ interface LayerJob {
   diffId: string;
   chainId: string;
   options: PullOptions;
+  added: StoreAdditions;
 }
 
 function ensureLayer(job: LayerJob): Promise<void> {
@@ -147,9 +172,12 @@ function ensureLayer(job: LayerJob): Promise<void> {
   return pending;
 }
 
-async function fetchLayer({ store, client, repository, layer, diffId, chainId, options }: LayerJob): Promise<void> {
+async function fetchLayer({ store, client, repository, layer, diffId, chainId, options, added }: LayerJob): Promise<void> {
   let downloaded = 0;
   const progress = (done: boolean): void => options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done });
+  // Noted before, as the blob is stored before the layer is published, either of which may fail.
+  if (!store.blobs.has(layer.digest)) added.blobs.add(layer.digest);
+  added.layers.add(chainId);
   await ingestLayer(store, resumableBlob(client, repository, layer.digest, layer.size), {
     compression: compressionOf(layer.mediaType),
     digest: layer.digest,

@@ -4,6 +4,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { type Dispatcher, request } from 'undici';
 import { DigestMismatchError, ImageNotFoundError, RegistryError, RegistryTimeoutError } from '../../errors.js';
 import type { RegistryTimeouts } from '../config.js';
+import { sha256Digest } from './blob-store.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
 import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
@@ -78,7 +79,11 @@ export class RegistryClient {
     this.#retryDelayMs = options.retryDelayMs ?? 100;
   }
 
-  /** Fetches a manifest or index by tag or digest, verifying digest pins. */
+  /**
+   * Fetches a manifest or index by tag or digest, verifying it against the
+   * digest asked for, and against the `Docker-Content-Digest` the registry
+   * sent (all a pull by tag has to check it by).
+   */
   async getManifest(repository: string, reference: string): Promise<FetchedManifest> {
     return this.#retry(async () => {
       const res = await this.#send(`/v2/${repository}/manifests/${reference}`, {
@@ -92,10 +97,11 @@ export class RegistryClient {
       }
       await expectOk(res, `manifest ${repository}:${reference}`);
       const bytes = Buffer.from(await res.body.arrayBuffer());
-      const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      const digest = sha256Digest(bytes);
       if (reference.startsWith('sha256:') && digest !== reference) {
         throw new DigestMismatchError(reference, digest, `manifest ${repository}`);
       }
+      checkSentDigest(headerValue(res.headers['docker-content-digest']), bytes, `manifest ${repository}:${reference}`);
       const mediaType =
         headerValue(res.headers['content-type']) ?? (JSON.parse(bytes.toString()) as { mediaType?: string }).mediaType ?? '';
       return { bytes, mediaType: mediaType.split(';')[0]?.trim() ?? '', digest };
@@ -182,7 +188,7 @@ export class RegistryClient {
       });
       await expectStatus(res, 201, `manifest ${repository}:${reference}`);
       await res.body.dump();
-      return headerValue(res.headers['docker-content-digest']) ?? `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+      return headerValue(res.headers['docker-content-digest']) ?? sha256Digest(bytes);
     });
   }
 
@@ -278,6 +284,14 @@ function unreachable(registry: string, url: URL, cause: unknown): RegistryError 
         ? 'check that the registry runs and is reachable; a plain-HTTP registry must be listed in insecureRegistries'
         : 'check that the registry runs and is reachable from this machine',
   });
+}
+
+/** Throws when the registry's `Docker-Content-Digest` (sha256 or sha512) is not the digest of `bytes`. */
+function checkSentDigest(sent: string | undefined, bytes: Buffer, what: string): void {
+  const algorithm = sent?.split(':')[0];
+  if (!sent || (algorithm !== 'sha256' && algorithm !== 'sha512')) return; // None, or one no registry uses: nothing to check by.
+  const actual = `${algorithm}:${createHash(algorithm).update(bytes).digest('hex')}`;
+  if (actual !== sent) throw new DigestMismatchError(sent, actual, what);
 }
 
 function pullScope(repository: string): string {

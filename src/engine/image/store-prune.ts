@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { digestHex } from '../paths.js';
 import { treeSize } from '../state/files.js';
 import { pidExists } from '../state/process-identity.js';
 import type { ImageStore } from './image-store.js';
@@ -13,33 +14,29 @@ export interface PruneResult {
   bytesFreed: number;
 }
 
+/** Blobs (digests) and unpacked layers (chain ids) an operation added to the store. */
+export interface StoreAdditions {
+  blobs: Set<string>;
+  layers: Set<string>;
+}
+
+/** An empty {@link StoreAdditions} to collect into. */
+export function storeAdditions(): StoreAdditions {
+  return { blobs: new Set(), layers: new Set() };
+}
+
 /**
  * Removes unpacked layers and blobs that no image record and no container
  * (`inUse` chain ids) references, and staging left by dead processes. The
  * caller holds the store's exclusive lock, so no pull is publishing meanwhile.
  */
 export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneResult {
-  const keepLayers = new Set<string>(inUse);
-  const keepBlobs = new Set<string>();
-  for (const image of store.list()) {
-    for (const c of image.chainIds) keepLayers.add(c);
-    keepBlobs.add(image.id).add(image.manifestDigest);
-    if (!store.blobs.has(image.manifestDigest)) continue;
-    for (const layer of store.blobs.readJson<ImageManifest>(image.manifestDigest).layers ?? []) keepBlobs.add(layer.digest);
-  }
+  const keep = referenced(store, inUse);
   const result: PruneResult = { layersRemoved: 0, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: 0 };
   for (const hex of fs.readdirSync(store.paths.layers)) {
-    if (!/^[a-f0-9]{64}$/.test(hex) || keepLayers.has(`sha256:${hex}`)) continue;
-    result.bytesFreed += treeSize(join(store.paths.layers, hex));
-    fs.rmSync(join(store.paths.layers, hex), { recursive: true, force: true });
-    result.layersRemoved++;
+    if (/^[a-f0-9]{64}$/.test(hex)) removeLayer(store, `sha256:${hex}`, keep, result);
   }
-  for (const digest of store.blobs.list()) {
-    if (keepBlobs.has(digest)) continue;
-    result.bytesFreed += fs.statSync(store.blobs.path(digest)).size;
-    store.blobs.remove(digest);
-    result.blobsRemoved++;
-  }
+  for (const digest of store.blobs.list()) removeBlob(store, digest, keep, result);
   for (const name of fs.readdirSync(store.paths.tmp)) {
     const pid = Number(/^[a-z]+-(\d+)-/.exec(name)?.[1]);
     if (pid && pid !== process.pid && pidExists(pid)) continue;
@@ -48,4 +45,46 @@ export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneRes
     result.stagingRemoved++;
   }
   return result;
+}
+
+/**
+ * Takes back what a failed operation (a pull) added: those of `added` that
+ * no image record and no container (`inUse` chain ids) references. Under the
+ * store's exclusive lock, as a prune: an operation that shares a layer with
+ * the failed one has registered its image by then.
+ */
+export function takeBack(store: ImageStore, inUse: Iterable<string>, added: StoreAdditions): PruneResult {
+  const keep = referenced(store, inUse);
+  const result: PruneResult = { layersRemoved: 0, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: 0 };
+  for (const chainId of added.layers) removeLayer(store, chainId, keep, result);
+  for (const digest of added.blobs) removeBlob(store, digest, keep, result);
+  return result;
+}
+
+/** The layers and blobs images and containers use. */
+function referenced(store: ImageStore, inUse: Iterable<string>): { layers: Set<string>; blobs: Set<string> } {
+  const layers = new Set<string>(inUse);
+  const blobs = new Set<string>();
+  for (const image of store.list()) {
+    for (const c of image.chainIds) layers.add(c);
+    blobs.add(image.id).add(image.manifestDigest);
+    if (!store.blobs.has(image.manifestDigest)) continue;
+    for (const layer of store.blobs.readJson<ImageManifest>(image.manifestDigest).layers ?? []) blobs.add(layer.digest);
+  }
+  return { layers, blobs };
+}
+
+function removeLayer(store: ImageStore, chainId: string, keep: { layers: Set<string> }, result: PruneResult): void {
+  const dir = join(store.paths.layers, digestHex(chainId));
+  if (keep.layers.has(chainId) || !fs.existsSync(dir)) return;
+  result.bytesFreed += treeSize(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  result.layersRemoved++;
+}
+
+function removeBlob(store: ImageStore, digest: string, keep: { blobs: Set<string> }, result: PruneResult): void {
+  if (keep.blobs.has(digest) || !store.blobs.has(digest)) return;
+  result.bytesFreed += fs.statSync(store.blobs.path(digest)).size;
+  store.blobs.remove(digest);
+  result.blobsRemoved++;
 }

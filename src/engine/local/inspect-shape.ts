@@ -86,7 +86,7 @@ function requestHostConfig(record: ContainerRecord): Pick<ContainerInfo['HostCon
   const bindings: ContainerInfo['HostConfig']['PortBindings'] = {};
   for (const p of record.spec.ports ?? []) {
     const key = `${p.containerPort}/${p.protocol ?? 'tcp'}`;
-    (bindings[key] ??= []).push({ HostIp: p.hostIp ?? '', HostPort: p.hostPort ? String(p.hostPort) : '' });
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: p.hostIp ?? '', HostPort: p.hostPort ? String(p.hostPort) : '' }];
   }
   return {
     NetworkMode: record.spec.networkMode ?? 'default',

@@ -40,11 +40,11 @@ import type { ArchiveFormat } from '../image/archive/detect.js';
 import type { LoadImagesOptions } from '../image/archive/load.js';
 import type { CommitOptions } from '../image/commit.js';
 import { applyConfigChanges } from '../image/config-changes.js';
-import { type ImageRecord, ImageStore } from '../image/image-store.js';
+import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
 import type { ImportOptions } from '../image/import.js';
 import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { type PruneResult, pruneStore } from '../image/store-prune.js';
+import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
@@ -52,7 +52,7 @@ import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
-import { sweepOrphans } from './sweep.js';
+import { sweepOrphans, sweepWhenGone } from './sweep.js';
 
 /** Options of {@link LocalEngine}. */
 export interface LocalEngineOptions {
@@ -99,14 +99,23 @@ export class LocalEngine implements Engine {
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
-    sweepOrphans(this.containers);
+    const { dying } = sweepOrphans(this.containers);
     this.volumes.sweepOrphans();
+    if (dying.length > 0) this.#sweepWhenGone(dying);
     sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
       return undefined;
     });
+  }
+
+  /** What monitors of containers whose owner died leave behind (names, anonymous volumes), swept once they are done. */
+  #sweepWhenGone(dying: string[]): void {
+    void sweepWhenGone(this.containers, dying, () => {
+      this.containers.sweepNames();
+      this.volumes.sweepOrphans();
+    }).catch((error: unknown) => debug('sweep after monitors failed: %s', (error as Error).message));
   }
 
   async pullImage(reference: string, options: PullImageOptions = {}): Promise<ImageSummary> {
@@ -127,17 +136,27 @@ export class LocalEngine implements Engine {
     return summary(await job);
   }
 
-  /** Tries each mirror, then the registry; the registry's error is the one reported. */
+  /**
+   * Tries each mirror, then the registry; the registry's error is the one
+   * reported. What the failed attempts added to the store is taken back once
+   * all of them failed (until then a later source may use it).
+   */
   async #pullFromSources(ref: ImageReference, platform: Platform, options: PullImageOptions): Promise<ImageRecord> {
     const [{ registrySources }, { pullImage }] = await Promise.all([import('../image/registry-sources.js'), import('../image/pull.js')]);
     const sources = await registrySources(ref, this.#config, options.credentials);
+    const added = storeAdditions();
     for (const [i, client] of sources.entries()) {
       try {
         const pull = () =>
-          pullImage(this.images, client, ref, { platform, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+          pullImage(this.images, client, ref, { platform, added, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
         return await this.#storeLock(pull, 'shared');
       } catch (error) {
-        if (i === sources.length - 1) throw error;
+        if (i === sources.length - 1) {
+          await this.#storeLock(async () => takeBack(this.images, this.#layersInUse(), added), 'exclusive').catch((e: unknown) => {
+            debug('could not take back what the failed pull of %s added: %s', formatReference(ref), (e as Error).message);
+          });
+          throw error;
+        }
         debug('mirror %s failed for %s, trying the next source: %s', client.endpoint, formatReference(ref), (error as Error).message);
       }
     }
@@ -152,7 +171,8 @@ export class LocalEngine implements Engine {
   async pushImage(reference: string, options: PushImageOptions = {}): Promise<{ digest: string; target: string }> {
     const record = this.images.resolve(reference);
     if (!record) throw new ImageNotPresentError(reference);
-    const target = formatReference(parseReference(options.target ?? record.repoTags[0] ?? reference));
+    // The repository the reference names, as `docker push`; an image named by id goes to its first tag.
+    const target = formatReference(parseReference(options.target ?? tagNamed(record, reference) ?? record.repoTags[0] ?? reference));
     const ref = parseReference(target);
     const bytes = this.images.blobs.read(record.manifestDigest);
     const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MediaType.ociManifest;
@@ -196,7 +216,8 @@ export class LocalEngine implements Engine {
   async removeImage(reference: string, options: { force?: boolean } = {}): Promise<{ deleted: boolean }> {
     const record = this.images.resolve(reference);
     if (!record) throw new ImageNotPresentError(reference);
-    const users = this.containers.list().filter((c) => c.imageId === record.id);
+    // Untagging leaves the image to its containers; only its last reference is refused.
+    const users = removesTagOnly(record, reference) ? [] : this.containers.list().filter((c) => c.imageId === record.id);
     if (users.length > 0 && !options.force) {
       throw new ContainerStateError(
         `image ${reference} is used by container ${users[0]?.name}`,
@@ -220,14 +241,12 @@ export class LocalEngine implements Engine {
   }
 
   async pruneImages(): Promise<PruneResult> {
-    return this.#storeLock(
-      async () =>
-        pruneStore(
-          this.images,
-          this.containers.list().flatMap((c) => c.chainIds),
-        ),
-      'exclusive',
-    );
+    return this.#storeLock(async () => pruneStore(this.images, this.#layersInUse()), 'exclusive');
+  }
+
+  /** Chain ids of the layers containers run on (their images may be gone). */
+  #layersInUse(): string[] {
+    return this.containers.list().flatMap((c) => c.chainIds);
   }
 
   /** Start, restart and removal of one container are one at a time across processes. */

@@ -1,7 +1,6 @@
 import { ArchiveError, ImageNotPresentError } from '../../../errors.js';
-import type { ImageRecord, ImageStore } from '../image-store.js';
+import { type ImageRecord, type ImageStore, tagNamed } from '../image-store.js';
 import type { ImageManifest } from '../manifest.js';
-import { formatReference, parseReference } from '../reference.js';
 
 /** An image to write into an archive, with the tags it is saved under. */
 export interface SavedImage {
@@ -36,14 +35,6 @@ export function selectImages(store: ImageStore, references: string[]): SavedImag
     if (tag && !image.tags.includes(tag)) image.tags.push(tag);
   }
   return [...byId.values()];
-}
-
-/** The tag of `record` that `reference` names, or undefined when it names the image by id. */
-function tagNamed(record: ImageRecord, reference: string): string | undefined {
-  const hex = reference.startsWith('sha256:') ? reference.slice(7) : reference;
-  if (/^[a-f0-9]{12,64}$/.test(hex) && record.id.slice(7).startsWith(hex)) return undefined;
-  const name = formatReference(parseReference(reference));
-  return record.repoTags.includes(name) ? name : undefined;
 }
 
 function requireBlob(store: ImageStore, record: ImageRecord, digest: string): void {
