@@ -337,3 +337,14 @@ export class ArchiveError extends BerthError {
     });
   }
 }
+
+/** `useBerth()` of `berth/jest` was called where jest's hooks are not defined. */
+export class JestHooksUnavailableError extends BerthError {
+  constructor(readonly missing: string[]) {
+    super('JEST_HOOKS_UNAVAILABLE', `useBerth() needs jest's ${missing.join(', ')}, which are not defined here`, {
+      hint:
+        "call useBerth() at the top of a jest test file or inside describe(); with injectGlobals: false pass jest's hooks: " +
+        "useBerth({ beforeAll, afterAll, beforeEach, afterEach }) imported from '@jest/globals'",
+    });
+  }
+}

@@ -24,8 +24,6 @@ export function graceMs(env: NodeJS.ProcessEnv = process.env): number {
   return ms;
 }
 
-let registered = false;
-
 /**
  * When the owner of the default network ends (normally or by SIGTERM) with
  * nothing left on it, the bridge and its rules are handed to a reaper: a
@@ -38,10 +36,8 @@ let registered = false;
  * to the next engine's sweep, as does SIGKILL (of owner or reaper).
  */
 export function releaseDefaultOnExit(store: NetworkStore): void {
-  if (registered) return;
-  registered = true;
   const grace = graceMs();
-  atProcessEnd(() => {
+  atProcessEnd('release-default-network', () => {
     try {
       store.tryLockedSync(() => {
         const record = store.get(DEFAULT_NETWORK);

@@ -246,7 +246,6 @@ export class ContainerStore {
 
 /** Trashed directories this process is still deleting, finished synchronously should it end first. */
 const inFlight = new Set<string>();
-let finishAtEnd = false;
 
 /** Deletes a trashed directory in the background. */
 function reclaim(path: string): void {
@@ -259,9 +258,7 @@ function reclaim(path: string): void {
 }
 
 function finishInFlightAtProcessEnd(): void {
-  if (finishAtEnd) return;
-  finishAtEnd = true;
-  atProcessEnd(() => {
+  atProcessEnd('finish-trash', () => {
     for (const left of inFlight) {
       try {
         fs.rmSync(left, { recursive: true, force: true });
