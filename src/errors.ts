@@ -348,3 +348,23 @@ export class JestHooksUnavailableError extends BerthError {
     });
   }
 }
+
+/**
+ * A layer in the local store cannot give back its tar (for a push or a
+ * save): its unpacked files changed since it was unpacked, or its content is
+ * gone (a layer kept only unpacked, without the record it is rebuilt from).
+ */
+export class StoredLayerError extends BerthError {
+  constructor(
+    readonly chainId: string,
+    detail: string,
+    options: BerthErrorOptions = {},
+  ) {
+    super('STORED_LAYER', `layer ${chainId} in the store: ${detail}`, {
+      ...options,
+      hint:
+        options.hint ??
+        'the store copy of the layer is damaged: remove the image (removeImage, then pruneImages) and pull or load it again',
+    });
+  }
+}

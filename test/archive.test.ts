@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ArchiveError, type ArchiveFormat, GenericContainer, type ImageSummary, LocalEngine } from '../src/index.js';
+import { ArchiveError, type ArchiveFormat, GenericContainer, type ImageSummary, LocalEngine, StoredLayerError } from '../src/index.js';
 import { buildTar, type RawEntry } from './support/tar-builder.js';
 
 const FORMATS: ArchiveFormat[] = ['docker-archive', 'oci-archive', 'oci-dir'];
@@ -30,6 +30,18 @@ const hasSkopeo = ((): boolean => {
 function storeContents(root: string): Record<'images' | 'layers' | 'blobs' | 'tmp', string[]> {
   const list = (dir: string): string[] => (fs.existsSync(join(root, dir)) ? fs.readdirSync(join(root, dir)).sort() : []);
   return { images: list('images'), layers: list('layers'), blobs: list('blobs/sha256'), tmp: list('tmp') };
+}
+
+/** The layer digests the manifest of an image in the store at `root` names. */
+function layerDigests(root: string, image: ImageSummary): string[] {
+  const manifest = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.manifestDigest)), 'utf8'));
+  return manifest.layers.map((l: { digest: string }) => l.digest);
+}
+
+/** Every layer record of the store at `root`, by layer. */
+function layerRecords(root: string): Record<string, string> {
+  const layers = join(root, 'layers');
+  return Object.fromEntries(fs.readdirSync(layers).map((l) => [l, fs.readFileSync(join(layers, l, 'meta.json'), 'utf8')]));
 }
 
 /** The chain ids of an image, as the store names its layer directories. */
@@ -85,8 +97,9 @@ describe('image archives', () => {
       expect(image.id).toBe(original.id);
       expect(image.config).toEqual(original.config);
       expect(image.repoTags).toEqual([reference]);
-      // A docker-archive carries no manifest of the registry's; the OCI forms keep it.
-      if (format !== 'docker-archive') expect(image.manifestDigest).toBe(original.manifestDigest);
+      // A docker-archive carries no manifest of the registry's. The OCI forms carry one naming the layers as saved:
+      // the store keeps them unpacked only, so as plain tars (with keepLayerBlobs, below, the registry's blobs).
+      if (format !== 'docker-archive') expect(layerDigests(other.root, image)).toEqual(original.config.rootfs.diff_ids);
       expect(storeContents(other.root).layers).toEqual(chainHexes(original).sort());
       expect(storeContents(other.root).tmp).toEqual([]);
       expect(await runIn(other.engine, reference, PROBES[name].cmd)).toBe(PROBES[name].output);
@@ -121,6 +134,25 @@ describe('image archives', () => {
       expect(await runIn(other.engine, debianId, PROBES.debian.cmd)).toBe(PROBES.debian.output);
     });
   });
+
+  it.each(['oci-archive', 'oci-dir'] as const)(
+    '%s from a store that keeps layer blobs keeps the manifest and blobs as pulled',
+    async (format) => {
+      const root = mkdtempSync(join(tmpdir(), 'berth-archive-'));
+      roots.push(root);
+      const keeping = new LocalEngine({ root, config: { insecureRegistries: [], registryMirrors: {}, keepLayerBlobs: true } });
+      const original = await keeping.pullImage(fixtures().debian);
+      const pulled = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(original.manifestDigest)), 'utf8'));
+      expect(storeContents(root).blobs).toEqual(expect.arrayContaining(pulled.layers.map((l: { digest: string }) => hex(l.digest))));
+      const destination = join(work, `kept-${format}`);
+      await keeping.saveImages([original.id], destination, format);
+      const other = freshEngine();
+      const [image] = await other.engine.loadImages(destination);
+      expect(image?.id).toBe(original.id);
+      expect(image?.manifestDigest).toBe(original.manifestDigest);
+      expect(await runIn(other.engine, original.id, PROBES.debian.cmd)).toBe(PROBES.debian.output);
+    },
+  );
 
   it('writes manifest.json and repositories as docker save does', async () => {
     const { busybox, debian } = fixtures();
@@ -190,12 +222,14 @@ describe('image archives', () => {
     await engine.saveImages([busybox], destination, 'docker-archive');
     const before = (await engine.inspectImage(busybox)) as ImageSummary;
     const stored = storeContents(engineRoot);
+    const records = layerRecords(engineRoot);
     const [loaded] = await engine.loadImages(destination, { tag: 'berth.local/archive/same:1' });
     expect(loaded?.manifestDigest).toBe(before.manifestDigest);
     expect(loaded?.repoTags).toEqual(expect.arrayContaining([busybox, 'berth.local/archive/same:1']));
     expect(loaded?.repoTags).toHaveLength(before.repoTags.length + 1);
-    // Unpacking again would have stored the archive's plain tar as a new blob.
+    // Unpacking again would have noted the archive's plain tar as a blob that holds the layer, in its record.
     expect(storeContents(engineRoot)).toEqual({ ...stored, tmp: [] });
+    expect(layerRecords(engineRoot)).toEqual(records);
     await engine.removeImage('berth.local/archive/same:1');
   });
 
@@ -203,16 +237,15 @@ describe('image archives', () => {
     it('appears whole or not at all', async () => {
       const { engine: broken, root } = freshEngine();
       const image = await broken.pullImage(fixtures().debian);
-      const manifest = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.manifestDigest)), 'utf8'));
-      const lastLayer = join(root, 'blobs/sha256', hex(manifest.layers.at(-1).digest));
-      fs.writeFileSync(lastLayer, Buffer.alloc(4096, 7)); // The store's last layer blob is damaged.
+      // The store's top layer is damaged: a file's content changed, its size not, so only the diff id check can tell.
+      fs.writeFileSync(join(root, 'layers', chainHexes(image).at(-1) as string, 'diff/etc/berth-layer3'), 'LAYER3\n');
       const destination = join(work, 'whole-or-nothing.tar');
       fs.writeFileSync(destination, 'an older archive');
       for (const format of ['docker-archive', 'oci-dir'] as const) {
         const target = format === 'oci-dir' ? join(work, 'whole-or-nothing-dir') : destination;
-        // The docker-archive fails decompressing the damaged blob; the OCI layout, which copies blobs, fails on its absence.
-        if (format === 'oci-dir') fs.rmSync(lastLayer);
-        await expect(broken.saveImages([image.id], target, format)).rejects.toThrow();
+        const error = await broken.saveImages([image.id], target, format).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(StoredLayerError);
+        expect((error as StoredLayerError).message).toMatch(/not to its diff id/);
         expect(fs.readdirSync(work).filter((f) => f.includes('whole-or-nothing') && f !== 'whole-or-nothing.tar')).toEqual([]);
       }
       expect(fs.readFileSync(destination, 'utf8')).toBe('an older archive');
@@ -346,9 +379,9 @@ describe('image archives', () => {
         [sha256(y), ['berth.local/old/y:1']],
       ]);
       expect(storeContents(root).layers).toHaveLength(2);
-      // Both layers as plain tars, both configs, and the manifest written for each image.
-      expect(storeContents(root).blobs).toEqual(expect.arrayContaining([layerA, layerB, x, y].map((b) => hex(sha256(b)))));
-      expect(storeContents(root).blobs).toHaveLength(6);
+      // Both configs and the manifest written for each image; the layers are kept unpacked only, so no layer blob.
+      expect(storeContents(root).blobs).toEqual(expect.arrayContaining([x, y].map((b) => hex(sha256(b)))));
+      expect(storeContents(root).blobs).toHaveLength(4);
       expect(storeContents(root).tmp).toEqual([]);
     });
 

@@ -9,6 +9,12 @@ export interface BerthConfig {
   registryMirrors: Record<string, string[]>;
   /** How registry requests are retried on 5xx, 429 and dropped connections. */
   registryRetry?: RegistryRetry;
+  /**
+   * Keep each layer's blob as pulled or loaded besides the unpacked layer
+   * (default false): pushes and OCI saves then send the very blobs, so the
+   * image keeps its manifest digest, at the cost of the blobs' disk space.
+   */
+  keepLayerBlobs?: boolean;
   /** How long a registry request may stall at each step before it counts as failed (and is retried). */
   registryTimeouts?: RegistryTimeouts;
 }
@@ -95,9 +101,10 @@ export function checkConfig(config: BerthConfig): BerthConfig {
   return { ...config, ...checkedSettings(config) };
 }
 
-function checkedSettings(raw: Partial<BerthConfig>): Pick<BerthConfig, 'registryRetry' | 'registryTimeouts'> {
-  const { registryRetry, registryTimeouts } = raw;
+function checkedSettings(raw: Partial<BerthConfig>): Pick<BerthConfig, 'registryRetry' | 'registryTimeouts' | 'keepLayerBlobs'> {
+  const { registryRetry, registryTimeouts, keepLayerBlobs } = raw;
   return {
+    ...(keepLayerBlobs !== undefined ? { keepLayerBlobs: flag('keepLayerBlobs', keepLayerBlobs) } : {}),
     ...(registryRetry !== undefined ? { registryRetry: wholeNumbers('registryRetry', registryRetry, { retries: 0, minDelayMs: 0 }) } : {}),
     ...(registryTimeouts !== undefined ? { registryTimeouts: wholeNumbers('registryTimeouts', registryTimeouts, TIMEOUT_MINIMA) } : {}),
   };
@@ -118,6 +125,11 @@ function wholeNumbers<T extends object>(section: string, raw: T, minima: Require
     }
   }
   return { ...raw };
+}
+
+function flag(key: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw configError(`${key} must be true or false`);
+  return value;
 }
 
 function mirrorUrl(text: string): string {

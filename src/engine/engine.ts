@@ -40,7 +40,10 @@ export interface Engine {
    * Pushes an image to a registry, like `docker push`: to the repository and
    * tag `reference` names (`target` overrides it; an image named by id goes
    * to its first tag). Blobs the registry has are skipped or mounted from the
-   * image's other repositories there.
+   * repositories there the layers were pulled from or pushed to. A layer the
+   * registry cannot get so is uploaded from the store; when the store keeps
+   * it unpacked only, its blob is made anew from it (and the manifest pushed
+   * names that blob).
    */
   pushImage(reference: string, options?: PushImageOptions): Promise<{ digest: string; target: string }>;
   /** Every image in the store. */

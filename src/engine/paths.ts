@@ -4,8 +4,11 @@ import { join } from 'node:path';
  * Where the local engine keeps its state. Everything lives below one root
  * named for Berth so it can be found and removed:
  *
- * - `blobs/sha256/<hex>`: content-addressed blobs (manifests, configs, layers)
- * - `layers/<chainId hex>/diff`: unpacked layers, shared between images
+ * - `blobs/sha256/<hex>`: content-addressed blobs (manifests, configs; layer
+ *   blobs only with `keepLayerBlobs`, or for a layer its files cannot rebuild)
+ * - `layers/<chainId hex>/diff`: unpacked layers, shared between images, each
+ *   with `meta.json` (its diff id and the blobs known to hold it) and
+ *   `tar-skeleton.gz` (what rebuilds its tar from `diff`)
  * - `images/<config hex>.json`: image records; `refs/`: tags pointing at them
  * - `containers/<id>/`: each container's writable layer, logs and status
  * - `volumes/<name>/_data`: named and anonymous volumes

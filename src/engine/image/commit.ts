@@ -23,7 +23,7 @@ export interface CommitOptions {
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
 const OCI_LAYER: Record<string, string> = {
   [MediaType.dockerLayerGzip]: MediaType.ociLayerGzip,
-  'application/vnd.docker.image.rootfs.diff.tar': MediaType.ociLayerTar,
+  [MediaType.dockerLayerTar]: MediaType.ociLayerTar,
 };
 
 /**
@@ -42,6 +42,7 @@ export async function commitImage(
   const parentDiffIds = parent.config.rootfs.diff_ids;
   const layer = await ingestLayer(store, diffTar(upper), {
     compression: 'none',
+    mediaType: MediaType.ociLayerTar,
     chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
   });
   const created = new Date().toISOString();

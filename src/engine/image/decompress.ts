@@ -1,6 +1,6 @@
 import type { Hash } from 'node:crypto';
 import { pipeline, Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, createGzip, constants as zlib } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { LayerError } from '../../errors.js';
 import { MediaType } from './manifest.js';
@@ -10,7 +10,7 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Compression named by a layer media type. */
 export function compressionOf(mediaType: string): Compression {
-  if (mediaType === MediaType.ociLayerTar) return 'none';
+  if (mediaType === MediaType.ociLayerTar || mediaType === MediaType.dockerLayerTar) return 'none';
   if (mediaType === MediaType.ociLayerGzip || mediaType === MediaType.dockerLayerGzip) return 'gzip';
   if (mediaType === MediaType.ociLayerZstd) return 'zstd';
   throw new LayerError(`layer media type "${mediaType}" is not supported`);
@@ -24,6 +24,18 @@ export function decompress(source: AsyncIterable<Buffer>, compression: Compressi
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   return pipeline(Readable.from(source, { objectMode: false }), gunzip, (err) => {
     if (err && !gunzip.destroyed) gunzip.destroy(err);
+  });
+}
+
+/**
+ * Compresses a stream of chunks with gzip, in the thread pool, at zlib's
+ * default level (Docker's too: a rebuilt layer is about the size the
+ * registry's was).
+ */
+export function gzipStream(source: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  const gzip = createGzip({ level: zlib.Z_DEFAULT_COMPRESSION, chunkSize: 256 * 1024 });
+  return pipeline(Readable.from(source, { objectMode: false }), gzip, (err) => {
+    if (err && !gzip.destroyed) gzip.destroy(err);
   });
 }
 

@@ -5,7 +5,9 @@ import { debug } from '../../debug.js';
 import { ImageNotPresentError } from '../../errors.js';
 import { native } from '../native.js';
 import { digestHex, type StatePaths } from '../paths.js';
+import { writeAtomic } from '../state/files.js';
 import { BlobStore } from './blob-store.js';
+import { type LayerForm, type LayerRecord, readLayerRecord, TAR_SKELETON, withForm, writeLayerRecord } from './layer-record.js';
 import type { ImageConfig } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 
@@ -24,24 +26,68 @@ export interface ImageRecord {
   config: ImageConfig;
 }
 
+/** Options of an {@link ImageStore}. */
+export interface ImageStoreOptions {
+  /**
+   * Keep each layer's blob as pulled or loaded besides the unpacked layer
+   * (default false: the layer is kept unpacked only, with its tar skeleton).
+   */
+  keepLayerBlobs?: boolean;
+}
+
 /**
  * Images, tags and unpacked layers on disk. Unpacked layers are shared by
  * chain id; each layer directory holds only that layer's changes (overlayfs
  * stacks them), and appears by an atomic rename once complete, so a crash
- * mid-pull leaves nothing that a later pull would use.
+ * mid-pull leaves nothing that a later pull would use. Beside its files
+ * (`diff/`), a layer directory holds its {@link LayerRecord} and the tar
+ * skeleton that rebuilds its tar; its compressed blob is not kept unless
+ * `keepLayerBlobs` is set (or the skeleton cannot rebuild the tar).
  */
 export class ImageStore {
   readonly blobs: BlobStore;
+  readonly keepLayerBlobs: boolean;
 
-  constructor(readonly paths: StatePaths) {
+  constructor(
+    readonly paths: StatePaths,
+    options: ImageStoreOptions = {},
+  ) {
     for (const dir of [paths.blobs, paths.layers, paths.images, paths.refs, paths.tmp]) fs.mkdirSync(dir, { recursive: true });
     this.blobs = new BlobStore(paths.blobs, paths.tmp);
+    this.keepLayerBlobs = options.keepLayerBlobs ?? false;
     spreadSubdirectories(paths.tmp);
+  }
+
+  /** A layer's directory: its files (`diff`), record and tar skeleton. */
+  layerDir(chainId: string): string {
+    return join(this.paths.layers, digestHex(chainId));
   }
 
   /** The directory overlayfs uses for a layer (its `diff`). */
   layerDiff(chainId: string): string {
-    return join(this.paths.layers, digestHex(chainId), 'diff');
+    return join(this.layerDir(chainId), 'diff');
+  }
+
+  /** The tar skeleton of a layer, if it has one that rebuilds its tar. */
+  layerSkeleton(chainId: string): string | undefined {
+    const path = join(this.layerDir(chainId), TAR_SKELETON);
+    return this.layerRecord(chainId)?.rebuilds && fs.existsSync(path) ? path : undefined;
+  }
+
+  /** What the store knows of a layer besides its files, or undefined when it has no such layer. */
+  layerRecord(chainId: string): LayerRecord | undefined {
+    return readLayerRecord(this.layerDir(chainId));
+  }
+
+  /**
+   * Notes that `form` holds the layer (a blob pulled, pushed, mounted or
+   * found at a registry). Only a hint for later pushes: of two notes made at
+   * once, one may be lost.
+   */
+  recordLayerForm(chainId: string, form: LayerForm): void {
+    const record = this.layerRecord(chainId);
+    const updated = record && withForm(record, form);
+    if (updated) writeLayerRecord(this.layerDir(chainId), updated);
   }
 
   hasLayer(chainId: string): boolean {
@@ -55,14 +101,18 @@ export class ImageStore {
     return dir;
   }
 
-  /** Moves a completely unpacked layer into place; a concurrent winner is kept. */
-  publishLayer(staging: string, chainId: string): void {
+  /**
+   * Moves a completely unpacked layer into place; a concurrent winner is
+   * kept, and learns the blob this one came as (`form`).
+   */
+  publishLayer(staging: string, chainId: string, form: LayerForm): void {
     try {
-      fs.renameSync(staging, join(this.paths.layers, digestHex(chainId)));
+      fs.renameSync(staging, this.layerDir(chainId));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw e;
       fs.rmSync(staging, { recursive: true, force: true });
+      this.recordLayerForm(chainId, form);
     }
   }
 
@@ -200,12 +250,6 @@ function canonical(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, path);
 }
 
 function readOrUndefined(path: string): string | undefined {

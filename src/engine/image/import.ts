@@ -21,8 +21,9 @@ export interface ImportOptions {
 
 /**
  * Imports a rootfs tarball as a one-layer image tagged `reference`, like
- * `docker import`. The tarball is stored as the layer blob as given (plain or
- * gzip), so the image can be pushed or saved like a pulled one.
+ * `docker import`. The image's manifest names the tarball as given (plain or
+ * gzip) as its layer, which is stored like a pulled one, so the image can be
+ * pushed or saved like a pulled one.
  */
 export async function importImage(
   store: ImageStore,
@@ -32,8 +33,8 @@ export async function importImage(
 ): Promise<ImageRecord> {
   const name = formatReference(parseReference(reference));
   const { gzip, stream } = await sniffGzip(source, options.gzip);
-  const layer = await ingestLayer(store, stream, { compression: gzip ? 'gzip' : 'none', chainId: (diffId) => diffId });
   const media = gzip ? MediaType.ociLayerGzip : MediaType.ociLayerTar;
+  const layer = await ingestLayer(store, stream, { compression: gzip ? 'gzip' : 'none', mediaType: media, chainId: (diffId) => diffId });
   return writeImage(
     store,
     {

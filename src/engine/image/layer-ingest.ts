@@ -1,10 +1,14 @@
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { debug } from '../../debug.js';
 import { DigestMismatchError } from '../../errors.js';
 import { type Compression, decompress, tap } from './decompress.js';
 import type { ImageStore } from './image-store.js';
+import { TAR_SKELETON, writeLayerRecord } from './layer-record.js';
 import { unpackLayer } from './layer-unpack.js';
+import { ociLayerMediaType } from './manifest.js';
+import { TarSkeletonWriter } from './tar-skeleton.js';
 
 /** What a layer blob must turn out to be; omitted digests are computed, not checked. */
 export interface LayerExpectation {
@@ -15,6 +19,10 @@ export interface LayerExpectation {
   diffId?: string;
   /** The layer's chain id, given its diff id (where it is published). */
   chainId: (diffId: string) => string;
+  /** The blob's media type, for the layer's record (default: the OCI one of its compression). */
+  mediaType?: string;
+  /** The repository (`registry/repository`) the blob came from, if it came from a registry. */
+  source?: string;
   /** Called with the byte count of each blob chunk read. */
   onBytes?: (bytes: number) => void;
 }
@@ -24,14 +32,20 @@ export interface IngestedLayer {
   digest: string;
   diffId: string;
   chainId: string;
+  /** Bytes of the blob. */
   size: number;
+  /** Bytes of the uncompressed tar. */
+  diffSize: number;
 }
 
 /**
- * Stores and unpacks one layer blob in a single pass: the blob is kept in
- * the content store, decompressed, hashed and unpacked into a staging
- * directory; only when every digest verifies is the layer published (by
- * rename) under its chain id. On any failure nothing is left behind.
+ * Stores and unpacks one layer blob in a single pass: the blob is
+ * decompressed, hashed and unpacked into a staging directory, its tar
+ * skeleton written beside; only when every digest verifies is the layer
+ * published (by rename) under its chain id, with its record. The blob itself
+ * is spooled to a temporary file and kept in the content store only when
+ * the store keeps layer blobs or the skeleton cannot rebuild the tar. On any
+ * failure nothing is left behind.
  */
 export async function ingestLayer(store: ImageStore, source: AsyncIterable<Buffer>, expect: LayerExpectation): Promise<IngestedLayer> {
   const staging = store.stageLayer();
@@ -39,29 +53,42 @@ export async function ingestLayer(store: ImageStore, source: AsyncIterable<Buffe
   const blobFd = fs.openSync(blobTmp, 'w');
   const input = new HeldSource(source);
   const blobHash = createHash('sha256');
+  const skeleton = new TarSkeletonWriter(join(staging, TAR_SKELETON));
   let closed = false;
   let blob: AsyncGenerator<Buffer> | undefined;
   try {
     const diffHash = createHash('sha256');
     let size = 0;
+    let diffSize = 0;
     blob = tap(input, blobHash, (chunk) => {
       fs.writeSync(blobFd, chunk);
       size += chunk.length;
       expect.onBytes?.(chunk.length);
     });
-    const tar = tap(decompress(blob, expect.compression), diffHash);
-    await unpackLayer(tar, join(staging, 'diff'));
+    const tar = tap(decompress(blob, expect.compression), diffHash, (chunk) => {
+      diffSize += chunk.length;
+    });
+    await unpackLayer(tar, join(staging, 'diff'), skeleton);
     for await (const _ of tar) void _; // Hash what follows the end-of-archive blocks too.
     const digest = checked(expect.digest, `sha256:${blobHash.digest('hex')}`, 'layer blob');
     const diffId = checked(expect.diffId, `sha256:${diffHash.digest('hex')}`, `uncompressed layer ${digest}`);
     const chainId = expect.chainId(diffId);
-    fs.writeFileSync(join(staging, 'meta.json'), JSON.stringify({ chainId, diffId, digest, size }));
+    const { rebuilds, reason } = await skeleton.finish();
+    if (!rebuilds) debug('layer %s keeps its blob: its tar cannot be rebuilt from its files (%s)', chainId, reason);
+    const form = {
+      digest,
+      mediaType: expect.mediaType ?? ociLayerMediaType(expect.compression),
+      size,
+      sources: expect.source ? [expect.source] : [],
+    };
+    writeLayerRecord(staging, { chainId, diffId, diffSize, rebuilds, forms: [form] });
     fs.closeSync(blobFd);
     closed = true;
-    store.blobs.commit(blobTmp, digest);
-    store.publishLayer(staging, chainId);
-    return { digest, diffId, chainId, size };
+    if (store.keepLayerBlobs || !rebuilds) store.blobs.commit(blobTmp, digest);
+    store.publishLayer(staging, chainId, form);
+    return { digest, diffId, chainId, size, diffSize };
   } catch (error) {
+    await skeleton.abandon();
     fs.rmSync(staging, { recursive: true, force: true });
     throw await diagnosed(error, expect.digest, blob, input, blobHash);
   } finally {

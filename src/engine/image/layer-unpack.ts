@@ -2,11 +2,13 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { LayerError } from '../../errors.js';
 import { native } from '../native.js';
-import { readTar, type TarEntry } from './tar-reader.js';
+import { readTar, type TarEntry, type TarRecorder } from './tar-reader.js';
 import { WriteBehind } from './write-behind.js';
 
-const WHITEOUT_PREFIX = '.wh.';
-const OPAQUE_MARKER = '.wh..wh..opq';
+/** A layer entry named `.wh.<name>` deletes `<name>` of the layers below. */
+export const WHITEOUT_PREFIX = '.wh.';
+/** A layer entry with this name hides what the layers below have in its directory. */
+export const OPAQUE_MARKER = '.wh..wh..opq';
 /** Overlayfs marks a directory whose lower contents are hidden with this xattr. */
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
@@ -28,11 +30,12 @@ export interface UnpackStats {
  *
  * File content is written behind, after the source has moved on: a chunk's
  * memory must not be reused once it is yielded (no Node stream does).
+ * A `recorder` is told the archive's bytes as they are read (see readTar).
  */
-export async function unpackLayer(source: AsyncIterable<Buffer>, dir: string): Promise<UnpackStats> {
+export async function unpackLayer(source: AsyncIterable<Buffer>, dir: string, recorder?: TarRecorder): Promise<UnpackStats> {
   const unpacker = new Unpacker(dir);
   try {
-    for await (const { entry, body } of readTar(source)) {
+    for await (const { entry, body } of readTar(source, recorder)) {
       await unpacker.write(entry, body);
     }
     await unpacker.finish();

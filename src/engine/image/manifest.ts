@@ -1,4 +1,5 @@
 import { PlatformNotAvailableError, RegistryError } from '../../errors.js';
+import type { Compression } from './decompress.js';
 
 /** Media types Berth understands, Docker schema2 and OCI alike. */
 export const MediaType = {
@@ -12,7 +13,29 @@ export const MediaType = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+  dockerLayerTar: 'application/vnd.docker.image.rootfs.diff.tar',
 } as const;
+
+const OCI_LAYERS: Record<Compression, string> = {
+  none: MediaType.ociLayerTar,
+  gzip: MediaType.ociLayerGzip,
+  zstd: MediaType.ociLayerZstd,
+};
+const DOCKER_LAYERS: Partial<Record<Compression, string>> = { none: MediaType.dockerLayerTar, gzip: MediaType.dockerLayerGzip };
+
+/** The OCI media type of a layer blob with `compression`. */
+export function ociLayerMediaType(compression: Compression): string {
+  return OCI_LAYERS[compression];
+}
+
+/**
+ * The media type of a layer blob with `compression` in a manifest of
+ * `manifestMediaType`: Docker's for a Docker manifest (which has none for
+ * zstd: undefined), else OCI's.
+ */
+export function layerMediaTypeIn(manifestMediaType: string | undefined, compression: Compression): string | undefined {
+  return manifestMediaType === MediaType.dockerManifest ? DOCKER_LAYERS[compression] : OCI_LAYERS[compression];
+}
 
 /** Accept header for manifest requests: every manifest and index type. */
 export const MANIFEST_ACCEPT = [MediaType.ociIndex, MediaType.ociManifest, MediaType.dockerList, MediaType.dockerManifest].join(', ');

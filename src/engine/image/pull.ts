@@ -64,6 +64,7 @@ export async function pullImage(
           store,
           client,
           repository: ref.repository,
+          source: `${ref.registry}/${ref.repository}`,
           layer,
           diffId: diffIds[i] as string,
           chainId: chain[i] as string,
@@ -150,6 +151,8 @@ interface LayerJob {
   store: ImageStore;
   client: RegistryClient;
   repository: string;
+  /** `registry/repository`, noted as where the blob is. */
+  source: string;
   layer: Descriptor;
   diffId: string;
   chainId: string;
@@ -159,12 +162,12 @@ interface LayerJob {
 
 function ensureLayer(job: LayerJob): Promise<void> {
   const { store, chainId } = job;
-  if (store.hasLayer(chainId)) return Promise.resolve();
+  if (store.hasLayer(chainId)) return Promise.resolve(noteSource(job));
   const key = `${store.paths.root}\0${chainId}`;
   let pending = inflight.get(key);
   if (!pending) {
     pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
-      if (store.hasLayer(chainId)) return; // Another process finished it while we waited.
+      if (store.hasLayer(chainId)) return noteSource(job); // Another process finished it while we waited.
       await againIfCorrupt(() => fetchLayer(job));
     }).finally(() => inflight.delete(key));
     inflight.set(key, pending);
@@ -172,7 +175,12 @@ function ensureLayer(job: LayerJob): Promise<void> {
   return pending;
 }
 
-async function fetchLayer({ store, client, repository, layer, diffId, chainId, options, added }: LayerJob): Promise<void> {
+/** A layer the store has: the repository is noted as one that holds this blob of it, for later pushes to mount. */
+function noteSource({ store, chainId, layer, source }: LayerJob): void {
+  store.recordLayerForm(chainId, { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, sources: [source] });
+}
+
+async function fetchLayer({ store, client, repository, source, layer, diffId, chainId, options, added }: LayerJob): Promise<void> {
   let downloaded = 0;
   const progress = (done: boolean): void => options.onProgress?.({ layer: layer.digest, downloaded, total: layer.size, done });
   // Noted before, as the blob is stored before the layer is published, either of which may fail.
@@ -180,6 +188,8 @@ async function fetchLayer({ store, client, repository, layer, diffId, chainId, o
   added.layers.add(chainId);
   await ingestLayer(store, resumableBlob(client, repository, layer.digest, layer.size), {
     compression: compressionOf(layer.mediaType),
+    mediaType: layer.mediaType,
+    source,
     digest: layer.digest,
     diffId,
     chainId: () => chainId,

@@ -49,7 +49,8 @@ async function pushTree(client: RegistryClient, repository: string, blobs: BlobS
   }
 }
 
-async function mounted(client: RegistryClient, repository: string, digest: string, mountFrom: string[]): Promise<boolean> {
+/** Whether the blob could be mounted into `repository` from one of `mountFrom` (on the same registry). */
+export async function mounted(client: RegistryClient, repository: string, digest: string, mountFrom: string[]): Promise<boolean> {
   for (const from of mountFrom) {
     if (from !== repository && (await client.mountBlob(repository, digest, from))) return true;
   }

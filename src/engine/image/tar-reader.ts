@@ -21,6 +21,18 @@ export interface TarEntry {
   xattrs: ReadonlyMap<string, Buffer>;
 }
 
+/**
+ * Told every byte of an archive {@link readTar} reads, for a tar skeleton
+ * (tar-skeleton.ts): what is no entry's content as it goes by, and each
+ * entry before it is yielded.
+ */
+export interface TarRecorder {
+  /** Bytes that are no file's content: headers, extended records, padding, skipped bodies, the end and all after it. */
+  raw(bytes: Buffer): void;
+  /** An entry about to be yielded; returns whether its content goes to {@link raw} as well. */
+  entry(entry: TarEntry): boolean;
+}
+
 /** A tar entry and its content, which must be consumed before the next entry. */
 export interface TarItem {
   entry: TarEntry;
@@ -59,17 +71,19 @@ const NO_OVERRIDES: Readonly<Overrides> = Object.freeze({ xattrs: NO_XATTRS });
 /**
  * Reads a tar stream (ustar, GNU and PAX) entry by entry, keeping what a
  * container layer needs that common tar libraries drop: xattrs, device
- * numbers and exact modes. Malformed input raises {@link LayerError}.
+ * numbers and exact modes. Malformed input raises {@link LayerError}. With a
+ * `recorder`, every byte read is accounted for to it, and the stream is read
+ * to its end.
  */
-export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<TarItem> {
-  const reader = new ByteReader(source);
+export async function* readTar(source: AsyncIterable<Buffer>, recorder?: TarRecorder): AsyncGenerator<TarItem> {
+  const reader = new RecordedReader(source, recorder);
   let next: Overrides = NO_OVERRIDES;
   let global: Overrides = NO_OVERRIDES;
   for (;;) {
-    const block = await reader.read(BLOCK);
+    const block = await reader.raw(BLOCK);
     if (block.length === 0) return; // Tolerate archives without the end-of-archive blocks.
     if (block.length < BLOCK) throw new LayerError('layer archive is truncated inside a header');
-    if (isZero(block)) return;
+    if (isZero(block)) return reader.rest();
     verifyChecksum(block);
     const header = parseHeader(block);
     const flag = String.fromCharCode(block[156] ?? 0);
@@ -89,7 +103,7 @@ export async function* readTar(source: AsyncIterable<Buffer>): AsyncGenerator<Ta
       continue; // Unknown entry kinds (volume labels, sparse maps) carry no file to write.
     }
     const dataSize = type === 'file' ? entry.size : 0;
-    const body = new TarBody(reader, dataSize);
+    const body = new TarBody(reader, dataSize, reader.recorder?.entry(entry) ?? false);
     yield { entry, body };
     await body.drain();
     await skipPadding(reader, dataSize);
@@ -105,8 +119,10 @@ class TarBody implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
   #left: number;
 
   constructor(
-    readonly reader: ByteReader,
+    readonly reader: RecordedReader,
     readonly size: number,
+    /** Whether the content is told to the recorder too. */
+    readonly recorded: boolean,
   ) {
     this.#left = size;
   }
@@ -118,6 +134,7 @@ class TarBody implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
       throw new LayerError(`layer archive is truncated: expected ${this.size} bytes of content, got ${this.size - this.#left}`);
     }
     this.#left -= chunk.length;
+    if (this.recorded) this.reader.recorder?.raw(chunk);
     return { done: false, value: chunk };
   }
 
@@ -131,22 +148,58 @@ class TarBody implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
   }
 }
 
-async function readMeta(reader: ByteReader, size: number, flag: string): Promise<Buffer> {
+/**
+ * The archive's bytes, each told to the recorder (if any) unless it is file
+ * content: the parts of the reader that are no content go through here.
+ */
+class RecordedReader extends ByteReader {
+  constructor(
+    source: AsyncIterable<Buffer>,
+    readonly recorder: TarRecorder | undefined,
+  ) {
+    super(source);
+  }
+
+  /** Reads exactly `n` bytes that are no content (fewer only at the end). */
+  async raw(n: number): Promise<Buffer> {
+    const bytes = await this.read(n);
+    this.recorder?.raw(bytes);
+    return bytes;
+  }
+
+  /** Discards `n` bytes that are no content; returns how many were there. */
+  async pass(n: number): Promise<number> {
+    if (!this.recorder) return this.skip(n);
+    let passed = 0;
+    for await (const chunk of this.stream(n)) {
+      this.recorder.raw(chunk);
+      passed += chunk.length;
+    }
+    return passed;
+  }
+
+  /** After the end-of-archive block: a recorder gets whatever follows (the second block, record padding). */
+  async rest(): Promise<void> {
+    if (this.recorder) await this.pass(Number.POSITIVE_INFINITY);
+  }
+}
+
+async function readMeta(reader: RecordedReader, size: number, flag: string): Promise<Buffer> {
   if (size > MAX_META_SIZE) throw new LayerError(`tar ${flag} record of ${size} bytes is too large`);
-  const data = await reader.read(size);
+  const data = await reader.raw(size);
   if (data.length < size) throw new LayerError('layer archive is truncated inside an extended header');
   await skipPadding(reader, size);
   return Buffer.from(data);
 }
 
-async function skipBody(reader: ByteReader, size: number): Promise<void> {
-  if ((await reader.skip(size)) < size) throw new LayerError('layer archive is truncated');
+async function skipBody(reader: RecordedReader, size: number): Promise<void> {
+  if ((await reader.pass(size)) < size) throw new LayerError('layer archive is truncated');
   await skipPadding(reader, size);
 }
 
-async function skipPadding(reader: ByteReader, size: number): Promise<void> {
+async function skipPadding(reader: RecordedReader, size: number): Promise<void> {
   const pad = (BLOCK - (size % BLOCK)) % BLOCK;
-  if (pad > 0) await reader.skip(pad);
+  if (pad > 0) await reader.pass(pad);
 }
 
 interface RawHeader {

@@ -42,7 +42,7 @@ import type { CommitOptions } from '../image/commit.js';
 import { applyConfigChanges } from '../image/config-changes.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
 import type { ImportOptions } from '../image/import.js';
-import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, type ImageConfig, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
@@ -92,7 +92,7 @@ export class LocalEngine implements Engine {
     }
     const paths = statePaths(options.root);
     this.#config = options.config ? checkConfig(options.config) : loadConfig();
-    this.images = new ImageStore(paths);
+    this.images = new ImageStore(paths, { keepLayerBlobs: this.#config.keepLayerBlobs ?? false });
     this.containers = new ContainerStore(paths.containers);
     this.networks = new NetworkManager();
     this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
@@ -174,22 +174,23 @@ export class LocalEngine implements Engine {
     // The repository the reference names, as `docker push`; an image named by id goes to its first tag.
     const target = formatReference(parseReference(options.target ?? tagNamed(record, reference) ?? record.repoTags[0] ?? reference));
     const ref = parseReference(target);
-    const bytes = this.images.blobs.read(record.manifestDigest);
-    const mediaType = (JSON.parse(bytes.toString('utf8')) as { mediaType?: string }).mediaType ?? MediaType.ociManifest;
     const sameRegistry = record.repoTags.map(parseReference).filter((r) => r.registry === ref.registry);
-    const [{ dockerCredentials }, { pushManifest }, { clientOptions }] = await Promise.all([
+    const [{ dockerCredentials }, { pushStoredImage }, { clientOptions }] = await Promise.all([
       import('../image/docker-credentials.js'),
-      import('../image/push.js'),
+      import('../image/image-push.js'),
       import('../image/registry-sources.js'),
     ]);
     const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
     const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
-    const { digest } = await pushManifest(this.images.blobs, bytes, mediaType, target, {
-      ...clientOptions(this.#config),
-      ...insecure,
-      ...(credentials ? { credentials } : {}),
-      mountFrom: sameRegistry.map((r) => r.repository),
-    });
+    const push = () =>
+      pushStoredImage(this.images, record, target, {
+        ...clientOptions(this.#config),
+        ...insecure,
+        ...(credentials ? { credentials } : {}),
+        mountFrom: sameRegistry.map((r) => r.repository),
+      });
+    // Shared: a prune must not take layers away while they are read for the push.
+    const { digest } = await this.#storeLock(push, 'shared');
     return { digest, target };
   }
 

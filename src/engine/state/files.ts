@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,4 +27,11 @@ export function treeSize(dir: string): number {
     if (entry.isFile()) total += fs.lstatSync(join(entry.parentPath, entry.name)).size;
   }
   return total;
+}
+
+/** Writes `text` to `path` through a temporary file beside it: readers see the old content or the new, never a part. */
+export function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, path);
 }

@@ -1,19 +1,17 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ArchiveError, DigestMismatchError } from '../../../errors.js';
+import { ArchiveError } from '../../../errors.js';
 import { digestHex } from '../../paths.js';
 import { sha256Digest } from '../blob-store.js';
-import { decompress, tap } from '../decompress.js';
 import type { ImageStore } from '../image-store.js';
+import { layerTar } from '../layer-tar.js';
 import { type Descriptor, MediaType } from '../manifest.js';
 import { DEFAULT_REGISTRY, parseReference } from '../reference.js';
 import { type ArchiveMembers, memberName, requireBytes, requireJson } from './members.js';
 import { imageDescriptor, indexEntries, writeLayoutFiles } from './oci-layout.js';
 import { ArchivePlan, blobMember } from './plan.js';
 import type { SavedImage } from './saved-image.js';
-import { sniffCompression } from './sniff.js';
 
 /** One image in a docker-archive's manifest.json. */
 interface DockerManifestEntry {
@@ -60,7 +58,7 @@ function isEntry(value: unknown): value is DockerManifestEntry {
 /**
  * Writes `images` as `docker save` (Docker 25 and later) does into the empty
  * directory `dir`: every layer as an uncompressed tar named by its diff id
- * (decompressed from the store and checked), configs, and a manifest per
+ * (given back by the store and checked), configs, and a manifest per
  * image naming those tars, all under `blobs/sha256/`; `manifest.json` (tags
  * in Docker's short form, `null` for an image saved by id), `repositories`
  * (when anything is tagged) and an OCI `index.json`, so older Docker, newer
@@ -100,7 +98,7 @@ async function writeImage(
   for (const [i, blob] of stored.layers.entries()) {
     const diffId = record.config.rootfs.diff_ids[i] ?? '';
     const member = blobMember(diffId);
-    if (!layerMembers.has(member)) await writeLayerTar(store, blob, diffId, join(dir, member), place);
+    if (!layerMembers.has(member)) await writeLayerTar(store, blob, record.chainIds[i] ?? '', join(dir, member), place);
     layerMembers.add(member);
     layers.push({ mediaType: MediaType.ociLayerTar, digest: diffId, size: fs.statSync(join(dir, member)).size });
   }
@@ -140,22 +138,20 @@ export function familiar(reference: string): string {
   return `${name}:${ref.tag ?? 'latest'}`;
 }
 
-/** Puts the layer at `to` as an uncompressed tar whose sha256 is its diff id. */
+/**
+ * Puts the layer at `to` as an uncompressed tar whose sha256 is its diff id:
+ * the plain blob the store kept, or the tar the store gives back (checked).
+ */
 async function writeLayerTar(
   store: ImageStore,
   layer: Descriptor,
-  diffId: string,
+  chainId: string,
   to: string,
   place: (from: string, to: string) => void,
 ): Promise<void> {
-  const from = store.blobs.path(layer.digest);
-  const { compression, stream } = await sniffCompression(fs.createReadStream(from));
-  if (compression === 'none' && layer.digest === diffId) {
-    place(from, to);
+  if (layer.digest === store.layerRecord(chainId)?.diffId && store.blobs.has(layer.digest)) {
+    place(store.blobs.path(layer.digest), to);
     return;
   }
-  const hash = createHash('sha256');
-  await pipeline(tap(decompress(stream, compression), hash), fs.createWriteStream(to));
-  const actual = `sha256:${hash.digest('hex')}`;
-  if (actual !== diffId) throw new DigestMismatchError(diffId, actual, `layer ${layer.digest} in the store, uncompressed`);
+  await pipeline(layerTar(store, chainId), fs.createWriteStream(to));
 }

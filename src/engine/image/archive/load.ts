@@ -1,10 +1,10 @@
-import * as fs from 'node:fs';
 import { ArchiveError } from '../../../errors.js';
 import { sha256Digest } from '../blob-store.js';
-import type { Compression } from '../decompress.js';
 import type { ImageRecord, ImageStore } from '../image-store.js';
 import { ingestLayer } from '../layer-ingest.js';
-import { type ImageManifest, MediaType } from '../manifest.js';
+import { formOf } from '../layer-record.js';
+import { hasLayerTar } from '../layer-tar.js';
+import { type ImageManifest, MediaType, ociLayerMediaType } from '../manifest.js';
 import { formatReference, parseReference } from '../reference.js';
 import { archiveEntries, asArchiveError } from './archive-file.js';
 import { type ArchiveFormat, isDirectory, type Planner, plannerFor } from './detect.js';
@@ -23,12 +23,6 @@ export interface LoadImagesOptions {
    */
   tag?: string;
 }
-
-const LAYER_MEDIA_TYPE: Record<Compression, string> = {
-  none: MediaType.ociLayerTar,
-  gzip: MediaType.ociLayerGzip,
-  zstd: MediaType.ociLayerZstd,
-};
 
 /**
  * Loads every image of an archive or OCI layout into the store, like
@@ -104,11 +98,13 @@ function planIfComplete(store: ImageStore, planner: Planner, members: ArchiveMem
 }
 
 /**
- * Marks the jobs whose layer the store already has, with the blob the
- * archive names (OCI) or, for a docker-archive, the blob of an image the
- * store already holds (so loading `docker save` output of a pulled image
- * unpacks nothing). The caller holds the store lock, so a prune cannot take
- * them away before the images are registered.
+ * Marks the jobs whose layer the store already has, as the blob the archive
+ * names (OCI: a blob the store knows holds that layer; a docker-archive: the
+ * plain tar, which the store gives back from any layer it has) or, for a
+ * docker-archive, the blob of an image the store already holds (so loading
+ * `docker save` output of a pulled image unpacks nothing). The caller holds
+ * the store lock, so a prune cannot take them away before the images are
+ * registered.
  */
 function settleFromStore(store: ImageStore, plan: ArchivePlan): ArchivePlan {
   for (const image of plan.images) {
@@ -123,19 +119,18 @@ function settleFromStore(store: ImageStore, plan: ArchivePlan): ArchivePlan {
   }
   for (const job of plan.jobs) {
     const digest = job.digest ?? job.diffId; // A docker-archive layer is a plain tar: its digest is its diff id.
-    if (job.result || !store.hasLayer(job.chainId) || !store.blobs.has(digest)) continue;
-    const size = fs.statSync(store.blobs.path(digest)).size;
-    job.result = { digest, diffId: job.diffId, chainId: job.chainId, size, mediaType: job.mediaType ?? MediaType.ociLayerTar };
+    const record = job.result || !hasLayerTar(store, job.chainId) ? undefined : store.layerRecord(job.chainId);
+    const form = record && formOf(record, digest);
+    if (!form) continue;
+    const mediaType = job.mediaType ?? form.mediaType ?? MediaType.ociLayerTar;
+    job.result = { digest, diffId: job.diffId, chainId: job.chainId, size: form.size, mediaType };
   }
   return plan;
 }
 
-/** Whether the store holds an image's record, blobs and layers. */
+/** Whether the store holds an image's record, config, manifest and layers. */
 function isComplete(store: ImageStore, record: ImageRecord): boolean {
-  if (!record.chainIds.every((c) => store.hasLayer(c)) || !store.blobs.has(record.id) || !store.blobs.has(record.manifestDigest)) {
-    return false;
-  }
-  return store.blobs.readJson<ImageManifest>(record.manifestDigest).layers.every((l) => store.blobs.has(l.digest));
+  return record.chainIds.every((c) => hasLayerTar(store, c)) && store.blobs.has(record.id) && store.blobs.has(record.manifestDigest);
 }
 
 async function ingestRest(store: ImageStore, plan: ArchivePlan, members: ArchiveMembers, published: Set<string>): Promise<void> {
@@ -153,9 +148,16 @@ async function ingestRest(store: ImageStore, plan: ArchivePlan, members: Archive
 /** Ingests one layer; its compression is told by its first bytes, whatever the archive calls it. */
 async function ingestJob(store: ImageStore, source: AsyncIterable<Buffer>, job: LayerJob, published: Set<string>): Promise<void> {
   const { compression, stream } = await sniffCompression(source);
-  const layer = await ingestLayer(store, stream, { compression, digest: job.digest, diffId: job.diffId, chainId: () => job.chainId });
+  const mediaType = job.mediaType ?? ociLayerMediaType(compression);
+  const layer = await ingestLayer(store, stream, {
+    compression,
+    mediaType,
+    digest: job.digest,
+    diffId: job.diffId,
+    chainId: () => job.chainId,
+  });
   published.add(layer.chainId);
-  job.result = { ...layer, mediaType: job.mediaType ?? LAYER_MEDIA_TYPE[compression] };
+  job.result = { ...layer, mediaType };
 }
 
 /**

@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ArchiveError, DigestMismatchError } from '../../../errors.js';
+import { pipeline } from 'node:stream/promises';
+import { ArchiveError, DigestMismatchError, StoredLayerError } from '../../../errors.js';
 import { sha256Digest } from '../blob-store.js';
 import type { ImageStore } from '../image-store.js';
+import { layerTar } from '../layer-tar.js';
 import {
   type Descriptor,
   hostPlatform,
@@ -10,6 +12,7 @@ import {
   type ImageIndex,
   type ImageManifest,
   isIndex,
+  layerMediaTypeIn,
   MediaType,
   selectPlatform,
 } from '../manifest.js';
@@ -92,22 +95,72 @@ function tagsOf(entry: Descriptor): string[] {
 /**
  * Writes an OCI image layout of `images` into the empty directory `dir`:
  * each image's manifest, config and layer blobs as the store holds them,
- * placed with `place`. Returns the member names in the order an archive
- * should hold them: metadata before layers, so a reader can unpack layers
- * as they stream by.
+ * placed with `place`. A layer whose blob the store did not keep is written
+ * as its uncompressed tar (given back by the store and checked, named by its
+ * diff id), and the image's manifest rewritten to name it: that image keeps
+ * its id, not its manifest digest. Returns the member names in the order an
+ * archive should hold them: metadata before layers, so a reader can unpack
+ * layers as they stream by.
  */
-export function writeOciLayout(store: ImageStore, images: SavedImage[], dir: string, place: (from: string, to: string) => void): string[] {
+export async function writeOciLayout(
+  store: ImageStore,
+  images: SavedImage[],
+  dir: string,
+  place: (from: string, to: string) => void,
+): Promise<string[]> {
   fs.mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   const metadata = new Set<string>();
   const layers = new Set<string>();
-  for (const image of images) metadata.add(image.record.manifestDigest).add(image.record.id);
-  for (const image of images) for (const layer of image.manifest.layers) layers.add(layer.digest);
-  for (const digest of [...metadata, ...layers]) place(store.blobs.path(digest), join(dir, blobMember(digest)));
-  const manifests = images.flatMap((image) => {
-    const desc = imageDescriptor(image.record.config, image.manifest.mediaType, image.record.manifestDigest, image.manifestBytes.length);
-    return indexEntries(desc, image.tags);
-  });
+  const manifests: Descriptor[] = [];
+  for (const image of images) {
+    const manifest = await layoutManifest(store, image, dir, place, layers);
+    metadata.add(manifest.digest).add(image.record.id);
+    const desc = imageDescriptor(image.record.config, image.manifest.mediaType, manifest.digest, manifest.size);
+    manifests.push(...indexEntries(desc, image.tags));
+  }
+  for (const image of images) place(store.blobs.path(image.record.id), join(dir, blobMember(image.record.id)));
   return [...writeLayoutFiles(dir, manifests), ...[...metadata, ...layers].map(blobMember)];
+}
+
+/**
+ * Puts the image's layers into the layout (those not in `layers` yet), then
+ * its manifest: the stored one, or one rewritten for the layers written as
+ * plain tars.
+ */
+async function layoutManifest(
+  store: ImageStore,
+  { record, manifest, manifestBytes }: SavedImage,
+  dir: string,
+  place: (from: string, to: string) => void,
+  layers: Set<string>,
+): Promise<{ digest: string; size: number }> {
+  const written: Descriptor[] = [];
+  for (const [i, layer] of manifest.layers.entries()) {
+    const desc = store.blobs.has(layer.digest) ? layer : plainLayer(manifest, layer, record.chainIds[i] ?? '', store);
+    const to = join(dir, blobMember(desc.digest));
+    if (!layers.has(desc.digest)) {
+      if (desc === layer) place(store.blobs.path(layer.digest), to);
+      else await pipeline(layerTar(store, record.chainIds[i] ?? ''), fs.createWriteStream(to));
+    }
+    layers.add(desc.digest);
+    written.push(desc);
+  }
+  if (written.every((desc, i) => desc === manifest.layers[i])) {
+    place(store.blobs.path(record.manifestDigest), join(dir, blobMember(record.manifestDigest)));
+    return { digest: record.manifestDigest, size: manifestBytes.length };
+  }
+  const bytes = Buffer.from(JSON.stringify({ ...manifest, layers: written }));
+  const digest = sha256Digest(bytes);
+  fs.writeFileSync(join(dir, blobMember(digest)), bytes);
+  return { digest, size: bytes.length };
+}
+
+/** The descriptor of a layer as its uncompressed tar, in a manifest of the same kind as `manifest`. */
+function plainLayer(manifest: ImageManifest, layer: Descriptor, chainId: string, store: ImageStore): Descriptor {
+  const record = store.layerRecord(chainId);
+  if (record?.diffSize === undefined) throw new StoredLayerError(chainId, 'its record lacks the size of its tar: pull or load it again');
+  const mediaType = layerMediaTypeIn(manifest.mediaType, 'none') ?? MediaType.ociLayerTar;
+  return { mediaType, digest: record.diffId, size: record.diffSize, ...(layer.annotations ? { annotations: layer.annotations } : {}) };
 }
 
 /** The index.json descriptor of an image manifest, with its platform from the config. */

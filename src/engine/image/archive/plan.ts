@@ -21,7 +21,7 @@ export interface LayerJob {
 }
 
 /** A layer in the store, and its blob as an image manifest names it. */
-export type LoadedLayer = IngestedLayer & { mediaType: string };
+export type LoadedLayer = Omit<IngestedLayer, 'diffSize'> & { mediaType: string };
 
 /** An image an archive holds, checked as far as its metadata goes. */
 export interface PlannedImage {

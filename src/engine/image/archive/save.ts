@@ -26,17 +26,17 @@ export async function saveArchive(store: ImageStore, references: string[], desti
   if (format === 'oci-dir') {
     await publish(destination, async (dir) => {
       fs.mkdirSync(dir);
-      writeOciLayout(store, images, dir, (from, to) => fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE));
+      await writeOciLayout(store, images, dir, (from, to) => fs.copyFileSync(from, to, fs.constants.COPYFILE_FICLONE));
     });
     return;
   }
-  // Staged in the store's tmp (same filesystem as the blobs, which are hardlinked, not copied).
+  // Staged in the store's tmp (same filesystem as the blobs, which are hardlinked, not copied; rebuilt layers are written there).
   const staging = store.blobs.tempPath('save');
   fs.mkdirSync(staging);
   try {
     const members =
       format === 'oci-archive'
-        ? writeOciLayout(store, images, staging, linkOrCopy)
+        ? await writeOciLayout(store, images, staging, linkOrCopy)
         : await writeDockerArchive(store, images, staging, linkOrCopy);
     await publish(destination, (file) => create({ file, cwd: staging, portable: true, noDirRecurse: true, mtime: EPOCH }, members));
   } finally {
