@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
-import { describe, expect, inject, it } from 'vitest';
-import { DEFAULT_NETWORK, NetworkStore } from '../src/net/network-store.js';
-import { berthLinks } from '../src/net/sweep-networks.js';
-import { containerDirExists } from './support/leaks.js';
+import { once } from 'node:events';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { identify, isAlive } from '../src/engine/state/process-identity.js';
+import { NetworkError } from '../src/errors.js';
+import { berthLinks, tearDown } from '../src/net/bridge-lifecycle.js';
+import { DEFAULT_GRACE_MS, graceMs } from '../src/net/default-network-linger.js';
+import { berthTables, tableName } from '../src/net/firewall.js';
+import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from '../src/net/network-store.js';
+import { containerDirExists, eventually } from './support/leaks.js';
+import { TempDirs } from './support/temp-dirs.js';
 
 /** Runs test/support/default-network-user.ts; with `signal`, sends it once the container is gone. */
 async function runUser(
@@ -48,5 +54,90 @@ describe('the default network outlives its containers only while its owner lives
     const { pid, killedBy } = await runUser('SIGTERM');
     expect(killedBy).toBe('SIGTERM');
     expectReleasedBy(pid);
+  });
+});
+
+/** Runs test/support/default-network-handover.ts in its own network root; returns the record it made and how it ended. */
+async function handOver(root: string, grace: number, signal?: NodeJS.Signals): Promise<{ record: NetworkRecord; code: number | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/default-network-handover.ts', root, signal ? 'idle' : ''], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BERTH_NETWORK_GRACE_MS: String(grace) },
+  });
+  const [line] = (await once(child.stdout, 'data')) as [Buffer];
+  if (signal) child.kill(signal);
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { record: JSON.parse(line.toString()) as NetworkRecord, code };
+}
+
+/** The store's default network, its bridge and its nftables table are all gone. */
+function expectGone(store: NetworkStore, record: NetworkRecord): void {
+  expect(store.get(DEFAULT_NETWORK)).toBeUndefined();
+  expect(berthLinks()).not.toContain(record.bridge);
+  expect(berthTables()).not.toContain(tableName(record));
+}
+
+// In network roots of their own: the host's berth0 is shared with whatever else runs containers meanwhile.
+// Their bridges are not safe from other engines' sweeps (no record in /run/berth), their tables are.
+describe('the last process hands the default network to a reaper for a grace period', () => {
+  const dirs = new TempDirs('berth-net-root-');
+  afterAll(() => dirs.removeAll());
+
+  it('the reaper owns it once the last user exited, and removes bridge, rules and record after the grace period', async () => {
+    const root = dirs.make();
+    const store = new NetworkStore(root);
+    const { record, code } = await handOver(root, 300);
+    expect(code).toBe(0);
+    const held = store.get(DEFAULT_NETWORK);
+    expect(held?.lingering).toBe(true);
+    expect(held?.owner?.pid).not.toBe(record.owner?.pid);
+    expect(isAlive(held?.owner)).toBe(true);
+    // The table, not the bridge: any engine's sweep takes a berth link that /run/berth has no record of.
+    expect(berthTables()).toContain(tableName(record));
+    expect(await eventually(() => !isAlive(held?.owner), 10_000)).toBe(true);
+    expectGone(store, record);
+  });
+
+  it('a process stopped by SIGTERM hands it over too', async () => {
+    const root = dirs.make();
+    const store = new NetworkStore(root);
+    const { record } = await handOver(root, 300, 'SIGTERM');
+    const held = store.get(DEFAULT_NETWORK);
+    expect(held?.lingering).toBe(true);
+    expect(await eventually(() => !isAlive(held?.owner), 10_000)).toBe(true);
+    expectGone(store, record);
+  });
+
+  it('a process that uses it within the grace period takes it over, rules and all, and the reaper leaves it', async () => {
+    const root = dirs.make();
+    const store = new NetworkStore(root);
+    const { record } = await handOver(root, 60_000);
+    const reaper = store.get(DEFAULT_NETWORK)?.owner;
+    expect(isAlive(reaper)).toBe(true);
+    // What NetworkManager does when a container joins a lingering default network.
+    await store.locked(async () => {
+      const taken = store.get(DEFAULT_NETWORK);
+      if (!taken) throw new Error('the default network went during its grace period');
+      taken.owner = identify();
+      delete taken.lingering;
+      store.save(taken);
+    });
+    expect(await eventually(() => !isAlive(reaper), 5000)).toBe(true);
+    expect(store.get(DEFAULT_NETWORK)?.id).toBe(record.id);
+    expect(berthTables()).toContain(tableName(record));
+    await store.locked(async () => tearDown(store, record));
+    expectGone(store, record);
+  });
+
+  it('BERTH_NETWORK_GRACE_MS=0 removes it at exit, as the process ends', async () => {
+    const root = dirs.make();
+    const store = new NetworkStore(root);
+    const { record, code } = await handOver(root, 0);
+    expect(code).toBe(0);
+    expectGone(store, record);
+  });
+
+  it('a grace period that is not a whole number of milliseconds is a typed error', () => {
+    expect(() => graceMs({ BERTH_NETWORK_GRACE_MS: '2s' })).toThrow(NetworkError);
+    expect(graceMs({})).toBe(DEFAULT_GRACE_MS);
   });
 });

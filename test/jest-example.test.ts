@@ -122,7 +122,8 @@ describe('berth/jest', () => {
       // The example's config, pointed at test/jest/ (vitest does not run the jest files there).
       const { code, report, output } = await runJest(
         ['--rootDir', join(REPO, 'test/jest')],
-        { BUSYBOX_IMAGE: image, BERTH_NET_ROOT: netRoot },
+        // Grace 0: the default network goes at the block's end, not with a reaper 2 s after the namespace is listed.
+        { BUSYBOX_IMAGE: image, BERTH_NET_ROOT: netRoot, BERTH_NETWORK_GRACE_MS: '0' },
         OWN_NETNS,
       );
       expect(report, output).toMatchObject({ success: true, numPassedTests: 5, numFailedTests: 0, numTotalTests: 5 });

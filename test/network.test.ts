@@ -7,12 +7,12 @@ import { request } from 'undici';
 import { describe, expect, inject, it } from 'vitest';
 import { readOr } from '../src/engine/state/files.js';
 import { GenericContainer, getEngine, LocalEngine, Network, NetworkNotFoundError, PortInUseError } from '../src/index.js';
+import { berthLinks } from '../src/net/bridge-lifecycle.js';
 import { berthTables, tableName } from '../src/net/firewall.js';
 import { chooseSubnet } from '../src/net/ipam.js';
 import { overlaps, parseIPv4, parseSubnet } from '../src/net/ipv4.js';
 import { vethName } from '../src/net/network-names.js';
 import { NetworkStore } from '../src/net/network-store.js';
-import { berthLinks } from '../src/net/sweep-networks.js';
 import { eventually, processExists } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;

@@ -4,27 +4,43 @@ import { native } from '../engine/native.js';
 import { allowThroughDockerForward, installNetworkRules, removeDockerForwardRules, removeNetworkRules } from './firewall.js';
 import type { NetworkRecord, NetworkStore } from './network-store.js';
 
-/** Makes the bridge (if missing) and the network's firewall rules; undoes what it did on failure. */
-export function bringUp(record: NetworkRecord): void {
-  const created = native().netCreateBridge(record.bridge, record.gateway, Number(record.subnet.split('/')[1]));
+/**
+ * Saves the network's record, then makes the bridge (if missing) and the
+ * firewall rules; undoes all of it on failure. The record comes first so
+ * that every bridge and nftables table Berth makes has one: a process killed
+ * half-way leaves a record with a dead owner, which the next sweep tears
+ * down, and no sweep ever has to list the host's tables (`nft` takes tens
+ * of milliseconds to start, on every engine's start-up).
+ */
+export function bringUp(store: NetworkStore, record: NetworkRecord): void {
+  store.save(record);
   try {
+    native().netCreateBridge(record.bridge, record.gateway, Number(record.subnet.split('/')[1]));
     installNetworkRules(record);
     allowThroughDockerForward();
     enableForwarding();
   } catch (error) {
-    if (created) native().netDeleteLink(record.bridge);
-    removeNetworkRules(record);
+    try {
+      tearDown(store, record);
+    } catch (undo) {
+      debug('could not undo network %s (the sweep retries): %s', record.name, (undo as Error).message);
+    }
     throw error;
   }
 }
 
-/** Removes bridge, rules and record; the Docker accept rules go with the last network. Idempotent. */
+/**
+ * Removes bridge, rules and record; the Docker accept rules go with the last
+ * network. Idempotent. The accept rules match every `berth+` interface, so
+ * "last" is host-wide: no record left here and no berth link left on the
+ * host (a network of another state root may still use them).
+ */
 export function tearDown(store: NetworkStore, record: NetworkRecord): void {
   for (const port of bridgePorts(record.bridge)) native().netDeleteLink(port);
   native().netDeleteLink(record.bridge);
   removeNetworkRules(record);
   store.delete(record.name);
-  if (store.list().length === 0) {
+  if (store.list().length === 0 && berthLinks().length === 0) {
     try {
       removeDockerForwardRules();
     } catch (error) {
@@ -46,6 +62,15 @@ function bridgePorts(bridge: string): string[] {
     return fs.readdirSync(`/sys/class/net/${bridge}/brif`);
   } catch {
     return []; // No such bridge (any more).
+  }
+}
+
+/** Every link on the host whose name starts with `berth`. */
+export function berthLinks(): string[] {
+  try {
+    return fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('berth'));
+  } catch {
+    return [];
   }
 }
 

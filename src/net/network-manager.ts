@@ -1,13 +1,12 @@
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import { debug } from '../debug.js';
 import type { ContainerSpec, NetworkCreateOptions } from '../engine/engine.js';
 import { native } from '../engine/native.js';
 import { readOr } from '../engine/state/files.js';
-import { atProcessEnd } from '../engine/state/process-end.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 import { NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
+import { releaseDefaultOnExit } from './default-network-linger.js';
 import { type EtcFiles, etcFilesIn, etcMountRecords, type HostEntry, hostsText, resolvConfText, rewriteInPlace } from './etc-files.js';
 import { relayHostPorts } from './host-port-relay.js';
 import { allocateAddress, chooseSubnet } from './ipam.js';
@@ -56,8 +55,7 @@ export class NetworkManager {
       if (this.store.get(name)) throw new NetworkError(`network ${name} already exists`, { hint: 'pick another name, or remove it first' });
       const id = NetworkStore.newId();
       const record = this.#newRecord(name, id, bridgeName(id), false, options);
-      bringUp(record);
-      this.store.save(record);
+      bringUp(this.store, record);
       return record;
     });
   }
@@ -217,13 +215,16 @@ export class NetworkManager {
   #defaultNetwork(): NetworkRecord {
     const existing = this.store.get(DEFAULT_NETWORK);
     if (existing) {
-      if (!isAlive(existing.owner)) existing.owner = identify();
+      // A dead owner's, or one a reaper holds for its grace period: ours now (saved with our endpoint).
+      if (!isAlive(existing.owner) || existing.lingering) {
+        existing.owner = identify();
+        delete existing.lingering;
+      }
       if (existing.owner?.pid === process.pid) releaseDefaultOnExit(this.store);
       return existing;
     }
     const record = this.#newRecord(DEFAULT_NETWORK, NetworkStore.newId(), DEFAULT_BRIDGE, true, {});
-    bringUp(record);
-    this.store.save(record);
+    bringUp(this.store, record);
     releaseDefaultOnExit(this.store);
     return record;
   }
@@ -267,8 +268,9 @@ export class NetworkManager {
     if (endpoint && isAlive(endpoint.holder)) native().netDeleteLink(endpoint.hostIf);
     delete record.endpoints[containerId];
     pruneDeadEndpoints(record);
-    // The default network outlives its containers while some engine process that used it lives, so a
-    // run of one container after another does not pay for a bridge and its rules each time.
+    // The default network outlives its containers while some engine process that used it lives (then its
+    // reaper, for a grace period), so a run of one container after another, in one process or in a
+    // process after another, does not pay for a bridge and its rules each time.
     if (record.isDefault && Object.keys(record.endpoints).length === 0 && !isAlive(record.owner)) tearDown(this.store, record);
     else this.store.save(record);
   }
@@ -339,26 +341,4 @@ function writeInitialFiles(files: EtcFiles, c: NetworkedContainer, mode: string)
   );
   fs.writeFileSync(files.hostname, `${mode === 'host' ? osHostname() : c.hostname}\n`);
   fs.writeFileSync(files.resolvConf, mode === 'none' ? '' : resolvConfText());
-}
-
-/**
- * The default network outlives its containers while its owner lives (see
- * #dropEndpoint); when the owner ends (normally or by SIGTERM) with nothing
- * left on it, the bridge and its rules go at once instead of waiting for the
- * next engine's sweep. A busy lock or a container still attached leaves it to
- * that sweep, as does SIGKILL.
- */
-function releaseDefaultOnExit(store: NetworkStore): void {
-  atProcessEnd('release-default-network', () => {
-    try {
-      store.tryLockedSync(() => {
-        const record = store.get(DEFAULT_NETWORK);
-        if (!record || record.owner?.pid !== process.pid) return;
-        pruneDeadEndpoints(record);
-        if (Object.keys(record.endpoints).length === 0) tearDown(store, record);
-      });
-    } catch (error) {
-      debug('could not release the default network at exit: %s', (error as Error).message);
-    }
-  });
 }

@@ -40,6 +40,12 @@ export interface NetworkRecord {
   labels: Record<string, string>;
   /** The process that created a user network (or last used the default one); once it is gone the network is swept. */
   owner?: ProcessIdentity;
+  /**
+   * The default network only: its owner is a reaper holding it for a grace
+   * period after the last process that used it ended (see
+   * default-network-linger.ts); the next process to use it takes it over.
+   */
+  lingering?: boolean;
   endpoints: Record<string, Endpoint>;
   /** The address handed out last (allocation continues after it). */
   lastIp?: string;

@@ -1,29 +1,27 @@
-import * as fs from 'node:fs';
 import { debug } from '../debug.js';
 import { native } from '../engine/native.js';
 import { isAlive } from '../engine/state/process-identity.js';
-import { tearDown } from './bridge-lifecycle.js';
-import { berthTables, removeNetworkRules } from './firewall.js';
+import { berthLinks, tearDown } from './bridge-lifecycle.js';
 import { type NetworkStore, pruneDeadEndpoints } from './network-store.js';
 
 /** What a network sweep removed. */
 export interface NetworkSweepResult {
   networks: string[];
   links: string[];
-  tables: string[];
 }
 
 /**
  * Removes what dead owners left: networks whose creator (for the default
  * network: the last process that used it) is gone and that no live
- * container uses, then any berth
- * bridge or veth and any berth nftables table that no network record
- * accounts for. Network namespaces need no sweep: they are never bound to a
+ * container uses (bridge, veths, nftables table and record go together),
+ * then any berth bridge or veth that no network record accounts for. Every
+ * table has a record (bringUp saves it first), so the host's tables need no
+ * listing. Network namespaces need no sweep: they are never bound to a
  * path, so each dies with its container.
  */
 export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepResult> {
   return store.locked(async () => {
-    const result: NetworkSweepResult = { networks: [], links: [], tables: [] };
+    const result: NetworkSweepResult = { networks: [], links: [] };
     for (const record of store.list()) {
       const pruned = pruneDeadEndpoints(record);
       const empty = Object.keys(record.endpoints).length === 0;
@@ -41,22 +39,7 @@ export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepRe
       if (bridges.has(link) || veths.has(link)) continue;
       if (native().netDeleteLink(link)) result.links.push(link);
     }
-    const tables = new Set(live.map((r) => `berth-${r.id.slice(0, 12)}`));
-    for (const table of berthTables()) {
-      if (tables.has(table)) continue;
-      removeNetworkRules({ id: table.slice('berth-'.length) });
-      result.tables.push(table);
-    }
-    if (result.networks.length + result.links.length + result.tables.length > 0) debug('network sweep removed %o', result);
+    if (result.networks.length + result.links.length > 0) debug('network sweep removed %o', result);
     return result;
   });
-}
-
-/** Every link on the host whose name starts with `berth`. */
-export function berthLinks(): string[] {
-  try {
-    return fs.readdirSync('/sys/class/net').filter((n) => n.startsWith('berth'));
-  } catch {
-    return [];
-  }
 }

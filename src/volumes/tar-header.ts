@@ -1,4 +1,9 @@
-import { Header, type HeaderData, Pax } from 'tar';
+import { createRequire } from 'node:module';
+import type { HeaderData } from 'tar';
+
+// node-tar is required at the first header, not at import: most runs never write a tar.
+const require = createRequire(import.meta.url);
+let tar: typeof import('tar') | undefined;
 
 const BLOCK = 512;
 
@@ -11,10 +16,11 @@ export const TAR_END = Buffer.alloc(2 * BLOCK);
  * encoding; Berth decides what goes in.
  */
 export function tarHeader(data: HeaderData): Buffer {
-  const header = new Header(data);
+  tar ??= require('tar') as typeof import('tar');
+  const header = new tar.Header(data);
   header.encode();
   const block = header.block ?? Buffer.alloc(BLOCK);
-  return header.needPax ? Buffer.concat([new Pax(data).encode(), block]) : block;
+  return header.needPax ? Buffer.concat([new tar.Pax(data).encode(), block]) : block;
 }
 
 /** Zero bytes that round an entry's content of `size` bytes up to a whole block. */

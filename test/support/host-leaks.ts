@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { berthCgroupDirs } from '../../src/engine/local/sweep.js';
 import { statePaths } from '../../src/engine/paths.js';
 import { readOr } from '../../src/engine/state/files.js';
+import { berthLinks } from '../../src/net/bridge-lifecycle.js';
 import { berthTables } from '../../src/net/firewall.js';
-import { berthLinks } from '../../src/net/sweep-networks.js';
 import { eventually, mountsUnderState } from './leaks.js';
 
 /** The `berth-*` entries of the temp dir, to tell which a test run added. */

@@ -36,20 +36,14 @@ import type {
 } from '../engine.js';
 import type { ExecOptions, ExecResult } from '../exec-options.js';
 import { resolveHealthCheck } from '../health/health-check.js';
-import { readHealthState, runHealthChecks } from '../health/health-runner.js';
 import type { ArchiveFormat } from '../image/archive/detect.js';
-import { type LoadImagesOptions, loadArchive } from '../image/archive/load.js';
-import { saveArchive } from '../image/archive/save.js';
-import { type CommitOptions, commitImage } from '../image/commit.js';
+import type { LoadImagesOptions } from '../image/archive/load.js';
+import type { CommitOptions } from '../image/commit.js';
 import { applyConfigChanges } from '../image/config-changes.js';
-import { dockerCredentials } from '../image/docker-credentials.js';
-import { pushStoredImage } from '../image/image-push.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
-import { type ImportOptions, importImage } from '../image/import.js';
+import type { ImportOptions } from '../image/import.js';
 import { hostPlatform, type ImageConfig, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
-import { pullImage } from '../image/pull.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { clientOptions, registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
@@ -73,6 +67,9 @@ const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 /**
  * The daemonless engine: images in a local content store, containers run by
  * the native helper in fresh namespaces, all state under one berth root.
+ * Registry, archive, import, commit and health-check code is imported at
+ * first use: a process that only runs containers never loads undici, tar or
+ * fzstd (a fresh test-runner process per file pays every import).
  */
 export class LocalEngine implements Engine {
   readonly name = 'local';
@@ -145,6 +142,7 @@ export class LocalEngine implements Engine {
    * all of them failed (until then a later source may use it).
    */
   async #pullFromSources(ref: ImageReference, platform: Platform, options: PullImageOptions): Promise<ImageRecord> {
+    const [{ registrySources }, { pullImage }] = await Promise.all([import('../image/registry-sources.js'), import('../image/pull.js')]);
     const sources = await registrySources(ref, this.#config, options.credentials);
     const added = storeAdditions();
     for (const [i, client] of sources.entries()) {
@@ -166,6 +164,7 @@ export class LocalEngine implements Engine {
   }
 
   async importImage(source: AsyncIterable<Buffer>, reference: string, options: ImportOptions = {}): Promise<ImageSummary> {
+    const { importImage } = await import('../image/import.js');
     return summary(await importImage(this.images, source, reference, options));
   }
 
@@ -176,6 +175,11 @@ export class LocalEngine implements Engine {
     const target = formatReference(parseReference(options.target ?? tagNamed(record, reference) ?? record.repoTags[0] ?? reference));
     const ref = parseReference(target);
     const sameRegistry = record.repoTags.map(parseReference).filter((r) => r.registry === ref.registry);
+    const [{ dockerCredentials }, { pushStoredImage }, { clientOptions }] = await Promise.all([
+      import('../image/docker-credentials.js'),
+      import('../image/image-push.js'),
+      import('../image/registry-sources.js'),
+    ]);
     const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
     const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
     const push = () =>
@@ -297,13 +301,15 @@ export class LocalEngine implements Engine {
     const record = this.containers.get(idOrName);
     await this.networkSweep;
     await this.#containerLock(record.id, () => this.runtime.start(record));
-    this.#startHealthChecks(record);
+    await this.#startHealthChecks(record);
   }
 
   /** Health checks run here, in the process that started the container, until it stops. */
-  #startHealthChecks(record: ContainerRecord): void {
+  async #startHealthChecks(record: ContainerRecord): Promise<void> {
+    if (!record.healthcheck) return;
+    const { runHealthChecks } = await import('../health/health-runner.js');
     const running = this.runtime.running(record.id);
-    if (!record.healthcheck || !running) return;
+    if (!running) return;
     runHealthChecks({
       check: record.healthcheck,
       file: this.containers.dirs(record.id).health,
@@ -330,7 +336,7 @@ export class LocalEngine implements Engine {
       await this.runtime.stop(record, options.timeoutMs ?? record.spec.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
       await this.runtime.start(record);
     });
-    this.#startHealthChecks(record);
+    await this.#startHealthChecks(record);
   }
 
   async commitContainer(idOrName: string, options: CommitOptions = {}): Promise<ImageSummary> {
@@ -339,6 +345,7 @@ export class LocalEngine implements Engine {
     const parent = this.images.get(record.imageId);
     if (!parent) throw new ImageNotPresentError(record.imageId);
     const config = applyConfigChanges(committedConfig(parent.config.config ?? {}, info), options.changes ?? []);
+    const { commitImage } = await import('../image/commit.js');
     const running = this.runtime.running(record.id);
     const pause = running !== undefined && !running.paused;
     // Paused, as Docker does, so the layer is one moment of the container's files.
@@ -444,7 +451,8 @@ export class LocalEngine implements Engine {
     const running = this.runtime.running(record.id);
     const exit = running ? undefined : this.runtime.exitRecord(record);
     const info = inspectShape(record, running, exit);
-    const health = record.healthcheck && readHealthState(this.containers.dirs(record.id).health);
+    const health =
+      record.healthcheck && (await import('../health/health-runner.js')).readHealthState(this.containers.dirs(record.id).health);
     if (health) info.State.Health = health;
     if (running) {
       const ports = readPorts(this.containers.dirs(record.id).ports);
@@ -540,11 +548,13 @@ export class LocalEngine implements Engine {
   }
 
   async saveImages(references: string[], destination: string, format: ArchiveFormat): Promise<void> {
+    const { saveArchive } = await import('../image/archive/save.js');
     // Shared: a prune cannot remove blobs while they are being written out.
     await this.#storeLock(() => saveArchive(this.images, references, destination, format), 'shared');
   }
 
   async loadImages(source: string, options: LoadImagesOptions = {}): Promise<ImageSummary[]> {
+    const { loadArchive } = await import('../image/archive/load.js');
     const published = new Set<string>();
     try {
       const records = await this.#storeLock(() => loadArchive(this.images, source, options, published), 'shared');

@@ -1,4 +1,3 @@
-import { request } from 'undici';
 import { BerthError } from '../../errors.js';
 import type { WaitContext, WaitStrategy } from '../wait/wait-strategy.js';
 import { pollUntil } from './poll.js';
@@ -29,6 +28,7 @@ export class HttpOkWaitStrategy implements WaitStrategy {
   }
 
   async #isOk(url: string, signal: AbortSignal): Promise<boolean> {
+    const { request } = await import('undici'); // At first use: most runs never wait on HTTP.
     // reset: no kept-alive socket to the container outlives the wait.
     const { statusCode, body } = await request(url, { signal, reset: true });
     await body.dump();

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { BerthError, InvalidSpecError } from '../../errors.js';
 import { parsePort } from '../ports.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
@@ -134,9 +134,10 @@ export class HttpWaitStrategy extends AbstractWaitStrategy {
     const info = await runningInfo(context);
     if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
     const url = `${this.#tls ? 'https' : 'http'}://127.0.0.1:${mappedPort(info, this.#port)}${this.path}`;
-    const dispatcher = new Agent({ connect: { rejectUnauthorized: !this.#insecure, timeout: this.#readTimeoutMs } });
+    const undici = await import('undici'); // At first use: most runs never wait on HTTP.
+    const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: !this.#insecure, timeout: this.#readTimeoutMs } });
     this.#last = '';
-    const attempt = (): Promise<boolean> => this.#attempt(url, dispatcher, context.signal);
+    const attempt = (): Promise<boolean> => this.#attempt(undici.request, url, dispatcher, context.signal);
     try {
       await pollUntil(context, attempt, this.options.abortOnContainerExit ?? true);
     } finally {
@@ -145,7 +146,7 @@ export class HttpWaitStrategy extends AbstractWaitStrategy {
     }
   }
 
-  async #attempt(url: string, dispatcher: Agent, signal: AbortSignal): Promise<boolean> {
+  async #attempt(request: typeof import('undici').request, url: string, dispatcher: Agent, signal: AbortSignal): Promise<boolean> {
     const deadline = AbortSignal.timeout(this.#readTimeoutMs);
     let status: number | undefined;
     try {
