@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { LocalEngine } from '../../src/index.js';
+import { LocalEngine, VolumeInUseError } from '../../src/index.js';
 import { hostLeaks, tempEntries } from '../support/host-leaks.js';
 import { eventually } from '../support/leaks.js';
 import { PLAIN_CONFIG, scratchStores } from '../support/scratch-stores.js';
@@ -89,6 +89,20 @@ async function endOwner(owner: ChildProcessByStdio<null, Readable, null>, ending
   await exited;
 }
 
+/** Removes the trials' named volumes; false while a container still uses one. */
+async function removeWholeVolumes(engine: LocalEngine): Promise<boolean> {
+  for (const v of await engine.listVolumes()) {
+    if (!v.Name.startsWith('crash')) continue;
+    try {
+      await engine.removeVolume(v.Name);
+    } catch (error) {
+      if (error instanceof VolumeInUseError) return false;
+      throw error;
+    }
+  }
+  return true;
+}
+
 /** What differs between two listings, for a readable failure. */
 function difference(before: Iterable<string>, after: Iterable<string>): { added: string[]; removed: string[] } {
   const b = new Set(before);
@@ -107,11 +121,12 @@ async function trial(root: string, work: Work, image: string, ending: (typeof EN
   // A pull killed after a layer was verified and published leaves that layer, like Docker's
   // content store; it belongs to no image and pruning takes it. A whole named volume or image
   // is the user's: removing it must work, which proves it was made whole.
-  for (const v of await engine.listVolumes()) if (v.Name.startsWith('crash')) await engine.removeVolume(v.Name);
   if (work === 'pull' && (await engine.inspectImage(image))) await engine.removeImage(image);
   if (work === 'pull') await engine.pruneImages();
 
-  const settled = await eventually(() => {
+  const settled = await eventually(async () => {
+    // A container the killed owner was running may still be going (its monitor removes it): its volume with it.
+    if (!(await removeWholeVolumes(engine))) return false;
     const store = difference(storeBefore, storeListing(root));
     const host = difference(hostBefore, hostResources(root));
     return store.added.length + store.removed.length + host.added.length === 0;
