@@ -1,3 +1,4 @@
+import { identify } from '../state/process-identity.js';
 import { diffTar } from './diff-tar.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { writeImage } from './image-writer.js';
@@ -12,6 +13,12 @@ export interface CommitOptions {
   /** Recorded in the image's history. */
   comment?: string;
   author?: string;
+  /**
+   * The image lives only as long as the process that made it, as a container
+   * does: removed when that process ends (or, after a SIGKILL, by the next
+   * engine to start), once no container uses it.
+   */
+  temporary?: boolean;
 }
 
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
@@ -53,7 +60,12 @@ export async function commitImage(
   const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
   const layers = [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }];
   const chain = [...parent.chainIds, layer.chainId];
-  return writeImage(store, { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size }, reference);
+  const owner = options.temporary ? identify() : undefined;
+  return writeImage(
+    store,
+    { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size, ...(owner ? { owner } : {}) },
+    reference,
+  );
 }
 
 function parentLayers(store: ImageStore, parent: ImageRecord): ImageManifest['layers'] {

@@ -5,6 +5,7 @@ import { debug } from '../../debug.js';
 import { ImageNotPresentError } from '../../errors.js';
 import { native } from '../native.js';
 import { digestHex, type StatePaths } from '../paths.js';
+import type { ProcessIdentity } from '../state/process-identity.js';
 import { BlobStore } from './blob-store.js';
 import type { ImageConfig } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
@@ -22,6 +23,11 @@ export interface ImageRecord {
   /** Total unpacked content size in bytes. */
   size: number;
   config: ImageConfig;
+  /**
+   * The process the image lives for (a snapshot): removed when it ends, or
+   * by the next engine to start once it is gone. Absent: kept until removed.
+   */
+  owner?: ProcessIdentity;
 }
 
 /**

@@ -44,6 +44,7 @@ import { dockerCredentials } from '../image/docker-credentials.js';
 import { type ImageRecord, ImageStore } from '../image/image-store.js';
 import { type ImportOptions, importImage } from '../image/import.js';
 import { hostPlatform, type ImageConfig, MediaType, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../image/owned-images.js';
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
@@ -51,7 +52,7 @@ import { registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
-import { withFileLock } from '../state/file-lock.js';
+import { trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
@@ -100,6 +101,7 @@ export class LocalEngine implements Engine {
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     this.volumes.sweepOrphans();
     sweepOrphans(this.containers);
+    sweepOwnedImages(this.#ownedContext);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
@@ -320,12 +322,22 @@ export class LocalEngine implements Engine {
     // Paused, as Docker does, so the layer is one moment of the container's files.
     if (pause) await this.runtime.setPaused(record, true);
     try {
-      return summary(
-        await this.#storeLock(() => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options), 'shared'),
-      );
+      const commit = () => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options);
+      const image = await this.#storeLock(commit, 'shared');
+      if (image.owner) dropAtProcessEnd(this.#ownedContext, image.id);
+      return summary(image);
     } finally {
       if (pause) await this.runtime.setPaused(record, false);
     }
+  }
+
+  /** What dropping an owned image needs: the store, the containers that may use it, the store's lock. */
+  get #ownedContext(): OwnedImageContext {
+    return {
+      store: this.images,
+      users: () => this.containers.list(),
+      tryExclusive: (fn, waitMs) => trySyncLock(this.images.paths.locks, 'store', fn, waitMs),
+    };
   }
 
   async pauseContainer(idOrName: string): Promise<void> {

@@ -4,6 +4,8 @@ import { native } from '../native.js';
 
 const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 100;
+/** Something to Atomics.wait on: a synchronous sleep. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Runs `fn` holding a flock on `<dir>/<name>.lock` (exclusive, or shared with
@@ -32,12 +34,20 @@ export async function withFileLock<T>(
   }
 }
 
-/** Runs `fn` under the exclusive lock if it is free right now; returns whether it ran. */
-export function trySyncLock(dir: string, name: string, fn: () => void): boolean {
+/**
+ * Runs `fn` under the exclusive lock if it is free now or within `waitMs`
+ * (the thread sleeps meanwhile: for the end of a process, where nothing
+ * asynchronous runs); returns whether it ran.
+ */
+export function trySyncLock(dir: string, name: string, fn: () => void, waitMs = 0): boolean {
   fs.mkdirSync(dir, { recursive: true });
   const fd = fs.openSync(join(dir, `${name}.lock`), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
-    if (!native().tryLock(fd, 1)) return false;
+    const deadline = Date.now() + waitMs;
+    while (!native().tryLock(fd, 1)) {
+      if (Date.now() >= deadline) return false;
+      Atomics.wait(SLEEPER, 0, 0, POLL_MIN_MS);
+    }
     fn();
     return true;
   } finally {
