@@ -33,6 +33,7 @@ export type { PruneResult } from './engine/image/store-prune.js';
 export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';
 export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
+export { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './sdk/container-snapshot.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';
 export { berthGlobalSetup, type GlobalSetupFn } from './sdk/lifecycle/global-setup.js';

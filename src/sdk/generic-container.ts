@@ -18,7 +18,7 @@ import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { PullPolicy } from './pull-policy.js';
 import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
-import { keepOnDispose, StartedGenericContainer } from './started-container.js';
+import { keepOnDispose, rememberLaunch, StartedGenericContainer } from './started-container.js';
 import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
@@ -381,17 +381,48 @@ export class GenericContainer {
       if (strategy) await waitForReady(engine, id, strategy, this.startupTimeoutMs);
       const info = await engine.inspectContainer(id);
       if (this.autoRemove) removeOnExit(engine, id);
-      return this.#tracked(this.started(engine, id, info.Name.replace(/^\//, ''), info.NetworkSettings));
+      return this.#tracked(this.started(engine, id, info.Name.replace(/^\//, ''), info.NetworkSettings), strategy);
     } catch (error) {
       await engine.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
   }
 
-  /** A reusable container is kept when disposed of: the next user may want it. */
-  #tracked<T extends StartedGenericContainer>(started: T): T {
+  /** A reusable container is kept when disposed of: the next user may want it. Snapshots start from what started it. */
+  #tracked<T extends StartedGenericContainer>(started: T, strategy = this.waitStrategy): T {
     if (this.reuse) keepOnDispose(started);
+    rememberLaunch(started, {
+      builderFor: (image) => this.snapshotBuilder(image),
+      waitStrategy: strategy,
+      startupTimeoutMs: this.startupTimeoutMs,
+    });
     return started;
+  }
+
+  /**
+   * The builder a snapshot of a container this one started starts from:
+   * this one's settings on the snapshot's image. Modules override it to
+   * return their own type (and may wait differently: the service in a
+   * snapshot is set up already).
+   */
+  protected snapshotBuilder(image: string): GenericContainer {
+    return this.copySettingsTo(new GenericContainer(image));
+  }
+
+  /**
+   * Gives `target` this builder's run settings, but not what made the
+   * original's files (copies, archives: they are in the snapshot), nor what
+   * names one container (its name, reuse), nor how its image was pulled.
+   */
+  protected copySettingsTo<T extends GenericContainer>(target: T): T {
+    const { image: _image, name: _name, keepAlive: _keepAlive, labels, ...spec } = structuredClone(this.spec);
+    const { [REUSE_LABEL]: _reuse, ...ownLabels } = labels ?? {};
+    Object.assign(target.spec, spec, Object.keys(ownLabels).length > 0 ? { labels: ownLabels } : {});
+    target.waitStrategy = this.waitStrategy;
+    target.startupTimeoutMs = this.startupTimeoutMs;
+    target.autoRemove = this.autoRemove;
+    target.logConsumer = this.logConsumer;
+    return target;
   }
 
   async #followLogs(engine: Engine, id: string): Promise<void> {

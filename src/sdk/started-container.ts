@@ -3,11 +3,15 @@ import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../eng
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
 import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
-import { ContainerNotFoundError, NetworkError } from '../errors.js';
+import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
+import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
 import { parsePort } from './ports.js';
+import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
+import { waitForReady } from './wait/wait-for-ready.js';
+import type { WaitStrategy } from './wait/wait-strategy.js';
 
 /** Options of {@link StartedGenericContainer.exec}. */
 export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
@@ -185,7 +189,6 @@ export class StartedGenericContainer implements AsyncDisposable {
     return this.engine.waitContainer(this.id);
   }
 
-  /** Stops the container (stop signal, then SIGKILL after `timeout`) and removes it. */
   /**
    * Stops the container (SIGKILL after `timeout` ms, default 0) and starts it
    * again: same id, same files. Published ports are read anew.
@@ -200,6 +203,41 @@ export class StartedGenericContainer implements AsyncDisposable {
     return (await this.engine.commitContainer(this.id, options)).id;
   }
 
+  /**
+   * Snapshots the container's files (one new layer over its image, as
+   * {@link commit}) together with the settings of the builder that started
+   * it, so {@link ContainerSnapshot.start} runs new containers from that
+   * point without repeating what led there (an initdb, migrations, seeds).
+   * The snapshot goes when this process ends unless `keep` or `name`.
+   */
+  async snapshot(options: SnapshotOptions = {}): Promise<ContainerSnapshot> {
+    const launch = launches.get(this);
+    if (!launch) {
+      throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
+    }
+    const kept = options.keep === true || options.name !== undefined;
+    const commit: CommitOptions = { temporary: !kept, comment: 'berth snapshot', ...(options.name ? { reference: options.name } : {}) };
+    const image =
+      options.quiesce === 'stop'
+        ? await this.#whileStopped(launch, () => this.engine.commitContainer(this.id, commit))
+        : await this.engine.commitContainer(this.id, commit);
+    return new ContainerSnapshot(this.engine, image, kept, launch.builderFor);
+  }
+
+  /** Runs `fn` on the container stopped by its stop signal, then starts it again and waits for it as `start()` did. */
+  async #whileStopped<T>(launch: Launch, fn: () => Promise<T>): Promise<T> {
+    await this.engine.stopContainer(this.id);
+    try {
+      return await fn();
+    } finally {
+      await this.engine.startContainer(this.id);
+      const strategy = launch.waitStrategy ?? defaultWaitStrategy(await this.engine.inspectContainer(this.id));
+      if (strategy) await waitForReady(this.engine, this.id, strategy, launch.startupTimeoutMs);
+      this.network = (await this.engine.inspectContainer(this.id)).NetworkSettings;
+    }
+  }
+
+  /** Stops the container (stop signal, then SIGKILL after `timeout`) and removes it. */
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -218,6 +256,22 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (kept.has(this)) return;
     await this.stop();
   }
+}
+
+/** @internal How a container was started: what its snapshots start from, and how it is waited for. */
+export interface Launch {
+  /** A builder with the container's settings, for another image (a snapshot of it). */
+  builderFor: (image: string) => SnapshotLauncher<StartedGenericContainer>;
+  /** The strategy `start()` waited with; undefined: the default for the container. */
+  waitStrategy: WaitStrategy | undefined;
+  startupTimeoutMs: number;
+}
+
+const launches = new WeakMap<StartedGenericContainer, Launch>();
+
+/** @internal Records how a started container was started (see {@link StartedGenericContainer.snapshot}). */
+export function rememberLaunch(container: StartedGenericContainer, launch: Launch): void {
+  launches.set(container, launch);
 }
 
 /** Containers made with `withReuse`: disposal leaves them running for the next user. */

@@ -1,7 +1,9 @@
 import type { ContainerInfo, Engine } from '../../engine/engine.js';
+import type { ContainerSnapshot, SnapshotOptions } from '../container-snapshot.js';
 import { GenericContainer } from '../generic-container.js';
 import { StartedGenericContainer } from '../started-container.js';
-import { PostgreSqlReadyWaitStrategy } from './postgresql-ready.js';
+import { LogWaitStrategy } from '../wait/log-wait-strategy.js';
+import { PostgreSqlReadyWaitStrategy, READY_LINE } from './postgresql-ready.js';
 import type { StartedArgs } from './started-args.js';
 
 const POSTGRES_PORT = 5432;
@@ -57,6 +59,19 @@ export class PostgreSqlContainer extends GenericContainer {
     return (await super.start(engine)) as StartedPostgreSqlContainer;
   }
 
+  /**
+   * A snapshot's server starts on a data directory that is set up already:
+   * no init scripts run and no temporary server prints the ready line first,
+   * so the line alone says it accepts connections (no pg_isready round).
+   */
+  protected override snapshotBuilder(image: string): PostgreSqlContainer {
+    const { database, username, password } = this.#credentials;
+    const builder = this.copySettingsTo(
+      new PostgreSqlContainer(image).withDatabase(database).withUsername(username).withPassword(password),
+    );
+    return builder.withWaitStrategy(new LogWaitStrategy(READY_LINE));
+  }
+
   protected override started(
     engine: Engine,
     id: string,
@@ -95,6 +110,18 @@ export class StartedPostgreSqlContainer extends StartedGenericContainer {
   /** The user's password. */
   getPassword(): string {
     return this.#credentials.password;
+  }
+
+  /**
+   * Snapshots the server's files for fresh copies of the database as it is
+   * now (tables, rows, roles): the server is shut down cleanly first (its
+   * stop signal, SIGINT: a fast shutdown), so a copy starts without crash
+   * recovery, then started again (its port may change). Each
+   * `start()` of the snapshot gives a {@link StartedPostgreSqlContainer}
+   * with the same database, user and password.
+   */
+  override async snapshot(options: SnapshotOptions = {}): Promise<ContainerSnapshot<StartedPostgreSqlContainer>> {
+    return (await super.snapshot({ quiesce: 'stop', ...options })) as ContainerSnapshot<StartedPostgreSqlContainer>;
   }
 
   /** `postgres://user:password@host:port/database`, user and password URL-encoded. */
