@@ -63,6 +63,30 @@ describe('snapshot of a container', () => {
     expect(await read(original, '/seed')).toBe('changed');
   });
 
+  it('holds what the container wrote to an anonymous volume; each copy gets it in its own files, not a volume', async () => {
+    await using original = await sleeper()
+      .withMounts([{ type: 'volume', target: '/srv/data' }])
+      .start();
+    await original.exec([
+      'sh',
+      '-c',
+      'echo kept > /srv/data/row && mkdir /srv/data/sub && chmod 700 /srv/data && chown 12:34 /srv/data/sub',
+    ]);
+    await using snapshot = await original.snapshot();
+    const image = await getEngine().inspectImage(snapshot.getImageId());
+    expect(image?.config.config?.Volumes ?? {}).not.toHaveProperty('/srv/data');
+
+    await using a = await snapshot.start();
+    await using b = await snapshot.start();
+    expect((await a.inspect()).Mounts).toEqual([]);
+    expect(await read(a, '/srv/data/row')).toBe('kept');
+    const { output } = await a.exec(['stat', '-c', '%a %u:%g %n', '/srv', '/srv/data', '/srv/data/sub']);
+    expect(output.trim().split('\n')).toEqual(['755 0:0 /srv', '700 0:0 /srv/data', '755 12:34 /srv/data/sub']);
+    await a.exec(['sh', '-c', 'echo changed > /srv/data/row']);
+    expect(await read(b, '/srv/data/row')).toBe('kept');
+    expect(await read(original, '/srv/data/row')).toBe('kept');
+  });
+
   it('is removed with its layer by remove(), refused while a container uses it; nothing is left', async () => {
     const original = await sleeper().start();
     await original.exec(['sh', '-c', 'head -c 4096 /dev/urandom > /blob']);

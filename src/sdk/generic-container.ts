@@ -410,14 +410,21 @@ export class GenericContainer {
   }
 
   /**
-   * Gives `target` this builder's run settings, but not what made the
-   * original's files (copies, archives: they are in the snapshot), nor what
-   * names one container (its name, reuse), nor how its image was pulled.
+   * Gives `target` this builder's run settings for a snapshot's image, but
+   * not what made the original's files (copies, archives, anonymous
+   * volumes: their content is in the snapshot), nor what names one
+   * container (its name, reuse), nor how its image was pulled.
    */
   protected copySettingsTo<T extends GenericContainer>(target: T): T {
-    const { image: _image, name: _name, keepAlive: _keepAlive, labels, ...spec } = structuredClone(this.spec);
+    const { image: _image, name: _name, keepAlive: _keepAlive, labels, mounts, ...spec } = structuredClone(this.spec);
     const { [REUSE_LABEL]: _reuse, ...ownLabels } = labels ?? {};
-    Object.assign(target.spec, spec, Object.keys(ownLabels).length > 0 ? { labels: ownLabels } : {});
+    const shared = mounts?.filter((m) => m.type !== 'volume' || m.source !== undefined);
+    Object.assign(
+      target.spec,
+      spec,
+      Object.keys(ownLabels).length > 0 ? { labels: ownLabels } : {},
+      shared && shared.length > 0 ? { mounts: shared } : {},
+    );
     target.waitStrategy = this.waitStrategy;
     target.startupTimeoutMs = this.startupTimeoutMs;
     target.autoRemove = this.autoRemove;

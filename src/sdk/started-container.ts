@@ -205,8 +205,9 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /**
    * Snapshots the container's files (one new layer over its image, as
-   * {@link commit}) together with the settings of the builder that started
-   * it, so {@link ContainerSnapshot.start} runs new containers from that
+   * {@link commit}, with the content of its anonymous volumes: a database's
+   * data directory often is one) together with the settings of the builder
+   * that started it, so {@link ContainerSnapshot.start} runs new containers from that
    * point without repeating what led there (an initdb, migrations, seeds).
    * The snapshot goes when this process ends unless `keep` or `name`.
    */
@@ -216,7 +217,12 @@ export class StartedGenericContainer implements AsyncDisposable {
       throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
     }
     const kept = options.keep === true || options.name !== undefined;
-    const commit: CommitOptions = { temporary: !kept, comment: 'berth snapshot', ...(options.name ? { reference: options.name } : {}) };
+    const commit: CommitOptions = {
+      temporary: !kept,
+      includeAnonymousVolumes: true,
+      comment: 'berth snapshot',
+      ...(options.name ? { reference: options.name } : {}),
+    };
     const image =
       options.quiesce === 'stop'
         ? await this.#whileStopped(launch, () => this.engine.commitContainer(this.id, commit))

@@ -316,13 +316,19 @@ export class LocalEngine implements Engine {
     const info = await this.inspectContainer(record.id);
     const parent = this.images.get(record.imageId);
     if (!parent) throw new ImageNotPresentError(record.imageId);
-    const config = committedConfig(parent.config.config ?? {}, info);
+    const grafts = options.includeAnonymousVolumes
+      ? (record.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous).map((m) => ({ target: m.target, dir: m.source }))
+      : [];
+    const config = withoutVolumes(
+      committedConfig(parent.config.config ?? {}, info),
+      grafts.map((g) => g.target),
+    );
     const running = this.runtime.running(record.id);
     const pause = running !== undefined && !running.paused;
     // Paused, as Docker does, so the layer is one moment of the container's files.
     if (pause) await this.runtime.setPaused(record, true);
     try {
-      const commit = () => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options);
+      const commit = () => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options, grafts);
       const image = await this.#storeLock(commit, 'shared');
       if (image.owner) dropAtProcessEnd(this.#ownedContext, image.id);
       return summary(image);
@@ -557,4 +563,12 @@ function committedConfig(base: NonNullable<ImageConfig['config']>, info: Contain
     ...(info.Config.User ? { User: info.Config.User } : {}),
     Labels: { ...base.Labels, ...info.Config.Labels },
   };
+}
+
+/** The config without the VOLUMEs at `paths` (their content is in the image's files now). */
+function withoutVolumes(config: NonNullable<ImageConfig['config']>, paths: string[]): NonNullable<ImageConfig['config']> {
+  if (!config.Volumes || paths.length === 0) return config;
+  const clean = (p: string): string => p.replace(/\/+$/, '');
+  const Volumes = Object.fromEntries(Object.entries(config.Volumes).filter(([p]) => !paths.map(clean).includes(clean(p))));
+  return { ...config, Volumes };
 }
