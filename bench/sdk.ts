@@ -7,39 +7,19 @@
  * after it is not timed. Needs the fixture layouts (test/fixtures/build-images.sh)
  * and, for the peer, a dockerd (bash bench/start-dockerd.sh).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { LocalEngine, RedisContainer } from '../src/index.js';
 import { startRegistry } from '../test/support/registry.js';
-import { installed } from './oci-runtime.js';
-import { printTable, type Summary, summarise } from './stats.js';
+import { dockerPeerUnavailable, removeFromDocker, startToReady } from './peer.js';
+import { printTable, type Summary } from './stats.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 const WARMUP = 2;
 const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
 const READY_LINE = 'Ready to accept connections';
-// No Ryuk: its image would come from Docker Hub, and the bench removes what it starts.
-process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-
-/** Times `start` RUNS times (after WARMUP untimed runs); `stop` runs untimed after each. */
-async function startToReady<T>(start: () => Promise<T>, stop: (started: T) => Promise<void>): Promise<Summary> {
-  const samples: number[] = [];
-  for (let i = 0; i < WARMUP + RUNS; i++) {
-    const begin = process.hrtime.bigint();
-    const started = await start();
-    const ms = Number(process.hrtime.bigint() - begin) / 1e6;
-    await stop(started);
-    if (i >= WARMUP) samples.push(ms);
-  }
-  return summarise(samples);
-}
-
-function dockerRunning(): boolean {
-  return installed('docker') && spawnSync('docker', ['info'], { stdio: 'ignore' }).status === 0;
-}
 
 const layout = join(FIXTURES, 'redis');
 if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no redis fixture at ${layout}: run bash test/fixtures/build-images.sh`);
@@ -53,17 +33,20 @@ try {
   const engine = new LocalEngine({ root: join(work, 'state') });
   await engine.pullImage(image, { policy: 'missing' });
   const berth = await startToReady(
+    RUNS,
+    WARMUP,
     () => new RedisContainer(image).start(engine),
     (c) => c.stop(),
   );
   rows.push({ name: 'berth RedisContainer.start()', summary: berth });
 
-  if (!dockerRunning()) rows.push({ name: 'testcontainers-node on dockerd', note: 'no dockerd running (bash bench/start-dockerd.sh)' });
-  else if (spawnSync('docker', ['pull', '-q', image], { stdio: 'ignore' }).status !== 0) {
-    rows.push({ name: 'testcontainers-node on dockerd', note: `docker pull ${image} failed` });
-  } else {
+  const unavailable = dockerPeerUnavailable(image);
+  if (unavailable) rows.push({ name: 'testcontainers-node on dockerd', note: unavailable });
+  else {
     const tc = await import('testcontainers');
     const peer = await startToReady(
+      RUNS,
+      WARMUP,
       () => new tc.GenericContainer(image).withExposedPorts(6379).withWaitStrategy(tc.Wait.forLogMessage(READY_LINE)).start(),
       async (c) => {
         await c.stop();
@@ -74,7 +57,7 @@ try {
       summary: peer,
       note: `berth takes ${(berth.median / peer.median).toFixed(2)}x this`,
     });
-    spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
+    removeFromDocker(image);
   }
 } finally {
   await registry.stop();

@@ -1,0 +1,122 @@
+/**
+ * A fresh PostgreSQL per test: from a snapshot of an initialised server
+ * (`snapshot.start()`), beside a fresh PostgreSqlContainer on Berth and
+ * testcontainers-node's fresh container on dockerd (same image: the postgres
+ * fixture, pushed to a local registry and pulled by both). Each run is the
+ * start until `SELECT 1` answers through the published port, over a new `pg`
+ * client; closing the client and removing the container are not timed. The
+ * snapshot's making (a clean shutdown, the commit, the restart) is timed
+ * once. Needs the fixture layouts (test/fixtures/build-images.sh) and, for
+ * the peer, a dockerd (bash bench/start-dockerd.sh).
+ */
+import * as fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pushOciLayout } from '../src/engine/image/push.js';
+import { LocalEngine, PostgreSqlContainer } from '../src/index.js';
+import { startRegistry } from '../test/support/registry.js';
+import { dockerPeerUnavailable, removeFromDocker, startToReady } from './peer.js';
+import { printTable, type Summary, summarise } from './stats.js';
+
+const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
+const WARMUP = 2;
+const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
+const READY_LINE = 'database system is ready to accept connections';
+const CREDENTIALS = { user: 'test', password: 'test', database: 'test' };
+
+interface Answered<T> {
+  container: T;
+  client: pg.Client;
+}
+
+/** Starts a container, then connects to `port(container)` and runs SELECT 1. */
+async function answering<T>(start: () => Promise<T>, port: (container: T) => number): Promise<Answered<T>> {
+  const container = await start();
+  const client = new pg.Client({ host: '127.0.0.1', port: port(container), ...CREDENTIALS });
+  await client.connect();
+  await client.query('SELECT 1');
+  return { container, client };
+}
+
+async function done<T extends { stop(): Promise<unknown> }>({ container, client }: Answered<T>): Promise<void> {
+  await client.end();
+  await container.stop();
+}
+
+const layout = join(FIXTURES, 'postgres');
+if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no postgres fixture at ${layout}: run bash test/fixtures/build-images.sh`);
+const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-snapshot-'));
+const registry = await startRegistry();
+const rows: { name: string; summary?: Summary; note?: string }[] = [];
+try {
+  const image = `${registry.host}/library/postgres:latest`;
+  await pushOciLayout(layout, image);
+  const engine = new LocalEngine({ root: join(work, 'state') });
+  await engine.pullImage(image, { policy: 'missing' });
+
+  await using original = await new PostgreSqlContainer(image).start(engine);
+  const seed = new pg.Client({ connectionString: original.getConnectionUri() });
+  await seed.connect();
+  await seed.query("CREATE TABLE items (name text); INSERT INTO items VALUES ('anchor')");
+  await seed.end();
+  const begin = process.hrtime.bigint();
+  await using snapshot = await original.snapshot();
+  rows.push({ name: 'berth: making the snapshot (once)', summary: summarise([Number(process.hrtime.bigint() - begin) / 1e6]) });
+  await original.stop();
+
+  const fromSnapshot = await startToReady(
+    RUNS,
+    WARMUP,
+    () =>
+      answering(
+        () => snapshot.start(),
+        (c) => c.getPort(),
+      ),
+    done,
+  );
+  rows.push({ name: 'berth snapshot.start() + SELECT 1', summary: fromSnapshot });
+  const fresh = await startToReady(
+    RUNS,
+    WARMUP,
+    () =>
+      answering(
+        () => new PostgreSqlContainer(image).start(engine),
+        (c) => c.getPort(),
+      ),
+    done,
+  );
+  rows.push({ name: 'berth PostgreSqlContainer.start() + SELECT 1', summary: fresh });
+
+  const unavailable = dockerPeerUnavailable(image);
+  if (unavailable) rows.push({ name: 'testcontainers-node on dockerd', note: unavailable });
+  else {
+    const tc = await import('testcontainers');
+    const env = { POSTGRES_USER: CREDENTIALS.user, POSTGRES_PASSWORD: CREDENTIALS.password, POSTGRES_DB: CREDENTIALS.database };
+    const peer = await startToReady(
+      RUNS,
+      WARMUP,
+      () =>
+        answering(
+          () =>
+            new tc.GenericContainer(image)
+              .withEnvironment(env)
+              .withExposedPorts(5432)
+              .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
+              .start(),
+          (c) => c.getMappedPort(5432),
+        ),
+      done,
+    );
+    rows.push({
+      name: 'testcontainers fresh container + SELECT 1',
+      summary: peer,
+      note: `the snapshot takes ${(fromSnapshot.median / peer.median).toFixed(2)}x this`,
+    });
+    removeFromDocker(image);
+  }
+} finally {
+  await registry.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+}
+printTable(`Fresh PostgreSQL until SELECT 1 answers on the published port (${RUNS} runs each, ${WARMUP} warm-up, ms)`, rows);
