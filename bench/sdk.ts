@@ -7,31 +7,17 @@
  * after it is not timed. Needs the fixture layouts (test/fixtures/build-images.sh)
  * and, for the peer, a dockerd (bash bench/start-dockerd.sh).
  */
-import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pushOciLayout } from '../src/engine/image/push.js';
-import { LocalEngine, RedisContainer } from '../src/index.js';
-import { startRegistry } from '../test/support/registry.js';
-import { dockerPeerUnavailable, removeFromDocker, startToReady } from './peer.js';
+import { RedisContainer } from '../src/index.js';
+import { dockerPeerUnavailable, fixtureBench, removeFromDocker, startToReady } from './peer.js';
 import { printTable, type Summary } from './stats.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 const WARMUP = 2;
-const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
 const READY_LINE = 'Ready to accept connections';
 
-const layout = join(FIXTURES, 'redis');
-if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no redis fixture at ${layout}: run bash test/fixtures/build-images.sh`);
-const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-sdk-'));
-const registry = await startRegistry();
+const { image, engine, close } = await fixtureBench('redis');
 const rows: { name: string; summary?: Summary; note?: string }[] = [];
 try {
-  const image = `${registry.host}/library/redis:latest`;
-  await pushOciLayout(layout, image);
-
-  const engine = new LocalEngine({ root: join(work, 'state') });
-  await engine.pullImage(image, { policy: 'missing' });
   const berth = await startToReady(
     RUNS,
     WARMUP,
@@ -60,7 +46,6 @@ try {
     removeFromDocker(image);
   }
 } finally {
-  await registry.stop();
-  fs.rmSync(work, { recursive: true, force: true });
+  await close();
 }
 printTable(`Redis start to ready, port 6379 published (${RUNS} runs each, ${WARMUP} warm-up, ms)`, rows);

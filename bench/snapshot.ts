@@ -9,19 +9,13 @@
  * once. Needs the fixture layouts (test/fixtures/build-images.sh) and, for
  * the peer, a dockerd (bash bench/start-dockerd.sh).
  */
-import * as fs from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { pushOciLayout } from '../src/engine/image/push.js';
-import { LocalEngine, PostgreSqlContainer } from '../src/index.js';
-import { startRegistry } from '../test/support/registry.js';
-import { dockerPeerUnavailable, removeFromDocker, startToReady } from './peer.js';
+import { PostgreSqlContainer } from '../src/index.js';
+import { dockerPeerUnavailable, fixtureBench, removeFromDocker, startToReady } from './peer.js';
 import { printTable, type Summary, summarise } from './stats.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 const WARMUP = 2;
-const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';
 const READY_LINE = 'database system is ready to accept connections';
 const CREDENTIALS = { user: 'test', password: 'test', database: 'test' };
 
@@ -44,17 +38,9 @@ async function done<T extends { stop(): Promise<unknown> }>({ container, client 
   await container.stop();
 }
 
-const layout = join(FIXTURES, 'postgres');
-if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no postgres fixture at ${layout}: run bash test/fixtures/build-images.sh`);
-const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-snapshot-'));
-const registry = await startRegistry();
+const { image, engine, close } = await fixtureBench('postgres');
 const rows: { name: string; summary?: Summary; note?: string }[] = [];
 try {
-  const image = `${registry.host}/library/postgres:latest`;
-  await pushOciLayout(layout, image);
-  const engine = new LocalEngine({ root: join(work, 'state') });
-  await engine.pullImage(image, { policy: 'missing' });
-
   await using original = await new PostgreSqlContainer(image).start(engine);
   const seed = new pg.Client({ connectionString: original.getConnectionUri() });
   await seed.connect();
@@ -116,7 +102,6 @@ try {
     removeFromDocker(image);
   }
 } finally {
-  await registry.stop();
-  fs.rmSync(work, { recursive: true, force: true });
+  await close();
 }
 printTable(`Fresh PostgreSQL until SELECT 1 answers on the published port (${RUNS} runs each, ${WARMUP} warm-up, ms)`, rows);
