@@ -55,6 +55,10 @@
         "native/helper/nsjoin.c",
         "native/helper/pty.c",
         "native/helper/ttyrelay.c",
+        "native/helper/frame.c",
+        "native/helper/fdpass.c",
+        "native/helper/console.c",
+        "native/helper/attach.c",
         "native/helper/execwait.c",
         "native/helper/execsession.c"
       ],

@@ -52,6 +52,32 @@ export class RegistryError extends BerthError {
   }
 }
 
+/** Where a registry request stalled: connecting, uploading a body, waiting for the answer's headers, or reading its body. */
+export type RegistryStallStep = 'connect' | 'upload' | 'headers' | 'body';
+
+/**
+ * A registry (or its token server, or where it redirected to) stalled past a
+ * timeout of `registryTimeouts` in the config: `server` (host:port) at
+ * `step` of `request` (e.g. `GET /v2/library/busybox/blobs/sha256:…`).
+ * Raised after the retry policy gave up on the stall.
+ */
+export class RegistryTimeoutError extends RegistryError {
+  override readonly code = 'REGISTRY_TIMEOUT';
+
+  constructor(
+    /** Who stalled, as a person reads it: `registry 127.0.0.1:5000`, `token server 127.0.0.1:5001 for registry …`. */
+    readonly server: string,
+    readonly step: RegistryStallStep,
+    /** Method and path of the request that stalled. */
+    readonly request: string,
+    detail: string,
+  ) {
+    super(`${server} stalled ${detail} (${request})`, undefined, {
+      hint: 'check that the server is up and the network to it works; if it is only slow, raise "registryTimeouts" in the Berth config (README "Configuration")',
+    });
+  }
+}
+
 /** The registry does not have the image (or the tag) that was asked for. */
 export class ImageNotFoundError extends BerthError {
   constructor(

@@ -4,7 +4,8 @@
  * @packageDocumentation
  */
 
-export { type BerthConfig, loadConfig, type RegistryRetry } from './engine/config.js';
+export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
+export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export type {
   ContainerExit,
@@ -21,7 +22,7 @@ export type {
   PullPolicyName,
   PushImageOptions,
 } from './engine/engine.js';
-export type { ExecOptions, ExecResult } from './engine/exec-options.js';
+export type { ExecControl, ExecOptions, ExecResult } from './engine/exec-options.js';
 export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
 export type { ArchiveFormat } from './engine/image/archive/detect.js';
 export type { LoadImagesOptions } from './engine/image/archive/load.js';
@@ -47,7 +48,7 @@ export { PullPolicy } from './sdk/pull-policy.js';
 export { type ExecCommandOptions, type ExecCommandResult, StartedGenericContainer, type StopOptions } from './sdk/started-container.js';
 export { CompositeWaitStrategy } from './sdk/wait/composite-wait-strategy.js';
 export { HealthCheckWaitStrategy } from './sdk/wait/health-check-wait-strategy.js';
-export { type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
+export { DEFAULT_MAX_BODY_BYTES, type HttpWaitOptions, HttpWaitStrategy } from './sdk/wait/http-wait-strategy.js';
 export { ListeningPortsWaitStrategy } from './sdk/wait/listening-ports-wait-strategy.js';
 export { LogWaitStrategy } from './sdk/wait/log-wait-strategy.js';
 export { OneShotStartupWaitStrategy } from './sdk/wait/one-shot-wait-strategy.js';

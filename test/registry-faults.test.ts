@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { statePaths } from '../src/engine/paths.js';
 import {
   DigestMismatchError,
@@ -9,13 +9,22 @@ import {
   ImagePullError,
   type LocalEngine,
   RegistryError,
+  RegistryTimeoutError,
 } from '../src/index.js';
 import { type ProxiedRequest, useFaultProxy } from './support/fault-proxy.js';
 import { fixtureManifest } from './support/fixture-layout.js';
 import { PLAIN_CONFIG, scratchStores } from './support/scratch-stores.js';
+import { type StuckListener, startStuckListener } from './support/stuck-listener.js';
 
 /** Retries as the engine is configured here: 3 after the first, from 20 ms. */
 const RETRIES = 3;
+/**
+ * Timeouts for the stall tests, whose bound is vitest's timeout (STALL_BOUND_MS):
+ * with undici's defaults (5 min for headers and body idle, nothing against a
+ * trickle) those pulls and pushes would still be pending.
+ */
+const STALL_TIMEOUTS = { connectMs: 400, headersMs: 400, bodyIdleMs: 500, bodyMinBytesPerSec: 1024 };
+const STALL_BOUND_MS = 20_000;
 
 describe('pulls through a faulty connection to the registry', () => {
   const proxy = useFaultProxy(() => inject('registry'));
@@ -137,5 +146,124 @@ describe('pulls through a faulty connection to the registry', () => {
     const error = await pullError(freshEngine());
     expect(error.cause).toBeInstanceOf(ImageNotFoundError);
     expect(proxy().requests.filter((r) => r.path.startsWith(manifestPath))).toHaveLength(1);
+  });
+  describe('registries that accept and then stall', () => {
+    const STALL_RETRIES = 1;
+    const stallEngine = (timeouts = STALL_TIMEOUTS): LocalEngine =>
+      stores.engine({ ...PLAIN_CONFIG, registryRetry: { retries: STALL_RETRIES, minDelayMs: 20 }, registryTimeouts: timeouts });
+    const imageAt = (host = proxy().host): string => `${host}/library/busybox:latest`;
+    const seen = (path: string): ProxiedRequest[] => proxy().requests.filter((r) => r.path.includes(path));
+
+    /** The stall behind a failed pull, checked to be typed. */
+    const stallOf = async (pull: Promise<unknown>): Promise<RegistryTimeoutError> => {
+      const error = await pull.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ImagePullError);
+      const cause = (error as ImagePullError).cause;
+      expect(cause).toBeInstanceOf(RegistryTimeoutError);
+      expect((error as ImagePullError).hint).toMatch(/registryTimeouts/);
+      return cause as RegistryTimeoutError;
+    };
+
+    it(
+      'a manifest request that is never answered fails, after its retries, at the headers step',
+      async () => {
+        proxy().add({ path: manifestPath, fault: { kind: 'hang' } });
+        const stall = await stallOf(stallEngine().pullImage(imageAt()));
+        expect(stall.code).toBe('REGISTRY_TIMEOUT');
+        expect(stall.step).toBe('headers');
+        expect(stall.server).toBe(`registry ${proxy().host}`);
+        expect(stall.request).toBe(`GET ${manifestPath}latest`);
+        expect(stall.message).toMatch(/no response headers within 400 ms/);
+        expect(seen(manifestPath)).toHaveLength(1 + STALL_RETRIES);
+      },
+      STALL_BOUND_MS,
+    );
+
+    it(
+      'a layer that trickles a byte at a time fails at the body step, naming its digest, after resuming',
+      async () => {
+        // Ten bytes a second: the idle timer (1 s, ten times the gaps) never fires; only the speed check can.
+        proxy().add({ path: blobPath, fault: { kind: 'drip', intervalMs: 100 } });
+        const stall = await stallOf(stallEngine({ ...STALL_TIMEOUTS, bodyIdleMs: 1000 }).pullImage(imageAt()));
+        expect(stall.step).toBe('body');
+        expect(stall.request).toBe(`GET /v2/library/busybox${blobPath}`);
+        expect(stall.message).toMatch(/reading the body: \d+ bytes in 1000 ms, slower than 1024 bytes\/s/);
+        // Each stall was resumed from the bytes it had, with a Range request.
+        const gets = seen(blobPath);
+        expect(gets.length).toBeGreaterThan(1);
+        expect(gets.slice(1).every((g) => /^bytes=\d+-$/.test(g.range ?? ''))).toBe(true);
+      },
+      STALL_BOUND_MS,
+    );
+
+    it(
+      'a layer whose body stops after a byte fails at the body step (idle), with the speed check off',
+      async () => {
+        proxy().add({ path: blobPath, fault: { kind: 'drip', intervalMs: 60_000 } });
+        const stall = await stallOf(stallEngine({ ...STALL_TIMEOUTS, bodyMinBytesPerSec: 0 }).pullImage(imageAt()));
+        expect(stall.step).toBe('body');
+        expect(stall.message).toMatch(/reading the body: nothing came for 500 ms/);
+      },
+      STALL_BOUND_MS,
+    );
+
+    it(
+      'a token server that never answers fails at the headers step, named as the token server',
+      async () => {
+        const realm = `http://${proxy().host}/token`;
+        proxy().add({ path: '/token', fault: { kind: 'hang' } });
+        proxy().add({
+          path: manifestPath,
+          fault: { kind: 'status', status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="berth-test"` } },
+        });
+        const stall = await stallOf(stallEngine().pullImage(imageAt()));
+        expect(stall.step).toBe('headers');
+        expect(stall.server).toBe(`token server ${proxy().host} for registry ${proxy().host}`);
+        expect(stall.request).toBe('GET /token');
+        expect(seen('/token')).toHaveLength(1 + STALL_RETRIES);
+      },
+      STALL_BOUND_MS,
+    );
+
+    it(
+      'a push whose blob upload is never taken fails at the upload step',
+      async () => {
+        const engine = stallEngine();
+        await engine.pullImage(imageAt(inject('registry')));
+        const target = `${proxy().host}/stalled/busybox:latest`;
+        await engine.tagImage(imageAt(inject('registry')), target);
+        proxy().add({ method: 'PUT', path: '/blobs/uploads/', fault: { kind: 'hang' } });
+        const error = await engine.pushImage(target, { target }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RegistryTimeoutError);
+        const stall = error as RegistryTimeoutError;
+        expect(stall.step).toBe('upload');
+        expect(stall.server).toBe(`registry ${proxy().host}`);
+        expect(stall.request).toMatch(/^PUT \/v2\/stalled\/busybox\/blobs\/uploads\//);
+        expect(stall.message).toMatch(/sending the body or waiting for the answer: nothing within 400 ms/);
+        expect(proxy().requests.filter((r) => r.method === 'PUT')).toHaveLength(1 + STALL_RETRIES);
+      },
+      STALL_BOUND_MS,
+    );
+
+    describe('a registry whose port takes no connection', () => {
+      let stuck: StuckListener;
+      beforeAll(async () => {
+        stuck = await startStuckListener();
+      });
+      afterAll(async () => {
+        await stuck?.stop();
+      });
+
+      it(
+        'fails at the connect step',
+        async () => {
+          const stall = await stallOf(stallEngine().pullImage(imageAt(stuck.host)));
+          expect(stall.step).toBe('connect');
+          expect(stall.server).toBe(`registry ${stuck.host}`);
+          expect(stall.message).toMatch(/connecting: no connection within 400 ms/);
+        },
+        STALL_BOUND_MS,
+      );
+    });
   });
 });

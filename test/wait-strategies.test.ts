@@ -5,7 +5,15 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { GenericContainer, getEngine, StartupTimeoutError, Wait, WaitStrategyError } from '../src/index.js';
+import {
+  GenericContainer,
+  getEngine,
+  InvalidSpecError,
+  type StartedGenericContainer,
+  StartupTimeoutError,
+  Wait,
+  WaitStrategyError,
+} from '../src/index.js';
 import { pause } from '../src/sdk/wait/wait-strategy.js';
 import { containerDirExists } from './support/leaks.js';
 import { TempDirs } from './support/temp-dirs.js';
@@ -128,7 +136,77 @@ describe('http', () => {
       .start()
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(StartupTimeoutError);
-    expect((error as StartupTimeoutError).strategy).toMatch(/last: Headers Timeout Error\)$/);
+    expect((error as StartupTimeoutError).strategy).toMatch(/last: no answer within 200 ms\)$/);
+  });
+
+  it('a body that trickles is given up on at the read timeout, poll after poll, and the startup timeout still fires', async () => {
+    // Headers, then a byte every 100 ms forever: an idle timer never fires on it.
+    const drip = '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\n"\nwhile :; do printf x; usleep 100000; done\n';
+    const error = await httpd()
+      .withCopyContentToContainer([{ content: drip, target: '/www/cgi-bin/drip', mode: 0o755 }])
+      .withWaitStrategy(
+        Wait.forHttp('/cgi-bin/drip', 80)
+          .withReadTimeout(400)
+          .forResponsePredicate(() => true),
+      )
+      .withStartupTimeout(2500)
+      .start()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StartupTimeoutError);
+    // Had a poll hung, the startup deadline would have cut it with nothing seen.
+    expect((error as StartupTimeoutError).strategy).toBe(
+      'http GET /cgi-bin/drip on 80/tcp (last: status 200, body not read within 400 ms)',
+    );
+  });
+
+  describe('a 512 MiB endpoint', () => {
+    const BIG = 512 * 1024 * 1024;
+    /** httpd serving /www/big: 512 MiB of zeros, a sparse file made in the container. */
+    const bigFile = (): GenericContainer =>
+      httpd().withCommand(['sh', '-c', `truncate -s ${BIG} /www/big && echo starting && exec httpd -f -v -p 80 -h /www`]);
+    /** Bytes the container sent out of eth0 (to the port proxy, which relays to the strategy), from its /proc/net/dev. */
+    const sentBytes = async (c: StartedGenericContainer): Promise<number> => {
+      const { output } = await c.exec(['cat', '/proc/net/dev']);
+      const fields = /^\s*eth0:\s*(.*)$/m.exec(output)?.[1]?.trim().split(/\s+/);
+      if (!fields) throw new Error(`no eth0 in /proc/net/dev:\n${output}`);
+      return Number(fields[8]); // 8 receive columns, then transmit bytes
+    };
+    /** Far below the file, far above what socket and relay buffers can hold in flight. */
+    const FEW_BUFFERS = 64 * 1024 * 1024;
+
+    it('a status check reads no body: the strategy is ready without downloading it', async () => {
+      await using c = await bigFile().withWaitStrategy(Wait.forHttp('/big', 80)).start();
+      expect(await sentBytes(c)).toBeLessThan(FEW_BUFFERS);
+      // The file is really there and served whole to a client that asks for it.
+      const response = await fetch(`http://127.0.0.1:${c.getMappedPort(80)}/big`, { method: 'HEAD' });
+      expect(Number(response.headers.get('content-length'))).toBe(BIG);
+    });
+
+    it('a response predicate sees at most the bound, and a timeout says the body was cut', async () => {
+      const seen: number[] = [];
+      await using c = await bigFile()
+        .withWaitStrategy(Wait.forHttp('/big', 80).forResponsePredicate((body) => seen.push(body.length) > 0))
+        .start();
+      expect(seen).toEqual([1024 * 1024]);
+      expect(await sentBytes(c)).toBeLessThan(FEW_BUFFERS);
+
+      const error = await bigFile()
+        .withWaitStrategy(
+          Wait.forHttp('/big', 80)
+            .withMaxBodyBytes(4096)
+            .forResponsePredicate((body) => body.length > 4096),
+        )
+        .withStartupTimeout(1500)
+        .start()
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StartupTimeoutError);
+      expect((error as StartupTimeoutError).strategy).toBe('http GET /big on 80/tcp (last: status 200, body cut at 4096 bytes)');
+    });
+
+    it('refuses a body bound that is not a whole number of bytes', () => {
+      expect(() => Wait.forHttp('/big', 80).withMaxBodyBytes(0)).toThrow(InvalidSpecError);
+      expect(() => Wait.forHttp('/big', 80).withMaxBodyBytes(1.5)).toThrow(/withMaxBodyBytes\(1\.5\)/);
+    });
   });
 
   it('TLS: usingTls() needs allowInsecure() for a self-signed certificate', async () => {

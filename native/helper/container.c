@@ -6,6 +6,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgjoin.h"
+#include "console.h"
 #include "devices.h"
 #include "exec.h"
 #include "init.h"
@@ -32,8 +34,11 @@ struct child_args {
 	int err_w;
 	int exec_w;
 	int go_r;
-	/* The helper's ends, which the child's copy of the fd table holds too. */
-	int parent_ends[4];
+	int in_r;    /* open_stdin without tty: the stdin pipe's read end, else -1 */
+	int console; /* tty: the socket the terminal's master goes over, else -1 */
+	/* The helper's ends, which the child's copy of the fd table holds too
+	 * (-1 where there is none). */
+	int parent_ends[6];
 };
 
 static int await_release(int go_r, struct failure *f)
@@ -48,18 +53,19 @@ static int await_release(int go_r, struct failure *f)
 	return 0;
 }
 
+/* With tty=1 the terminal replaces all three later, after pivot_root. */
 static int setup_stdio(const struct child_args *a, struct failure *f)
 {
 	/* Opened before any mount so it is the host's /dev/null. */
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int in = a->in_r >= 0 ? a->in_r : open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	if (null < 0)
+	if (in < 0)
 		return fail(f, "stdio", errno, "open /dev/null");
-	if (dup2(null, STDIN_FILENO) < 0 || dup2(a->out_w, STDOUT_FILENO) < 0 ||
+	if (dup2(in, STDIN_FILENO) < 0 || dup2(a->out_w, STDOUT_FILENO) < 0 ||
 	    dup2(a->err_w, STDERR_FILENO) < 0)
 		return fail(f, "stdio", errno, "dup2 stdio");
-	if (close(null) < 0)
-		return fail(f, "stdio", errno, "close /dev/null");
+	if (close(in) < 0)
+		return fail(f, "stdio", errno, "close fd %d after dup2 onto stdin", in);
 	return 0;
 }
 
@@ -168,7 +174,8 @@ static int child_setup(const struct child_args *a, struct failure *f)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return fail(f, "unshare-cgroup", errno, "unshare the cgroup namespace");
 	umask(022);
-	if (setup_stdio(a, f) < 0 || build_rootfs(s, f) < 0 || finish_rootfs(s, f) < 0)
+	if (setup_stdio(a, f) < 0 || build_rootfs(s, f) < 0 || finish_rootfs(s, f) < 0 ||
+	    (s->tty && console_setup(a->console, f) < 0))
 		return -1;
 	return run_command(a, f);
 }
@@ -179,8 +186,8 @@ static _Noreturn void child_main(const struct child_args *a)
 
 	/* Closed first: if the helper dies before PR_SET_PDEATHSIG takes hold,
 	 * the release pipe then reads EOF instead of blocking us forever. */
-	for (size_t i = 0; i < 4; i++)
-		if (close(a->parent_ends[i]) < 0)
+	for (size_t i = 0; i < 6; i++)
+		if (a->parent_ends[i] >= 0 && close(a->parent_ends[i]) < 0)
 			diag("close inherited fd %d: %s", a->parent_ends[i], strerror(errno));
 	child_setup(a, &f);
 	/* No CLONE_VM: we are a copy of the helper's address space. */
@@ -207,12 +214,15 @@ static int join_netns(const char *path, struct failure *f)
 	return 0;
 }
 
-/* Index 0 is ours, index 1 goes to the child (or the other way for go). */
+/* Index 0 is ours, index 1 goes to the child (or the other way for go
+ * and in). in and console exist only when the spec asks for them. */
 struct pipes {
 	int out[2];
 	int err[2];
 	int exec[2];
 	int go[2];
+	int in[2];
+	int console[2];
 };
 
 static void close_pipes(struct pipes *p)
@@ -223,18 +233,27 @@ static void close_pipes(struct pipes *p)
 		io_close(&all[i]);
 }
 
-static int make_pipes(struct pipes *p, struct failure *f)
+static int make_pipes(struct pipes *p, bool want_in, bool want_console, struct failure *f)
 {
 	int *all = &p->out[0];
 
 	for (size_t i = 0; i < sizeof(*p) / sizeof(int); i++)
 		all[i] = -1;
 	if (pipe2(p->out, O_CLOEXEC) < 0 || pipe2(p->err, O_CLOEXEC) < 0 ||
-	    pipe2(p->exec, O_CLOEXEC) < 0 || pipe2(p->go, O_CLOEXEC) < 0) {
+	    pipe2(p->exec, O_CLOEXEC) < 0 || pipe2(p->go, O_CLOEXEC) < 0 ||
+	    (want_in && pipe2(p->in, O_CLOEXEC) < 0) ||
+	    (want_console && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p->console) < 0)) {
 		int err = errno;
 
 		close_pipes(p);
 		return fail(f, "clone", err, "create pipes");
+	}
+	/* The monitor must never block on a container that does not read. */
+	if (want_in && fcntl(p->in[1], F_SETFL, O_NONBLOCK) < 0) {
+		int err = errno;
+
+		close_pipes(p);
+		return fail(f, "clone", err, "make the stdin pipe non-blocking");
 	}
 	return 0;
 }
@@ -267,22 +286,27 @@ int container_spawn(const struct spec *s, struct container *c, struct failure *f
 
 	if (s->netns && join_netns(s->netns, f) < 0)
 		return -1;
-	if (make_pipes(&p, f) < 0)
+	if (make_pipes(&p, s->open_stdin && !s->tty, s->tty, f) < 0)
 		return -1;
 	a = (struct child_args){ .spec = s, .out_w = p.out[1], .err_w = p.err[1],
-				 .exec_w = p.exec[1], .go_r = p.go[0],
-				 .parent_ends = { p.out[0], p.err[0], p.exec[0], p.go[1] } };
+				 .exec_w = p.exec[1], .go_r = p.go[0], .in_r = p.in[0],
+				 .console = p.console[1],
+				 .parent_ends = { p.out[0], p.err[0], p.exec[0], p.go[1],
+						  p.in[1], p.console[0] } };
 	pid = clone_init(s, &a, f);
 	io_close(&p.out[1]);
 	io_close(&p.err[1]);
 	io_close(&p.exec[1]);
 	io_close(&p.go[0]);
+	io_close(&p.in[0]);
+	io_close(&p.console[1]);
 	if (pid < 0) {
 		close_pipes(&p);
 		return -1;
 	}
 	*c = (struct container){ .pid = pid, .out_fd = p.out[0], .err_fd = p.err[0],
-				 .exec_fd = p.exec[0], .go_fd = p.go[1] };
+				 .exec_fd = p.exec[0], .go_fd = p.go[1], .in_fd = p.in[1],
+				 .console_fd = p.console[0], .tty_fd = -1 };
 	return 0;
 }
 
@@ -331,4 +355,7 @@ void container_close_fds(struct container *c)
 	io_close(&c->err_fd);
 	io_close(&c->exec_fd);
 	io_close(&c->go_fd);
+	io_close(&c->in_fd);
+	io_close(&c->console_fd);
+	io_close(&c->tty_fd);
 }

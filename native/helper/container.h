@@ -13,6 +13,9 @@ struct container {
 	int err_fd;  /* read end of the init's stderr */
 	int exec_fd; /* CLOEXEC report pipe: EOF without data = execve done */
 	int go_fd;   /* write end the blocked init waits on */
+	int in_fd;   /* open_stdin without tty: the stdin pipe's write end (non-blocking), else -1 */
+	int console_fd; /* tty: where the init sends the terminal's master, else -1 */
+	int tty_fd;  /* tty: the master, once received (console_receive) */
 };
 
 /* Joins s->netns if given, then clones the init into new namespaces. The

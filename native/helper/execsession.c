@@ -2,7 +2,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -59,6 +61,19 @@ static int prepare(struct session *x, struct failure *f)
 	return 0;
 }
 
+/* A helper killed before PR_SET_PDEATHSIG took hold sends no signal, and
+ * getppid() says 0 across the PID namespace; but its end of the report
+ * pipe is closed then, which poll() shows as POLLERR on ours. */
+static bool helper_gone(int report_w)
+{
+	struct pollfd p = { .fd = report_w, .events = POLLOUT };
+
+	while (poll(&p, 1, 0) < 0)
+		if (errno != EINTR)
+			return false;
+	return (p.revents & POLLERR) != 0;
+}
+
 /* The child joins the cgroups itself, then the cgroup namespace (whose
  * root is the container's cgroup), so the helper is never accounted to
  * the container. */
@@ -66,6 +81,8 @@ static int child_setup(struct session *x, struct failure *f)
 {
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		return fail(f, "pdeathsig", errno, "prctl PR_SET_PDEATHSIG");
+	if (helper_gone(x->report[1]))
+		_exit(137);
 	if ((x->s->tty && pty_attach(x->slave, f) < 0) ||
 	    cgjoin_enter(&x->cgroups, f) < 0 ||
 	    nsjoin_enter_cgroup(&x->ns, f) < 0)

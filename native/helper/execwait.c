@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "frame.h"
 #include "io.h"
+#include "pty.h"
 #include "report.h"
 #include "ttyrelay.h"
 
@@ -22,7 +24,10 @@ struct waiter {
 	bool lifeline;
 	bool tty;
 	bool reaped;
+	bool bad_frames; /* a malformed control frame: only EOF still matters */
 	int status;
+	int master;
+	struct frame_reader control;
 	struct relay relay;
 	struct pollfd fds[W_COUNT];
 };
@@ -62,15 +67,57 @@ static void on_signal(struct waiter *w)
 		kill_command(w, (int)si.ssi_signo);
 }
 
-/* Only EOF matters: the owner is gone, and so must the command be. */
-static void on_lifeline(struct waiter *w)
+static void owner_gone(struct waiter *w)
 {
-	char buf[64];
-
-	if (io_read(SPEC_FD, buf, sizeof(buf)) > 0)
-		return;
 	w->lifeline = false;
 	kill_command(w, SIGKILL);
+}
+
+/* A resize is the only control frame an exec takes (stdin has fd 0). */
+static int control(const struct waiter *w, const struct frame_reader *r)
+{
+	unsigned cols = frame_get_u16(r->arg), rows = frame_get_u16(r->arg + 2);
+
+	if (r->type != FRAME_RESIZE)
+		return EINVAL;
+	if (w->master < 0)
+		return ENOTTY;
+	if (cols == 0 || rows == 0)
+		return EINVAL;
+	return pty_resize(w->master, cols, rows);
+}
+
+/* Control frames, each answered by an `ack` event; EOF means the owner
+ * is gone, and so must the command be. */
+static void on_lifeline(struct waiter *w)
+{
+	char discard[256];
+	size_t n;
+
+	if (w->bad_frames) {
+		if (io_read(SPEC_FD, discard, sizeof(discard)) <= 0)
+			owner_gone(w);
+		return;
+	}
+	switch (frame_read(&w->control, SPEC_FD, discard, sizeof(discard), &n)) {
+	case FRAME_AGAIN:
+		return;
+	case FRAME_CONTROL:
+		report_ack(control(w, &w->control));
+		return;
+	case FRAME_PAYLOAD:
+		if (w->control.left == 0)
+			report_ack(EINVAL);
+		return;
+	case FRAME_ERROR:
+		diag("%s: control frames on fd %d: %s; ignoring further frames", w->s->id, SPEC_FD,
+		     strerror(errno));
+		w->bad_frames = true;
+		return;
+	case FRAME_EOF:
+		owner_gone(w);
+		return;
+	}
 }
 
 static void fill(struct waiter *w)
@@ -103,8 +150,12 @@ static int report_end(const struct waiter *w)
 int exec_wait(const struct spec *s, pid_t pid, int sigfd, int master)
 {
 	struct waiter w = { .s = s, .pid = pid, .sigfd = sigfd, .lifeline = s->lifeline,
-			    .tty = master >= 0 };
+			    .tty = master >= 0, .master = master,
+			    .control = { .pre = s->rest, .pre_len = s->rest_len } };
 
+	/* Frames that arrived along with the spec. */
+	while (w.lifeline && !w.bad_frames && w.control.pre_len > 0)
+		on_lifeline(&w);
 	if (w.tty)
 		relay_init(&w.relay, STDIN_FILENO, master, STDOUT_FILENO);
 	while (!w.reaped) {

@@ -58,6 +58,26 @@ int io_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+int io_write_some(int fd, const void *buf, size_t len, size_t *off)
+{
+	while (*off < len) {
+		ssize_t n = write(fd, (const char *)buf + *off, len - *off);
+
+		if (n > 0) {
+			*off += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 1;
+		if (n == 0)
+			errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
 void io_close(int *fd)
 {
 	if (*fd >= 0 && close(*fd) < 0)

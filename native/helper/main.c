@@ -12,7 +12,9 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cgroups.h"
+#include "console.h"
 #include "container.h"
 #include "execsession.h"
 #include "io.h"
@@ -150,26 +152,43 @@ static int start(const struct spec *s, struct container *c, bool *orphaned,
 	return 0;
 }
 
+/* After `started`, so a failure here is reported late (see PROTOCOL.md). */
+static int take_console(const struct spec *s, struct container *c, struct failure *f)
+{
+	if (!s->tty || console_receive(&c->console_fd, &c->tty_fd, f) == 0)
+		return 0;
+	container_abort(c);
+	return -1;
+}
+
+/* The attach socket listens before the clone, so a failure needs no child
+ * to clean up and the socket is there once the engine sees `started`. */
 static int run_spec(const struct spec *s, int sigfd)
 {
 	struct failure f = { 0 };
 	struct container c;
+	struct attach attach;
 	bool orphaned = false;
 	int log_fd, rc;
 
-	if (open_log(s->log, &log_fd, &f) < 0 || container_spawn(s, &c, &f) < 0) {
+	attach_init(&attach, s->id);
+	if ((s->attach_socket && attach_listen(&attach, s->attach_socket, &f) < 0) ||
+	    open_log(s->log, &log_fd, &f) < 0 || container_spawn(s, &c, &f) < 0) {
 		report_failure(&f);
+		attach_close(&attach);
 		return 1;
 	}
-	if (start(s, &c, &orphaned, &f) < 0) {
+	if (start(s, &c, &orphaned, &f) < 0 || take_console(s, &c, &f) < 0) {
 		report_failure(&f);
+		attach_close(&attach);
 		container_close_fds(&c);
 		cgroups_remove(&s->cgroup_cleanup, s->id);
 		if (orphaned)
 			monitor_orphan_cleanup(s);
 		return 1;
 	}
-	rc = monitor_run(s, &c, sigfd, log_fd);
+	rc = monitor_run(s, &c, &attach, sigfd, log_fd);
+	attach_close(&attach);
 	container_close_fds(&c);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "cgroups.h"
 #include "cleanup.h"
 #include "io.h"
@@ -22,11 +23,12 @@
 #define FRAME_HEADER 13
 #define FRAME_PAYLOAD (64 * 1024)
 
-enum { P_SIGNAL, P_STDOUT, P_STDERR, P_LIFELINE, P_COUNT };
+enum { P_SIGNAL, P_STDOUT, P_STDERR, P_LIFELINE, P_ATTACH, P_COUNT = P_ATTACH + ATTACH_SLOTS };
 
 struct monitor {
 	const struct spec *spec;
 	struct container *c;
+	struct attach *attach;
 	struct pollfd fds[P_COUNT];
 	int log_fd;
 	bool reaped;
@@ -82,7 +84,8 @@ static void drain(struct monitor *m, int slot, int stream)
 		log_frame(m, stream, (size_t)n, now_ns());
 		return;
 	}
-	if (n < 0)
+	/* A terminal's master says EIO once every slave fd is closed. */
+	if (n < 0 && errno != EIO)
 		diag("%s: read container stream %d: %s", m->spec->id, stream, strerror(errno));
 	close_slot(m, slot);
 }
@@ -147,6 +150,7 @@ static void dispatch(struct monitor *m)
 		drain(m, P_STDERR, 2);
 	if (m->fds[P_LIFELINE].revents)
 		on_lifeline(m);
+	attach_handle(m->attach, &m->fds[P_ATTACH]);
 }
 
 static int write_exitfile(const struct monitor *m, int code, int sig, int oom,
@@ -216,8 +220,16 @@ static void init_fds(struct monitor *m, int sigfd)
 	m->fds[P_SIGNAL].fd = sigfd;
 	m->fds[P_STDOUT].fd = m->c->out_fd;
 	m->fds[P_STDERR].fd = m->c->err_fd;
+	/* With a terminal everything the container writes comes through its
+	 * master, logged as stdout (as Docker does); the pipes are unused. */
+	if (m->c->tty_fd >= 0) {
+		io_close(&m->c->out_fd);
+		io_close(&m->c->err_fd);
+		m->fds[P_STDOUT].fd = m->c->tty_fd;
+		m->fds[P_STDERR].fd = -1;
+	}
 	/* The monitor now owns (and closes) the stream descriptors. */
-	m->c->out_fd = m->c->err_fd = -1;
+	m->c->out_fd = m->c->err_fd = m->c->tty_fd = -1;
 	if (m->spec->lifeline)
 		m->fds[P_LIFELINE].fd = SPEC_FD;
 }
@@ -229,7 +241,7 @@ static bool done(const struct monitor *m)
 	return m->reaped && m->fds[P_STDOUT].fd < 0 && m->fds[P_STDERR].fd < 0;
 }
 
-/* poll() on four descriptors only fails for lack of memory; give up on
+/* poll() on a few descriptors only fails for lack of memory; give up on
  * the streams but still reap, so the end is recorded. */
 static void poll_failed(struct monitor *m)
 {
@@ -244,6 +256,7 @@ static void poll_failed(struct monitor *m)
 static void loop(struct monitor *m)
 {
 	while (!done(m)) {
+		attach_events(m->attach, &m->fds[P_ATTACH]);
 		if (poll(m->fds, P_COUNT, -1) >= 0) {
 			dispatch(m);
 			continue;
@@ -255,9 +268,10 @@ static void loop(struct monitor *m)
 	}
 }
 
-int monitor_run(const struct spec *s, struct container *c, int sigfd, int log_fd)
+int monitor_run(const struct spec *s, struct container *c, struct attach *attach, int sigfd,
+		int log_fd)
 {
-	struct monitor m = { .spec = s, .c = c, .log_fd = log_fd };
+	struct monitor m = { .spec = s, .c = c, .attach = attach, .log_fd = log_fd };
 	struct failure f;
 	int rc;
 
@@ -268,10 +282,20 @@ int monitor_run(const struct spec *s, struct container *c, int sigfd, int log_fd
 		container_abort(c);
 		return 1;
 	}
+	/* The stdin pipe now belongs to the attach socket. */
+	if (attach_set_stdio(attach, c->in_fd, c->tty_fd, s->open_stdin, &f) < 0) {
+		report_failure(&f);
+		container_abort(c);
+		free(m.frame);
+		return 1;
+	}
+	c->in_fd = -1;
 	init_fds(&m, sigfd);
 	loop(&m);
+	/* Gone before the exit is recorded: whoever sees the exit finds no socket. */
+	attach_close(attach);
 	rc = finish(&m);
-	for (int i = P_STDOUT; i < P_COUNT; i++)
+	for (int i = P_STDOUT; i < P_ATTACH; i++)
 		close_slot(&m, i);
 	free(m.frame);
 	if (m.lifeline_broken)

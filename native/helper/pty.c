@@ -34,3 +34,12 @@ int pty_attach(int slave, struct failure *f)
 		return fail(f, "tty", errno, "close the pty fd");
 	return 0;
 }
+
+int pty_resize(int master, unsigned cols, unsigned rows)
+{
+	struct winsize ws = { .ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols };
+
+	if (ioctl(master, TIOCSWINSZ, &ws) < 0)
+		return errno;
+	return 0;
+}

@@ -1,4 +1,4 @@
-/* exec with tty=1: a pseudo-terminal from the container's own devpts. */
+/* tty=1 (run and exec): a pseudo-terminal from the container's own devpts. */
 #ifndef BERTH_PTY_H
 #define BERTH_PTY_H
 
@@ -12,5 +12,9 @@ int pty_open(int *master, int *slave, struct failure *f);
 /* In the child: new session, the slave as controlling terminal and as
  * fds 0, 1 and 2. */
 int pty_attach(int slave, struct failure *f);
+
+/* Sets the terminal's size (TIOCSWINSZ on the master); the kernel sends
+ * SIGWINCH to its foreground process group. Returns 0 or an errno. */
+int pty_resize(int master, unsigned cols, unsigned rows);
 
 #endif

@@ -133,6 +133,11 @@ void report_exit(int code, int sig, int oom)
 		report_fmt("exit\t%d\t%d\t%d\n", code, sig, oom);
 }
 
+void report_ack(int err)
+{
+	report_fmt("ack\t%d\n", err);
+}
+
 void diag(const char *fmt, ...)
 {
 	char line[1200];

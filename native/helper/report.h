@@ -36,6 +36,8 @@ void report_pid(pid_t pid);
 void report_started(void);
 /* oom < 0 leaves the OOM field out (exec has none). */
 void report_exit(int code, int sig, int oom);
+/* `ack\t<errno>`: an exec's control frame took effect (0) or why not. */
+void report_ack(int err);
 
 /* The helper's own diagnostics on stderr, never container output. */
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

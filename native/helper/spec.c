@@ -50,6 +50,7 @@ static const struct key keys[] = {
 	S(user, BOTH),
 	S(seccomp, BOTH),
 	S(pid, SPEC_EXEC),
+	S(attach_socket, SPEC_RUN),
 	L(lower, RUNV),
 	L(env, BOTH),
 	L(arg, BOTH),
@@ -67,7 +68,8 @@ static const struct key keys[] = {
 	F(no_new_privs, BOTH),
 	F(readonly_rootfs, SPEC_RUN),
 	F(init, SPEC_RUN),
-	F(tty, SPEC_EXEC),
+	F(tty, BOTH),
+	F(open_stdin, SPEC_RUN),
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

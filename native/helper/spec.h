@@ -64,6 +64,7 @@ struct spec {
 	const char *user;
 	const char *seccomp;
 	const char *pid;
+	const char *attach_socket;
 	struct strlist lower;
 	struct strlist env;
 	struct strlist arg;
@@ -82,6 +83,7 @@ struct spec {
 	bool readonly_rootfs;
 	bool init;
 	bool tty;
+	bool open_stdin;
 	/* Parsed from the keys above by spec_read. */
 	struct security sec;
 	struct rlimit_entry *rlimits;

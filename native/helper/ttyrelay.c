@@ -8,6 +8,7 @@
 #include "report.h"
 
 #define OUT_CHUNK 16384
+#define TTY_EOF '\x04'
 
 void relay_init(struct relay *r, int in_fd, int master, int out_fd)
 {
@@ -27,21 +28,13 @@ void relay_events(const struct relay *r, struct pollfd *in, struct pollfd *maste
 
 static void flush_input(struct relay *r)
 {
-	while (r->in_off < r->in_len) {
-		ssize_t n = write(r->master, r->in_buf + r->in_off, r->in_len - r->in_off);
+	int rc = io_write_some(r->master, r->in_buf, r->in_len, &r->in_off);
 
-		if (n > 0) {
-			r->in_off += (size_t)n;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		/* The terminal is gone; so is the point of more input. */
+	if (rc > 0)
+		return;
+	/* The terminal is gone; so is the point of more input. */
+	if (rc < 0)
 		r->in_done = true;
-		break;
-	}
 	r->in_len = r->in_off = 0;
 }
 
@@ -49,10 +42,16 @@ static void read_input(struct relay *r)
 {
 	ssize_t n = io_read(r->in_fd, r->in_buf, sizeof(r->in_buf));
 
+	if (n < 0)
+		diag("exec: read stdin: %s", strerror(errno));
 	if (n <= 0) {
-		if (n < 0)
-			diag("exec: read stdin: %s", strerror(errno));
+		/* The end of stdin is typed as the terminal's EOF (^D), as an
+		 * attach client's close is (PROTOCOL.md, "Attach"). */
 		r->in_done = true;
+		r->in_buf[0] = TTY_EOF;
+		r->in_len = 1;
+		r->in_off = 0;
+		flush_input(r);
 		return;
 	}
 	r->in_len = (size_t)n;

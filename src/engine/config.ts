@@ -9,6 +9,8 @@ export interface BerthConfig {
   registryMirrors: Record<string, string[]>;
   /** How registry requests are retried on 5xx, 429 and dropped connections. */
   registryRetry?: RegistryRetry;
+  /** How long a registry request may stall at each step before it counts as failed (and is retried). */
+  registryTimeouts?: RegistryTimeouts;
 }
 
 /** Retries of registry requests: `retries` after the first attempt, backing off from `minDelayMs` (x3 each time). */
@@ -17,6 +19,27 @@ export interface RegistryRetry {
   retries?: number;
   /** Default 100. */
   minDelayMs?: number;
+}
+
+/**
+ * Limits on a registry request (the registry, its token server, where it
+ * redirects to) at each step; a request past one fails with
+ * `RegistryTimeoutError` once the retry policy gives up. Every field is in
+ * milliseconds except `bodyMinBytesPerSec`.
+ */
+export interface RegistryTimeouts {
+  /** Establishing the connection (TCP and TLS). Default 10 000. */
+  connectMs?: number;
+  /** From sending the request (or the last chunk of its body) to the answer's headers. Default 30 000. */
+  headersMs?: number;
+  /**
+   * Reading an answer's body: no byte for this long is a stall, and so is a
+   * window this long that brings fewer than `bodyMinBytesPerSec` on average
+   * (a trickle). Time the reader itself spends (unpacking) does not count. Default 30 000.
+   */
+  bodyIdleMs?: number;
+  /** The slowest body accepted over a `bodyIdleMs` window; 0 accepts any trickle. Default 1024. */
+  bodyMinBytesPerSec?: number;
 }
 
 /** Where the config file is looked for unless `BERTH_CONFIG` names one. */
@@ -59,14 +82,39 @@ function readFile(explicit: string | undefined): BerthConfig {
   return {
     insecureRegistries: [...(raw.insecureRegistries ?? [])],
     registryMirrors: mirrors,
-    ...(raw.registryRetry ? { registryRetry: retrySettings(raw.registryRetry) } : {}),
+    ...checkedSettings(raw),
   };
 }
 
-function retrySettings(raw: RegistryRetry): RegistryRetry {
+/**
+ * Checks the numeric settings of a config given in code (the engine's
+ * `config` option) as the file's are checked: a BAD_CONFIG error naming the
+ * setting, instead of a zero timeout that undici would take as none.
+ */
+export function checkConfig(config: BerthConfig): BerthConfig {
+  return { ...config, ...checkedSettings(config) };
+}
+
+function checkedSettings(raw: Partial<BerthConfig>): Pick<BerthConfig, 'registryRetry' | 'registryTimeouts'> {
+  const { registryRetry, registryTimeouts } = raw;
+  return {
+    ...(registryRetry !== undefined ? { registryRetry: wholeNumbers('registryRetry', registryRetry, { retries: 0, minDelayMs: 0 }) } : {}),
+    ...(registryTimeouts !== undefined ? { registryTimeouts: wholeNumbers('registryTimeouts', registryTimeouts, TIMEOUT_MINIMA) } : {}),
+  };
+}
+
+/** The least value of each `registryTimeouts` field: a zero timeout would fail every request. */
+const TIMEOUT_MINIMA: Required<RegistryTimeouts> = { connectMs: 1, headersMs: 1, bodyIdleMs: 1, bodyMinBytesPerSec: 0 };
+
+/** Checks that `raw` (the config's `section`) is an object of the keys of `minima`, each a whole number at least its minimum. */
+function wholeNumbers<T extends object>(section: string, raw: T, minima: Required<T>): T {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw configError(`${section} must be an object`);
+  const allowed = minima as Record<string, number>;
   for (const [key, value] of Object.entries(raw)) {
-    if (!['retries', 'minDelayMs'].includes(key) || !Number.isInteger(value) || (value as number) < 0) {
-      throw configError(`registryRetry.${key} must be "retries" or "minDelayMs", a whole number >= 0`);
+    const least = allowed[key];
+    if (least === undefined) throw configError(`${section}.${key} is not a setting (known: ${Object.keys(allowed).join(', ')})`);
+    if (!Number.isSafeInteger(value) || (value as number) < least) {
+      throw configError(`${section}.${key} must be a whole number >= ${least}, not ${JSON.stringify(value)}`);
     }
   }
   return { ...raw };
@@ -91,6 +139,6 @@ function splitList(value: string | undefined): string[] {
 
 function configError(message: string): BerthError {
   return new BerthError('BAD_CONFIG', message, {
-    hint: 'see README "Configuration": {"insecureRegistries": ["host:port"], "registryMirrors": {"docker.io": ["http://mirror:5000"]}}',
+    hint: 'see README "Configuration": {"insecureRegistries": ["host:port"], "registryMirrors": {"docker.io": ["http://mirror:5000"]}, "registryRetry": {"retries": 4}, "registryTimeouts": {"connectMs": 10000}}',
   });
 }

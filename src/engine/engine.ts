@@ -4,6 +4,7 @@ import type { PathArchive } from '../volumes/copy-out.js';
 import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
 import type { PruneVolumesResult } from '../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from './attach-options.js';
 import type { ResourceLimits } from './cgroups/limits.js';
 import type { CgroupStats } from './cgroups/stats.js';
 import type { ProcessSecurity } from './container/process-security.js';
@@ -129,6 +130,13 @@ export interface Engine {
   disconnectNetwork(network: string, container: string): Promise<void>;
   /** Runs one more command in a running container (all its namespaces and cgroups), like `docker exec`. */
   execContainer(id: string, options: ExecOptions): Promise<ExecResult>;
+  /**
+   * Attaches to a running container's stdin and terminal, like `docker
+   * attach`: from any process, even one that did not start it.
+   * @throws ContainerStateError when it is not running, or has neither
+   *   `openStdin` nor `tty` (nothing to attach to).
+   */
+  attachContainer(id: string, options?: AttachOptions): Promise<AttachSession>;
 
   /** Creates a named volume (or returns the existing one), like `docker volume create`. */
   createVolume(options?: CreateVolumeOptions): Promise<VolumeInfo>;
@@ -229,6 +237,13 @@ export interface ContainerSpec extends ProcessSecurity {
   extraHosts?: { host: string; ipAddress: string }[];
   /** Overrides the image's HEALTHCHECK (`test: ['NONE']` turns it off); the engine runs it while the container runs. */
   healthcheck?: HealthCheck;
+  /**
+   * Keep stdin open (`docker run -i`): the command's stdin is a pipe that
+   * {@link Engine.attachContainer} writes to; without it stdin is `/dev/null`.
+   */
+  openStdin?: boolean;
+  /** Run the command on a pseudo-terminal (`docker run -t`): its output is logged as stdout, and attach can resize it. */
+  tty?: boolean;
 }
 
 /** A container port published on the host. */
@@ -313,6 +328,10 @@ export interface ContainerInfo {
     StopSignal: string;
     /** Seconds (rounded up), when the spec set one. */
     StopTimeout?: number;
+    /** Whether the command runs on a pseudo-terminal. */
+    Tty: boolean;
+    /** Whether stdin is kept open for attach clients. */
+    OpenStdin: boolean;
   };
   HostConfig: {
     Memory: number;

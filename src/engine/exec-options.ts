@@ -1,3 +1,5 @@
+import type { StdinSource } from './attach-options.js';
+
 /** What {@link Engine.execContainer} runs. */
 export interface ExecOptions {
   /** argv; `cmd[0]` without a `/` is looked up in the container's PATH. */
@@ -14,6 +16,14 @@ export interface ExecOptions {
   privileged?: boolean;
   /** Called with each chunk of output as it arrives (the result still holds all of it). */
   onOutput?: (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+  /**
+   * Written to the command's stdin, then stdin is closed (EOF; with `tty`
+   * the terminal's EOF, ^D), like `docker exec -i`. Without it stdin is
+   * `/dev/null`.
+   */
+  stdin?: StdinSource;
+  /** Called once the command runs, with a handle to resize its terminal (`tty` only). */
+  onStart?: (exec: ExecControl) => void;
   /** Kills the command when aborted (its helper dies, and the command with it); the exec then rejects. */
   signal?: AbortSignal;
 }
@@ -23,4 +33,10 @@ export interface ExecResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+}
+
+/** A running exec, handed to {@link ExecOptions.onStart}. */
+export interface ExecControl {
+  /** Sets the size of the exec's terminal (the command gets SIGWINCH); resolves once it took effect. */
+  resize(cols: number, rows: number): Promise<void>;
 }

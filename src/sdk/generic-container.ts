@@ -189,6 +189,21 @@ export class GenericContainer {
     return this;
   }
 
+  /**
+   * Keeps the container's stdin open (`docker run -i`): write to it with
+   * {@link StartedGenericContainer.attachStdin}, from this or any other process.
+   */
+  withOpenStdin(openStdin = true): this {
+    this.spec.openStdin = openStdin;
+    return this;
+  }
+
+  /** Runs the command on a pseudo-terminal (`docker run -t`); its output is logged as stdout. */
+  withTty(tty = true): this {
+    this.spec.tty = tty;
+    return this;
+  }
+
   /** Runs a tiny init as PID 1 that reaps zombies and forwards signals (`docker run --init`). */
   withInit(init = true): this {
     this.spec.init = init;

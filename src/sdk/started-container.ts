@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
 import type { CommitOptions } from '../engine/image/commit.js';
@@ -14,7 +15,7 @@ import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
 
 /** Options of {@link StartedGenericContainer.exec}. */
-export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged'>;
+export type ExecCommandOptions = Pick<ExecOptions, 'env' | 'user' | 'workingDir' | 'tty' | 'privileged' | 'stdin' | 'onStart'>;
 
 /** What {@link StartedGenericContainer.exec} returns. */
 export interface ExecCommandResult extends ExecResult {
@@ -142,6 +143,16 @@ export class StartedGenericContainer implements AsyncDisposable {
    */
   attach(): Promise<Readable> {
     return this.engine.containerLogs(this.id, { follow: true, tail: 0 });
+  }
+
+  /**
+   * Attaches to the container's stdin and terminal (`docker attach` with
+   * input): write, end (EOF) and resize, with its output from now on.
+   * Needs {@link GenericContainer.withOpenStdin} (to write) or
+   * {@link GenericContainer.withTty} (to resize).
+   */
+  attachStdin(options: AttachOptions = {}): Promise<AttachSession> {
+    return this.engine.attachContainer(this.id, options);
   }
 
   /** Copies host files into the running container (`target` is each file's container path). */

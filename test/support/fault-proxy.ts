@@ -1,8 +1,9 @@
 /**
  * A scriptable HTTP proxy in front of a real registry, for tests of how the
  * registry client copes with failures: per request path it can answer an error
- * status itself, cut a body short and reset the connection, flip a byte, or
- * trickle the body slowly. Every request it sees is recorded.
+ * status itself, cut a body short and reset the connection, flip a byte,
+ * trickle the body slowly, drip it a byte at a time, or take the request and
+ * never answer. Every request it sees is recorded.
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +20,10 @@ export type Fault =
   | { kind: 'corrupt'; atByte: number }
   /** Pass the body slowly: a pause of `intervalMs` after every `chunkBytes`. */
   | { kind: 'trickle'; chunkBytes: number; intervalMs: number }
+  /** Pass the headers, then the body one byte every `intervalMs` (a stalled server that still looks alive). */
+  | { kind: 'drip'; intervalMs: number }
+  /** Take the request and never answer, nor read its body (a server that accepted and hung). */
+  | { kind: 'hang' }
   /** Ask the registry without the `Range` header, as a server without range support would answer. */
   | { kind: 'no-range' }
   /** Answer 307 to this URL (e.g. another server, as registries send blobs to object storage). */
@@ -84,6 +89,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       fault: rule?.fault.kind,
       at: performance.now(),
     });
+    if (rule?.fault.kind === 'hang') return; // stop() closes the connection.
     if (rule?.fault.kind === 'redirect') {
       req.resume();
       res.writeHead(307, { location: rule.fault.to });
@@ -167,6 +173,15 @@ async function relay(answer: IncomingMessage, res: ServerResponse, fault: Fault 
         const copy = Buffer.from(chunk);
         copy[fault.atByte - sent] = (copy[fault.atByte - sent] ?? 0) ^ 0xff;
         res.write(copy);
+      } else if (fault?.kind === 'drip') {
+        for (const byte of chunk) {
+          if (res.destroyed) {
+            answer.destroy();
+            return;
+          }
+          res.write(Buffer.of(byte));
+          await sleep(fault.intervalMs);
+        }
       } else if (fault?.kind === 'trickle') {
         // A pause each time another chunkBytes have gone, however the registry's chunks fall.
         res.write(chunk);

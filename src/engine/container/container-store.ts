@@ -42,6 +42,8 @@ export interface ContainerDirs {
   config: string;
   /** Who monitors the running container (see ContainerRuntime). */
   monitor: string;
+  /** The monitor's attach socket, with openStdin or tty (native/PROTOCOL.md, "Attach"). */
+  attach: string;
   /** The published ports as bound at the last start. */
   ports: string;
   /** The health check state (`State.Health`), written by the process that runs the checks. */
@@ -79,6 +81,7 @@ export class ContainerStore {
       exitFile: join(root, 'exit.json'),
       config: join(root, 'config.json'),
       monitor: join(root, 'monitor.json'),
+      attach: join(root, 'attach.sock'),
       ports: join(root, 'ports.json'),
       health: join(root, 'health.json'),
     };

@@ -1,4 +1,4 @@
-import { RegistryError } from '../../errors.js';
+import { RegistryError, RegistryTimeoutError } from '../../errors.js';
 import type { RegistryClient } from './registry-client.js';
 
 const MAX_RESUMES = 4;
@@ -44,8 +44,9 @@ export async function* resumableBlob(client: RegistryClient, repository: string,
   }
 }
 
-/** Errors that mean the body was cut off, not that the server refused. */
+/** Errors that mean the body was cut off or stalled, not that the server refused. */
 export function isBrokenConnection(error: unknown): boolean {
+  if (error instanceof RegistryTimeoutError) return true;
   const code = (error as { code?: string }).code ?? '';
   return code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'].includes(code);
 }

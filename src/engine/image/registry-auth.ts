@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { request } from 'undici';
+import { type Dispatcher, request } from 'undici';
 import { RegistryError } from '../../errors.js';
 
 /** Username/password (or token) for a registry. */
@@ -52,10 +52,14 @@ export class RegistryAuth {
   readonly #identity: string;
   #basic: string | undefined;
 
-  /** `endpoint`: the base URL requests go to (a mirror has tokens of its own). */
+  /**
+   * `endpoint`: the base URL requests go to (a mirror has tokens of its own);
+   * `dispatcher`: what token requests go through (it bounds their stalls).
+   */
   constructor(
     endpoint: string,
     private readonly credentials: RegistryCredentials | undefined,
+    private readonly dispatcher?: Dispatcher,
   ) {
     // Keyed by a hash of the credentials: other credentials must not get this identity's tokens.
     const who = credentials ? createHash('sha256').update(`${credentials.username}\0${credentials.password}`).digest('hex') : '';
@@ -101,7 +105,7 @@ export class RegistryAuth {
     for (const s of new Set([scope, ...(params.scope ?? '').split(' ').filter(Boolean)])) url.searchParams.append('scope', s);
     const headers: Record<string, string> = {};
     if (this.credentials) headers.authorization = basicHeader(this.credentials);
-    const res = await request(url, { headers });
+    const res = await request(url, { headers, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
     const text = await res.body.text();
     if (res.statusCode !== 200) {
       throw new RegistryError(`token server ${url.origin} answered ${res.statusCode}: ${text.slice(0, 200)}`, res.statusCode, {

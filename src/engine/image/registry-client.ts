@@ -2,10 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import pRetry, { AbortError } from 'p-retry';
 import { type Dispatcher, request } from 'undici';
-import { DigestMismatchError, ImageNotFoundError, RegistryError } from '../../errors.js';
+import { DigestMismatchError, ImageNotFoundError, RegistryError, RegistryTimeoutError } from '../../errors.js';
+import type { RegistryTimeouts } from '../config.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
 import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+import { timedDispatcher } from './registry-timeouts.js';
 
 /** How to reach one registry. */
 export interface RegistryClientOptions {
@@ -18,6 +20,8 @@ export interface RegistryClientOptions {
   retries?: number;
   /** Wait before the first retry, tripled for each next one (at most 5 s). Default 100 ms. */
   retryDelayMs?: number;
+  /** How long a request may stall at each step (defaults: README "Configuration"). */
+  timeouts?: RegistryTimeouts;
 }
 
 /** A manifest as fetched: raw bytes (digests are over these), type and digest. */
@@ -52,6 +56,7 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
   readonly #retries: number;
   readonly #retryDelayMs: number;
+  readonly #dispatcher: Dispatcher;
 
   /** Base URL requests go to. */
   get endpoint(): string {
@@ -64,7 +69,11 @@ export class RegistryClient {
   ) {
     const scheme = (options.insecure ?? isInsecureByDefault(registry)) ? 'http' : 'https';
     this.#base = options.endpoint ?? `${scheme}://${registryApiHost(registry)}`;
-    this.#auth = new RegistryAuth(this.#base, options.credentials);
+    const apiHost = registryApiHost(registry);
+    const forRegistry = (host: string): string => (host === apiHost ? `registry ${registry}` : `${host} (for registry ${registry})`);
+    this.#dispatcher = timedDispatcher(options.timeouts, forRegistry);
+    const tokenDispatcher = timedDispatcher(options.timeouts, (host) => `token server ${host} for registry ${registry}`);
+    this.#auth = new RegistryAuth(this.#base, options.credentials, tokenDispatcher);
     this.#retries = options.retries ?? 4;
     this.#retryDelayMs = options.retryDelayMs ?? 100;
   }
@@ -186,8 +195,13 @@ export class RegistryClient {
       const headers: Record<string, string> = { 'user-agent': USER_AGENT, ...options.headers };
       // Credentials go only to the registry itself, never to a redirect target (e.g. object storage).
       if (auth && sameHost) headers.authorization = auth;
-      const res = await request(url, { method: options.method, headers, body: options.body ?? null }).catch((cause: unknown) => {
-        throw unreachable(this.registry, url, cause);
+      const res = await request(url, {
+        method: options.method,
+        headers,
+        body: options.body ?? null,
+        dispatcher: this.#dispatcher,
+      }).catch((cause: unknown) => {
+        throw cause instanceof RegistryTimeoutError ? cause : unreachable(this.registry, url, cause);
       });
       if (res.statusCode === 401 && sameHost && !answeredChallenge) {
         const challenge = parseChallenge(headerValue(res.headers['www-authenticate']));
@@ -243,18 +257,16 @@ interface RetryAfter {
 }
 
 /**
- * Dropped connections, timeouts, 5xx, 429 and digest mismatches are worth
+ * Dropped connections, stalls, 5xx, 429 and digest mismatches are worth
  * another try. A refused connection is not: nothing listens there, and
  * retrying would only delay the error (or the fallback to the next mirror).
  */
 export function isTransient(error: unknown): boolean {
-  if (error instanceof DigestMismatchError) return true;
+  if (error instanceof DigestMismatchError || error instanceof RegistryTimeoutError) return true;
   if (error instanceof RegistryError && error.status !== undefined) return error.status >= 500 || error.status === 429;
   const cause = error instanceof RegistryError ? error.cause : error;
   const code = (cause as { code?: string } | undefined)?.code ?? '';
-  return (
-    code !== 'UND_ERR_CONNECT_TIMEOUT' && (code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code))
-  );
+  return code.startsWith('UND_ERR') || ['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'].includes(code);
 }
 
 function unreachable(registry: string, url: URL, cause: unknown): RegistryError {

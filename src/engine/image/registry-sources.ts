@@ -14,15 +14,19 @@ export async function registrySources(
   config: BerthConfig,
   credentials: RegistryCredentials | undefined,
 ): Promise<RegistryClient[]> {
-  const retry = retryOptions(config);
+  const retry = clientOptions(config);
   const mirrors = (config.registryMirrors[ref.registry] ?? []).map((endpoint) => new RegistryClient(ref.registry, { endpoint, ...retry }));
   const auth = credentials ?? (await dockerCredentials(ref.registry));
   const insecure = config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
   return [...mirrors, new RegistryClient(ref.registry, { ...insecure, ...retry, ...(auth ? { credentials: auth } : {}) })];
 }
 
-/** The client options for the configured retry settings. */
-export function retryOptions(config: BerthConfig): Pick<RegistryClientOptions, 'retries' | 'retryDelayMs'> {
+/** The client options for the configured retry and timeout settings (pulls and pushes alike). */
+export function clientOptions(config: BerthConfig): Pick<RegistryClientOptions, 'retries' | 'retryDelayMs' | 'timeouts'> {
   const { retries, minDelayMs } = config.registryRetry ?? {};
-  return { ...(retries !== undefined ? { retries } : {}), ...(minDelayMs !== undefined ? { retryDelayMs: minDelayMs } : {}) };
+  return {
+    ...(retries !== undefined ? { retries } : {}),
+    ...(minDelayMs !== undefined ? { retryDelayMs: minDelayMs } : {}),
+    ...(config.registryTimeouts ? { timeouts: config.registryTimeouts } : {}),
+  };
 }

@@ -205,7 +205,7 @@ export class ContainerRuntime {
   exec(record: ContainerRecord, options: ExecOptions): Promise<ExecResult> {
     const running = this.#requireRunning(record);
     if (running.paused) throw new ContainerStateError(`container ${record.name} is paused`, 'unpause it first');
-    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options.onOutput, options.signal);
+    return runExec(execSpec(record, running.pid, running.cgroup.dirs, options), options);
   }
 
   #requireRunning(record: ContainerRecord): RunningContainer {
@@ -246,8 +246,16 @@ export class ContainerRuntime {
       security: securityOf(record.spec),
       mounts: [...helperMountRecords(record.mounts ?? []), ...networking.mounts],
       ...(networking.netns ? { netns: networking.netns } : {}),
+      ...attachRecords(record, dirs.attach),
     };
   }
+}
+
+/** stdin and terminal: a socket to attach to only when there is something to attach to. */
+function attachRecords(record: ContainerRecord, socket: string): Pick<HelperSpec, 'openStdin' | 'tty' | 'attachSocket'> {
+  const { openStdin, tty } = record.spec;
+  if (!openStdin && !tty) return {};
+  return { ...(openStdin ? { openStdin } : {}), ...(tty ? { tty } : {}), attachSocket: socket };
 }
 
 /**

@@ -37,6 +37,8 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       Labels: record.spec.labels ?? {},
       User: record.spec.user ?? '',
       StopSignal: record.stopSignal,
+      Tty: record.spec.tty ?? false,
+      OpenStdin: record.spec.openStdin ?? false,
       ...(record.spec.stopTimeoutMs === undefined ? {} : { StopTimeout: Math.ceil(record.spec.stopTimeoutMs / 1000) }),
     },
     HostConfig: {

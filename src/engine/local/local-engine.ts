@@ -14,9 +14,10 @@ import type { ExtractOptions } from '../../volumes/copy-in.js';
 import type { PathArchive } from '../../volumes/copy-out.js';
 import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
+import type { AttachOptions, AttachSession } from '../attach-options.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
-import { type BerthConfig, loadConfig } from '../config.js';
+import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
 import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { validateSecurity } from '../container/process-security.js';
@@ -48,11 +49,12 @@ import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../i
 import { pullImage } from '../image/pull.js';
 import { pushManifest } from '../image/push.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { registrySources } from '../image/registry-sources.js';
+import { clientOptions, registrySources } from '../image/registry-sources.js';
 import { type PruneResult, pruneStore } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
+import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
-import { trySyncLock, withFileLock } from '../state/file-lock.js';
+import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
@@ -92,16 +94,18 @@ export class LocalEngine implements Engine {
       throw new PermissionError('the local Berth engine needs root for now', 'run the tests as root (rootless support is planned)');
     }
     const paths = statePaths(options.root);
-    this.#config = options.config ?? loadConfig();
+    this.#config = options.config ? checkConfig(options.config) : loadConfig();
     this.images = new ImageStore(paths);
     this.containers = new ContainerStore(paths.containers);
     this.networks = new NetworkManager();
     this.runtime = new ContainerRuntime(this.containers, this.images, this.networks);
     this.volumes = new VolumeManager(paths, this.containers);
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
-    this.volumes.sweepOrphans();
+    // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
     sweepOrphans(this.containers);
     sweepOwnedImages(this.#ownedContext);
+    this.volumes.sweepOrphans();
+    sweepLockFiles(paths.locks);
     this.containers.emptyTrash();
     this.networkSweep = sweepNetworks(this.networks.store).catch((error: unknown) => {
       debug('network sweep failed: %s', (error as Error).message);
@@ -158,6 +162,7 @@ export class LocalEngine implements Engine {
     const credentials = options.credentials ?? (await dockerCredentials(ref.registry));
     const insecure = this.#config.insecureRegistries.includes(ref.registry) ? { insecure: true } : {};
     const { digest } = await pushManifest(this.images.blobs, bytes, mediaType, target, {
+      ...clientOptions(this.#config),
       ...insecure,
       ...(credentials ? { credentials } : {}),
       mountFrom: sameRegistry.map((r) => r.repository),
@@ -390,6 +395,26 @@ export class LocalEngine implements Engine {
 
   async execContainer(idOrName: string, options: ExecOptions): Promise<ExecResult> {
     return this.runtime.exec(this.containers.get(idOrName), options);
+  }
+
+  async attachContainer(idOrName: string, options: AttachOptions = {}): Promise<AttachSession> {
+    const record = this.containers.get(idOrName);
+    const { openStdin, tty } = record.spec;
+    if (!openStdin && (!tty || options.stdin !== undefined)) {
+      throw new ContainerStateError(
+        `container ${record.name} was not created with openStdin${tty ? '' : ' or tty'}`,
+        'create it with openStdin: true (GenericContainer.withOpenStdin()) to write its stdin, or tty: true (withTty()) to resize its terminal',
+      );
+    }
+    if (!this.runtime.running(record.id)) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
+    // Opened first, so whatever the input makes the container write is seen.
+    const output = await this.containerLogs(record.id, { follow: true, tail: 0 });
+    try {
+      return await openAttachSession(this.containers.dirs(record.id).attach, record.name, output, options);
+    } catch (error) {
+      output.destroy();
+      throw error;
+    }
   }
 
   async listContainers(options: { all?: boolean; labels?: Record<string, string> } = {}): Promise<ContainerInfo[]> {

@@ -3,7 +3,9 @@ export type HelperEvent =
   | { kind: 'pid'; pid: number }
   | { kind: 'started' }
   | { kind: 'error'; step: string; errno: number; message: string }
-  | { kind: 'exit'; exitCode: number; signal: number };
+  | { kind: 'exit'; exitCode: number; signal: number }
+  /** An exec's control frame (a resize) took effect (errno 0) or not. */
+  | { kind: 'ack'; errno: number };
 
 /** Parses one status line; unknown lines are returned as undefined. */
 export function parseEvent(line: string): HelperEvent | undefined {
@@ -17,6 +19,8 @@ export function parseEvent(line: string): HelperEvent | undefined {
       return { kind, step: fields[0] ?? 'unknown', errno: Number(fields[1] ?? 0), message: fields.slice(2).join('\t') };
     case 'exit':
       return { kind, exitCode: Number(fields[0]), signal: Number(fields[1] ?? 0) };
+    case 'ack':
+      return { kind, errno: Number(fields[0] ?? 0) };
     default:
       return undefined;
   }

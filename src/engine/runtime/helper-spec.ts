@@ -35,6 +35,12 @@ export interface HelperSpec {
   security?: ProcessSecurity;
   /** `mount` records, parents first (see native/PROTOCOL.md, "Mounts"). */
   mounts?: string[];
+  /** stdin is a pipe the monitor holds open for attach clients (else `/dev/null`). */
+  openStdin?: boolean;
+  /** The command runs on a pseudo-terminal. */
+  tty?: boolean;
+  /** Where the monitor listens for attach clients (stdin, resize). */
+  attachSocket?: string;
 }
 
 /** Encodes a spec as `key=value\0` records closed by `end\0`. */
@@ -55,6 +61,9 @@ export function encodeSpec(spec: HelperSpec): Buffer {
   for (const file of spec.oomEvents ?? []) records.push(['oom_events', file]);
   if (spec.netns) records.push(['netns', spec.netns]);
   if (spec.orphanCleanup) records.push(['orphan_cleanup', spec.orphanCleanup]);
+  if (spec.openStdin) records.push(['open_stdin', '1']);
+  if (spec.tty) records.push(['tty', '1']);
+  if (spec.attachSocket) records.push(['attach_socket', spec.attachSocket]);
   records.push(...securityRecords(spec.security ?? {}), ...rootfsRecords(spec.security ?? {}));
   for (const mount of spec.mounts ?? []) records.push(['mount', mount]);
   return encodeRecords(records);

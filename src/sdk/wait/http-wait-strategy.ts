@@ -1,5 +1,6 @@
+import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
-import { BerthError } from '../../errors.js';
+import { BerthError, InvalidSpecError } from '../../errors.js';
 import { parsePort } from '../ports.js';
 import { mappedPort, pollUntil, runningInfo } from './poll.js';
 import type { WaitContext, WaitStrategy } from './wait-strategy.js';
@@ -11,10 +12,17 @@ export interface HttpWaitOptions {
 }
 
 const DEFAULT_READ_TIMEOUT_MS = 1000;
+/** The most of a body {@link HttpWaitStrategy.forResponsePredicate} predicates see, unless `withMaxBodyBytes` says otherwise. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Ready when an HTTP(S) request to the published port answers as expected:
  * status 200 unless status or response predicates are given (all must hold).
+ * Each poll reads only what its checks need: without a response predicate
+ * the body is not read at all (the connection is closed after the headers),
+ * with one at most `withMaxBodyBytes` of it, so a large endpoint is not
+ * downloaded on every poll. A poll gets `withReadTimeout` for everything:
+ * connecting, the headers and the body it reads.
  */
 export class HttpWaitStrategy implements WaitStrategy {
   readonly #port: string;
@@ -23,6 +31,7 @@ export class HttpWaitStrategy implements WaitStrategy {
   #tls = false;
   #insecure = false;
   #readTimeoutMs = DEFAULT_READ_TIMEOUT_MS;
+  #maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
   readonly #statusChecks: ((status: number) => boolean)[] = [];
   readonly #bodyChecks: ((body: string) => boolean | Promise<boolean>)[] = [];
   #last = '';
@@ -53,7 +62,11 @@ export class HttpWaitStrategy implements WaitStrategy {
     return this;
   }
 
-  /** Ready when `predicate(body)` holds. */
+  /**
+   * Ready when `predicate(body)` holds. The body is the first
+   * `withMaxBodyBytes` bytes (1 MiB by default) as UTF-8: a longer one is cut
+   * there, and the strategy's description (in a timeout's error) says so.
+   */
   forResponsePredicate(predicate: (body: string) => boolean | Promise<boolean>): this {
     this.#bodyChecks.push(predicate);
     return this;
@@ -88,9 +101,25 @@ export class HttpWaitStrategy implements WaitStrategy {
     return this;
   }
 
-  /** How long one request may wait for the response (default 1 s); a slower answer counts as not ready. */
+  /**
+   * How long one request may take (default 1 s): connecting, the response
+   * headers and the part of the body it reads. A slower answer counts as not
+   * ready, and the next poll asks again.
+   */
   withReadTimeout(ms: number): this {
     this.#readTimeoutMs = ms;
+    return this;
+  }
+
+  /** The most of a body the response predicates get (default 1 MiB, {@link DEFAULT_MAX_BODY_BYTES}); the rest is not read. */
+  withMaxBodyBytes(bytes: number): this {
+    if (!Number.isSafeInteger(bytes) || bytes < 1) {
+      throw new InvalidSpecError(
+        `withMaxBodyBytes(${bytes}): not a whole number of bytes >= 1`,
+        'pass how many bytes of the body the predicates need, e.g. 65536',
+      );
+    }
+    this.#maxBodyBytes = bytes;
     return this;
   }
 
@@ -104,35 +133,65 @@ export class HttpWaitStrategy implements WaitStrategy {
     try {
       await pollUntil(context, attempt, this.options.abortOnContainerExit ?? true);
     } finally {
-      await dispatcher.close();
+      // destroy, not close: a poll given up on may still be connecting.
+      await dispatcher.destroy();
     }
   }
 
   async #attempt(url: string, dispatcher: Agent, signal: AbortSignal): Promise<boolean> {
+    const deadline = AbortSignal.timeout(this.#readTimeoutMs);
+    let status: number | undefined;
     try {
       const response = await request(url, {
         method: this.#method as 'GET',
         headers: this.#headers,
         dispatcher,
-        signal,
-        headersTimeout: this.#readTimeoutMs,
-        bodyTimeout: this.#readTimeoutMs,
+        signal: AbortSignal.any([signal, deadline]),
       });
-      const body = await response.body.text();
-      this.#last = `status ${response.statusCode}`;
-      return this.#accepts(response.statusCode, body);
+      status = response.statusCode;
+      if (!this.#statusAccepted(status) || this.#bodyChecks.length === 0) {
+        // Nothing needs the body: close the connection instead of downloading it.
+        response.body.destroy();
+        this.#last = `status ${status}`;
+        return this.#statusAccepted(status);
+      }
+      const body = await readAtMost(response.body, this.#maxBodyBytes);
+      // Only a finished poll says what it saw: one the startup deadline cut leaves the last one's.
+      this.#last = `status ${status}${body.truncated ? `, body cut at ${this.#maxBodyBytes} bytes` : ''}`;
+      for (const check of this.#bodyChecks) if (!(await check(body.text))) return false;
+      return true;
     } catch (error) {
-      // The deadline's own abort says nothing about the service.
-      if (!signal.aborted) this.#last = (error as Error).message;
+      // The startup deadline's own abort says nothing about the service.
+      if (signal.aborted) return false;
+      if (!deadline.aborted) this.#last = (error as Error).message;
+      else if (status === undefined) this.#last = `no answer within ${this.#readTimeoutMs} ms`;
+      else this.#last = `status ${status}, body not read within ${this.#readTimeoutMs} ms`;
       return false;
     }
   }
 
-  async #accepts(status: number, body: string): Promise<boolean> {
-    const statusOk =
-      this.#statusChecks.length > 0 || this.#bodyChecks.length > 0 ? this.#statusChecks.every((c) => c(status)) : status === 200;
-    if (!statusOk) return false;
-    for (const check of this.#bodyChecks) if (!(await check(body))) return false;
-    return true;
+  #statusAccepted(status: number): boolean {
+    if (this.#statusChecks.length === 0 && this.#bodyChecks.length === 0) return status === 200;
+    return this.#statusChecks.every((c) => c(status));
   }
+}
+
+/**
+ * The first `max` bytes of `body` as UTF-8, and whether there was more; the
+ * rest is not read (the stream is destroyed, which closes the connection).
+ */
+async function readAtMost(body: Readable, max: number): Promise<{ text: string; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      chunks.push(chunk as Buffer);
+      size += (chunk as Buffer).length;
+      // One byte past the bound tells a cut body from one exactly `max` long.
+      if (size > max) break;
+    }
+  } finally {
+    body.destroy();
+  }
+  return { text: Buffer.concat(chunks).subarray(0, max).toString('utf8'), truncated: size > max };
 }

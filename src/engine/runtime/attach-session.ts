@@ -1,0 +1,49 @@
+import type { Readable } from 'node:stream';
+import type { AttachOptions, AttachSession } from '../attach-options.js';
+import { AttachClient } from './attach-client.js';
+import { stdinChunks } from './stdin-source.js';
+
+const FRAMES_IN_FLIGHT = 8;
+
+/**
+ * A session over the container's attach socket: `output` is the live log
+ * the caller opened, stdin and resizes go through the socket.
+ */
+export async function openAttachSession(
+  socketPath: string,
+  name: string,
+  output: Readable,
+  options: AttachOptions,
+): Promise<AttachSession> {
+  const client = await AttachClient.connect(socketPath, name);
+  const input = options.stdin === undefined ? Promise.resolve() : pump(client, options.stdin);
+  // Awaiting it is optional; a failure must not become an unhandled rejection.
+  input.catch(() => undefined);
+  return {
+    output,
+    input,
+    write: (data) => client.write(Buffer.from(data)),
+    end: () => client.end(),
+    resize: (cols, rows) => client.resize(cols, rows),
+    close: () => {
+      client.close();
+      output.destroy();
+    },
+  };
+}
+
+/**
+ * A few frames in flight: the monitor reads the next one while the
+ * container drains the last, and the container's pace is still the pace.
+ */
+async function pump(client: AttachClient, source: NonNullable<AttachOptions['stdin']>): Promise<void> {
+  const inFlight: Promise<void>[] = [];
+  for await (const chunk of stdinChunks(source)) {
+    const written = client.write(chunk);
+    written.catch(() => undefined); // Awaited below, maybe after a sibling failed.
+    inFlight.push(written);
+    if (inFlight.length >= FRAMES_IN_FLIGHT) await inFlight.shift();
+  }
+  await Promise.all(inFlight);
+  await client.end();
+}
