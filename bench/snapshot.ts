@@ -4,7 +4,7 @@
  * testcontainers-node's fresh container on dockerd (same image: the postgres
  * fixture, pushed to a local registry and pulled by both). Each run is the
  * start until `SELECT 1` answers through the published port, over a new `pg`
- * client; closing the client and removing the container are not timed. The
+ * client (connecting again while that fails); closing the client and removing the container are not timed. The
  * snapshot's making (a clean shutdown, the commit, the restart) is timed
  * once. Needs the fixture layouts (test/fixtures/build-images.sh) and, for
  * the peer, a dockerd (bash bench/start-dockerd.sh).
@@ -18,19 +18,36 @@ const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
 const WARMUP = 2;
 const READY_LINE = 'database system is ready to accept connections';
 const CREDENTIALS = { user: 'test', password: 'test', database: 'test' };
+const RETRY_MS = 10;
+const RETRY_FOR_MS = 10_000;
 
 interface Answered<T> {
   container: T;
   client: pg.Client;
 }
 
-/** Starts a container, then connects to `port(container)` and runs SELECT 1. */
+/**
+ * Starts a container, then connects to `port(container)` and runs SELECT 1,
+ * trying again every 10 ms for up to 10 s while the connection fails: a
+ * port proxy may accept before the server behind it does, and every row
+ * is timed until the same answer.
+ */
 async function answering<T>(start: () => Promise<T>, port: (container: T) => number): Promise<Answered<T>> {
   const container = await start();
-  const client = new pg.Client({ host: '127.0.0.1', port: port(container), ...CREDENTIALS });
-  await client.connect();
-  await client.query('SELECT 1');
-  return { container, client };
+  const deadline = Date.now() + RETRY_FOR_MS;
+  for (;;) {
+    const client = new pg.Client({ host: '127.0.0.1', port: port(container), ...CREDENTIALS });
+    client.on('error', () => undefined); // A dropped idle connection must not end the bench.
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return { container, client };
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+    }
+  }
 }
 
 async function done<T extends { stop(): Promise<unknown> }>({ container, client }: Answered<T>): Promise<void> {
