@@ -96,26 +96,31 @@ try {
   else {
     const tc = await import('testcontainers');
     const env = { POSTGRES_USER: CREDENTIALS.user, POSTGRES_PASSWORD: CREDENTIALS.password, POSTGRES_DB: CREDENTIALS.database };
-    const peer = await startToReady(
-      RUNS,
-      WARMUP,
-      () =>
-        answering(
-          () =>
-            new tc.GenericContainer(image)
-              .withEnvironment(env)
-              .withExposedPorts(5432)
-              .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
-              .start(),
-          (c) => c.getMappedPort(5432),
-        ),
-      done,
-    );
-    rows.push({
-      name: 'testcontainers fresh container + SELECT 1',
-      summary: peer,
-      note: `the snapshot takes ${(fromSnapshot.median / peer.median).toFixed(2)}x this`,
-    });
+    // dockerd's own failures (a network it lost) are the peer's row, not the end of the bench.
+    try {
+      const peer = await startToReady(
+        RUNS,
+        WARMUP,
+        () =>
+          answering(
+            () =>
+              new tc.GenericContainer(image)
+                .withEnvironment(env)
+                .withExposedPorts(5432)
+                .withWaitStrategy(tc.Wait.forLogMessage(READY_LINE))
+                .start(),
+            (c) => c.getMappedPort(5432),
+          ),
+        done,
+      );
+      rows.push({
+        name: 'testcontainers fresh container + SELECT 1',
+        summary: peer,
+        note: `the snapshot takes ${(fromSnapshot.median / peer.median).toFixed(2)}x this`,
+      });
+    } catch (error) {
+      rows.push({ name: 'testcontainers fresh container + SELECT 1', note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    }
     removeFromDocker(image);
   }
 } finally {
