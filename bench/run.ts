@@ -3,7 +3,7 @@
  * machine (`bash scripts/setup.sh --bench` installs them), in one run.
  * BENCH=startup,pull,archive picks some; BENCH_RUNS sets the repetitions.
  */
-const all = ['startup', 'pull', 'disk', 'network', 'copy', 'archive', 'wait', 'sdk', 'stdin', 'e2e', 'cold'] as const;
+const all = ['startup', 'pull', 'disk', 'network', 'copy', 'archive', 'wait', 'sdk', 'stdin', 'e2e', 'cold', 'snapshot'] as const;
 const chosen = (process.env.BENCH ?? all.join(',')).split(',');
 for (const name of all) {
   if (chosen.includes(name)) await import(`./${name}.js`);

@@ -39,6 +39,7 @@ export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engin
 export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
 export { AbstractStartedContainer, AbstractStoppedContainer } from './sdk/abstract-started-container.js';
+export { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './sdk/container-snapshot.js';
 export type { CopyToContainerOptions } from './sdk/copy-options.js';
 export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';

@@ -460,3 +460,31 @@ describe('TestContainers.exposeHostPorts', () => {
     await expect(TestContainers.exposeHostPorts(0)).rejects.toThrow(/invalid host port 0/);
   });
 });
+
+describe('commit deleteOnExit', () => {
+  /** Runs a child that commits a container with these options and exits; returns the image id. */
+  const commitInChild = (deleteOnExit: boolean): string => {
+    const script = `
+      import { GenericContainer } from './src/index.ts';
+      const c = await new GenericContainer(${JSON.stringify(busybox())}).withCommand(['sleep', '100']).start();
+      const id = await c.commit({ deleteOnExit: ${deleteOnExit} });
+      await c.stop();
+      process.stdout.write(id);
+    `;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`the child failed: ${run.stderr}`);
+    return run.stdout.trim();
+  };
+
+  it('by default the image goes with the process that made it; deleteOnExit: false keeps it', async () => {
+    const gone = commitInChild(true);
+    expect(gone).toMatch(/^sha256:/);
+    expect(await getEngine().inspectImage(gone)).toBeUndefined();
+    const kept = commitInChild(false);
+    try {
+      expect((await getEngine().inspectImage(kept))?.id).toBe(kept);
+    } finally {
+      await getEngine().removeImage(kept, { force: true });
+    }
+  });
+});

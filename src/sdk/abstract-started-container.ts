@@ -4,6 +4,7 @@ import type { ContainerExit } from '../engine/engine.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import type { ContentToCopy, DirectoryToCopy, FileToCopy } from '../volumes/copy-sources.js';
+import type { ContainerSnapshot, SnapshotOptions } from './container-snapshot.js';
 import type { CopyToContainerOptions } from './copy-options.js';
 import {
   type ContainerCommitOptions,
@@ -130,6 +131,11 @@ export class AbstractStartedContainer implements StartedTestContainer {
   /** As {@link StartedGenericContainer.attach}. */
   attach(): Promise<Readable> {
     return this.startedTestContainer.attach();
+  }
+
+  /** As {@link StartedGenericContainer.snapshot}. */
+  snapshot(options?: SnapshotOptions): Promise<ContainerSnapshot> {
+    return this.startedTestContainer.snapshot(options);
   }
 
   /** As {@link StartedGenericContainer.attachStdin}. */

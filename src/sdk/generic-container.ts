@@ -486,10 +486,44 @@ export class GenericContainer {
       spec: this.spec,
       waitStrategy: strategy,
       startupTimeoutMs: this.startupTimeoutMs,
+      snapshotBuilder: (image) => this.snapshotBuilder(image),
     });
     if (this.reuse) keepOnDispose(started);
     await this.containerStarted?.(started, info, reused);
     return started;
+  }
+
+  /**
+   * The builder a snapshot of a container this one started starts from:
+   * this one's settings on the snapshot's image. Modules override it to
+   * return their own type (and may wait differently: the service in a
+   * snapshot is set up already).
+   */
+  protected snapshotBuilder(image: string): GenericContainer {
+    return this.copySettingsTo(new GenericContainer(image));
+  }
+
+  /**
+   * Gives `target` this builder's run settings for a snapshot's image, but
+   * not what made the original's files (copies, archives, anonymous
+   * volumes: their content is in the snapshot), nor what names one
+   * container (its name, reuse), nor how its image was pulled.
+   */
+  protected copySettingsTo<T extends GenericContainer>(target: T): T {
+    const { image: _image, name: _name, keepAlive: _keepAlive, labels, mounts, ...spec } = structuredClone(this.spec);
+    const { [REUSE_LABEL]: _reuse, ...ownLabels } = labels ?? {};
+    const shared = mounts?.filter((m) => m.type !== 'volume' || m.source !== undefined);
+    Object.assign(
+      target.spec,
+      spec,
+      Object.keys(ownLabels).length > 0 ? { labels: ownLabels } : {},
+      shared && shared.length > 0 ? { mounts: shared } : {},
+    );
+    target.waitStrategy = this.waitStrategy;
+    target.startupTimeoutMs = this.startupTimeoutMs;
+    target.autoRemove = this.autoRemove;
+    target.logConsumer = this.logConsumer;
+    return target;
   }
 
   async #followLogs(engine: Engine, id: string): Promise<void> {

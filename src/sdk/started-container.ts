@@ -2,15 +2,19 @@ import type { Readable } from 'node:stream';
 import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
 import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
 import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
+import type { CommitOptions } from '../engine/image/commit.js';
 import type { LogSelection } from '../engine/runtime/log-frames.js';
-import { ContainerNotFoundError, NetworkError } from '../errors.js';
+import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../errors.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
+import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { sdkHost } from './host.js';
 import { parsePort } from './ports.js';
 import { StoppedGenericContainer } from './stopped-container.js';
+import type { StartedTestContainer } from './test-container.js';
+import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
 import { waitForReady } from './wait/wait-for-ready.js';
 import type { WaitStrategy } from './wait/wait-strategy.js';
 
@@ -36,6 +40,11 @@ export interface ContainerCommitOptions {
   author?: string;
   /** Dockerfile instructions applied to the image's config, as `docker commit -c` (an array, or one per line). */
   changes?: string[] | string;
+  /**
+   * Remove the image when this process ends, as testcontainers does (default
+   * true); after a SIGKILL the next engine to start removes it. `false` keeps it.
+   */
+  deleteOnExit?: boolean;
 }
 
 /** Options of {@link StartedGenericContainer.stop}. */
@@ -61,6 +70,8 @@ export interface StartedContext {
   waitStrategy: WaitStrategy | undefined;
   /** The container's own startup timeout (`withStartupTimeout`), if set. */
   startupTimeoutMs: number | undefined;
+  /** A builder with the container's settings for another image: what its snapshots start from. */
+  snapshotBuilder?: (image: string) => SnapshotLauncher<StartedTestContainer>;
 }
 
 /** A container that {@link GenericContainer.start} started. */
@@ -265,18 +276,62 @@ export class StartedGenericContainer implements AsyncDisposable {
    * Makes an image of the container as it is now, like `docker commit`;
    * returns the image id. `repo` and `tag` name it (else it is untagged),
    * `changes` are Dockerfile instructions applied to its config
-   * (`['ENV A=1', 'CMD ["app"]']`), `comment` lands in its history.
+   * (`['ENV A=1', 'CMD ["app"]']`), `comment` lands in its history. The
+   * image goes when this process ends unless `deleteOnExit: false`.
    */
   async commit(options: ContainerCommitOptions = {}): Promise<string> {
-    const { repo, tag, changes, comment, author } = options;
+    const { repo, tag, changes, comment, author, deleteOnExit = true } = options;
     const reference = options.reference ?? (repo ? `${repo}:${tag ?? 'latest'}` : undefined);
     const image = await this.engine.commitContainer(this.getId(), {
+      temporary: deleteOnExit,
       ...(reference ? { reference } : {}),
       ...(comment ? { comment } : {}),
       ...(author ? { author } : {}),
       ...(changes ? { changes: typeof changes === 'string' ? [changes] : changes } : {}),
     });
     return image.id;
+  }
+
+  /**
+   * Snapshots the container's files (one new layer over its image, as
+   * {@link commit}, with the content of its anonymous volumes: a database's
+   * data directory often is one) together with the settings of the builder
+   * that started it, so {@link ContainerSnapshot.start} runs new containers from that
+   * point without repeating what led there (an initdb, migrations, seeds).
+   * The snapshot goes when this process ends unless `keep` or `name`.
+   */
+  async snapshot(options: SnapshotOptions = {}): Promise<ContainerSnapshot> {
+    const { snapshotBuilder } = this.context;
+    if (!snapshotBuilder) {
+      throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
+    }
+    const kept = options.keep === true || options.name !== undefined;
+    const commit: CommitOptions = {
+      temporary: !kept,
+      includeAnonymousVolumes: true,
+      comment: 'berth snapshot',
+      ...(options.name ? { reference: options.name } : {}),
+    };
+    const image =
+      options.quiesce === 'stop'
+        ? await this.#whileStopped(() => this.engine.commitContainer(this.getId(), commit))
+        : await this.engine.commitContainer(this.getId(), commit);
+    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder);
+  }
+
+  /** Runs `fn` on the container stopped by its stop signal, then starts it again and waits for it as `start()` did. */
+  async #whileStopped<T>(fn: () => Promise<T>): Promise<T> {
+    await this.engine.stopContainer(this.getId());
+    try {
+      return await fn();
+    } finally {
+      await this.engine.startContainer(this.getId());
+      this.#info = await this.engine.inspectContainer(this.getId());
+      const strategy = this.context.waitStrategy ?? defaultWaitStrategy(this.#info);
+      const since = new Date(this.#info.State.StartedAt);
+      if (strategy) await waitForReady(this.engine, this.getId(), strategy, { containerTimeoutMs: this.context.startupTimeoutMs, since });
+      this.#info = await this.engine.inspectContainer(this.getId());
+    }
   }
 
   /**

@@ -40,6 +40,7 @@ type StartedSurface = Pick<
   | 'wait'
   | 'restart'
   | 'commit'
+  | 'snapshot'
   | typeof Symbol.asyncDispose
 >;
 

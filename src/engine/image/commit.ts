@@ -1,4 +1,5 @@
-import { diffTar } from './diff-tar.js';
+import { identify } from '../state/process-identity.js';
+import { diffTar, type LayerGraft } from './diff-tar.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
@@ -18,6 +19,20 @@ export interface CommitOptions {
    * USER, VOLUME, WORKDIR, STOPSIGNAL.
    */
   changes?: string[];
+  /**
+   * The image lives only as long as the process that made it, as a container
+   * does: removed when that process ends (or, after a SIGKILL, by the next
+   * engine to start), once no container uses it.
+   */
+  temporary?: boolean;
+  /**
+   * Put the content of the container's anonymous volumes (an image VOLUME's,
+   * or a volume mount without a name) into the layer at their mount points,
+   * and take those paths out of the image's `Volumes`: a container from the
+   * image then has that content in its own writable layer, not in a new,
+   * empty volume. `docker commit` leaves volumes out (the default).
+   */
+  includeAnonymousVolumes?: boolean;
 }
 
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
@@ -28,8 +43,8 @@ const OCI_LAYER: Record<string, string> = {
 
 /**
  * Makes an image of `parent` plus the changes in a container's overlay upper
- * dir (one new layer), with `config` as the image's run settings, like
- * `docker commit`. The layer is ingested like a pulled one (unpacked,
+ * dir (one new layer) and the content of `grafts`, with `config` as the
+ * image's run settings, like `docker commit`. The layer is ingested like a pulled one (unpacked,
  * published atomically), so the image can run, be pushed or saved at once.
  */
 export async function commitImage(
@@ -38,9 +53,11 @@ export async function commitImage(
   upper: string,
   config: NonNullable<ImageConfig['config']>,
   options: CommitOptions = {},
+  grafts: LayerGraft[] = [],
 ): Promise<ImageRecord> {
   const parentDiffIds = parent.config.rootfs.diff_ids;
-  const layer = await ingestLayer(store, diffTar(upper), {
+  const lowers = [...parent.chainIds].reverse().map((c) => store.layerDiff(c));
+  const layer = await ingestLayer(store, diffTar(upper, grafts, lowers), {
     compression: 'none',
     mediaType: MediaType.ociLayerTar,
     chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
@@ -63,7 +80,12 @@ export async function commitImage(
   const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
   const layers = [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }];
   const chain = [...parent.chainIds, layer.chainId];
-  return writeImage(store, { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size }, reference);
+  const owner = options.temporary ? identify() : undefined;
+  return writeImage(
+    store,
+    { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size, ...(owner ? { owner } : {}) },
+    reference,
+  );
 }
 
 function parentLayers(store: ImageStore, parent: ImageRecord): ImageManifest['layers'] {

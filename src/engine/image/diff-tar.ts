@@ -15,16 +15,58 @@ const CHUNK = 64 * 1024;
  * name of an inode becomes a hardlink. Nothing is ever followed: the tree is
  * the container's writing.
  */
-export async function* diffTar(upper: string): AsyncGenerator<Buffer> {
-  yield* walk(upper, '', new Map());
+export async function* diffTar(upper: string, grafts: LayerGraft[] = [], lowers: string[] = []): AsyncGenerator<Buffer> {
+  const planted = [...grafts]
+    .map((g) => ({ ...g, target: g.target.replace(/^\/+|\/+$/g, '') }))
+    .sort((a, b) => (a.target < b.target ? -1 : 1));
+  const links = new Map<string, string>();
+  yield* walk(upper, '', links, new Set(planted.map((g) => g.target)));
+  for (const graft of planted) yield* graftEntries(graft, [upper, ...lowers], links);
   yield TAR_END;
 }
 
-async function* walk(dir: string, prefix: string, links: Map<string, string>): AsyncGenerator<Buffer> {
+/** A host directory whose content the layer holds at `target`, in place of what is there (an anonymous volume's). */
+export interface LayerGraft {
+  /** Absolute path in the container. */
+  target: string;
+  dir: string;
+}
+
+/**
+ * A graft's directory, made opaque so nothing of the layers below shows
+ * through, and its parents with the metadata the container sees (from the
+ * upper dir, else the top-most lower layer that has them): a parent the
+ * layer lacked would otherwise be unpacked as a bare 0700 directory that
+ * hides the image's owner and mode.
+ */
+async function* graftEntries(graft: LayerGraft, layers: string[], links: Map<string, string>): AsyncGenerator<Buffer> {
+  const parts = graft.target.split('/');
+  for (let i = 1; i < parts.length; i++) {
+    const parent = parts.slice(0, i).join('/');
+    const st = layers.map((layer) => lstatOrUndefined(join(layer, parent))).find((s) => s !== undefined);
+    if (st?.isDirectory()) yield tarHeader({ ...meta(st), path: `${parent}/`, type: 'Directory' });
+  }
+  const st = fs.lstatSync(graft.dir);
+  yield tarHeader({ ...meta(st), path: `${graft.target}/`, type: 'Directory' });
+  yield tarHeader({ ...meta(st), path: `${graft.target}/.wh..wh..opq`, type: 'File', size: 0, mode: 0o644 });
+  yield* walk(graft.dir, `${graft.target}/`, links, new Set());
+}
+
+function lstatOrUndefined(path: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the tree below `dir`; `skip` names entries (paths from the layer's root) left out: grafts come in their place. */
+async function* walk(dir: string, prefix: string, links: Map<string, string>, skip: Set<string>): AsyncGenerator<Buffer> {
   for (const name of fs.readdirSync(dir).sort()) {
     const path = join(dir, name);
-    const st = fs.lstatSync(path);
     const entry = `${prefix}${name}`;
+    if (skip.has(entry)) continue;
+    const st = fs.lstatSync(path);
     if (st.isCharacterDevice() && st.rdev === 0) {
       yield tarHeader({ ...meta(st), path: `${prefix}.wh.${name}`, type: 'File', size: 0, mode: 0o644 });
       continue;
@@ -34,7 +76,7 @@ async function* walk(dir: string, prefix: string, links: Map<string, string>): A
       if (native().lgetxattr(path, OPAQUE_XATTR)?.toString() === 'y') {
         yield tarHeader({ ...meta(st), path: `${entry}/.wh..wh..opq`, type: 'File', size: 0, mode: 0o644 });
       }
-      yield* walk(path, `${entry}/`, links);
+      yield* walk(path, `${entry}/`, links, skip);
       continue;
     }
     yield* leaf(path, entry, st, links);

@@ -6,6 +6,7 @@ import { ImageNotPresentError } from '../../errors.js';
 import { native } from '../native.js';
 import { digestHex, type StatePaths } from '../paths.js';
 import { writeAtomic } from '../state/files.js';
+import type { ProcessIdentity } from '../state/process-identity.js';
 import { BlobStore } from './blob-store.js';
 import { type LayerForm, type LayerRecord, readLayerRecord, TAR_SKELETON, withForm, writeLayerRecord } from './layer-record.js';
 import type { ImageConfig } from './manifest.js';
@@ -24,6 +25,11 @@ export interface ImageRecord {
   /** Total unpacked content size in bytes. */
   size: number;
   config: ImageConfig;
+  /**
+   * The process the image lives for (a snapshot): removed when it ends, or
+   * by the next engine to start once it is gone. Absent: kept until removed.
+   */
+  owner?: ProcessIdentity;
 }
 
 /** Options of an {@link ImageStore}. */

@@ -1,3 +1,4 @@
+import type { ProcessIdentity } from '../state/process-identity.js';
 import { sha256Digest } from './blob-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import { type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
@@ -11,6 +12,8 @@ export interface MadeImage {
   chainIds: string[];
   /** Unpacked size of all layers. */
   size: number;
+  /** The process the image lives for, if only for one (see {@link ImageRecord.owner}). */
+  owner?: ProcessIdentity;
 }
 
 /**
@@ -31,6 +34,13 @@ export function writeImage(store: ImageStore, image: MadeImage, reference?: stri
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   const manifestDigest = sha256Digest(manifestBytes);
   store.blobs.put(manifestDigest, manifestBytes);
-  const record = { id: configDigest, manifestDigest, chainIds: image.chainIds, size: image.size, config: image.config };
+  const record = {
+    id: configDigest,
+    manifestDigest,
+    chainIds: image.chainIds,
+    size: image.size,
+    config: image.config,
+    ...(image.owner ? { owner: image.owner } : {}),
+  };
   return store.saveImage(record, reference);
 }

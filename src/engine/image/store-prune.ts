@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { digestHex } from '../paths.js';
 import { treeSize } from '../state/files.js';
 import { pidExists } from '../state/process-identity.js';
-import type { ImageStore } from './image-store.js';
+import type { ImageRecord, ImageStore } from './image-store.js';
 import type { ImageManifest } from './manifest.js';
 
 /** What a prune removed. */
@@ -87,4 +87,18 @@ function removeBlob(store: ImageStore, digest: string, keep: { blobs: Set<string
   result.bytesFreed += fs.statSync(store.blobs.path(digest)).size;
   store.blobs.remove(digest);
   result.blobsRemoved++;
+}
+
+/**
+ * Removes one image record and, of its layers and blobs, those no other
+ * image and no container (`inUse` chain ids) references: a prune of that
+ * image alone, cheap enough for the end of a process. The caller holds the
+ * store's exclusive lock.
+ */
+export function dropImage(store: ImageStore, record: ImageRecord, inUse: Iterable<string>): void {
+  const layerBlobs = store.blobs.has(record.manifestDigest)
+    ? (store.blobs.readJson<ImageManifest>(record.manifestDigest).layers ?? []).map((l) => l.digest)
+    : [];
+  store.remove(record.id);
+  takeBack(store, inUse, { layers: new Set(record.chainIds), blobs: new Set([record.id, record.manifestDigest, ...layerBlobs]) });
 }

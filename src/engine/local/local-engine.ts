@@ -43,12 +43,13 @@ import { applyConfigChanges } from '../image/config-changes.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
 import type { ImportOptions } from '../image/import.js';
 import { hostPlatform, type ImageConfig, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../image/owned-images.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
-import { sweepLockFiles, withFileLock } from '../state/file-lock.js';
+import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
 import { inspectShape } from './inspect-shape.js';
@@ -100,6 +101,7 @@ export class LocalEngine implements Engine {
     this.files = new ContainerFiles(this.containers, this.images, this.runtime);
     // Containers first: the anonymous volumes of the containers this sweep takes go in the same start.
     const { dying } = sweepOrphans(this.containers);
+    sweepOwnedImages(this.#ownedContext);
     this.volumes.sweepOrphans();
     if (dying.length > 0) this.#sweepWhenGone(dying);
     sweepLockFiles(paths.locks);
@@ -344,19 +346,35 @@ export class LocalEngine implements Engine {
     const info = await this.inspectContainer(record.id);
     const parent = this.images.get(record.imageId);
     if (!parent) throw new ImageNotPresentError(record.imageId);
-    const config = applyConfigChanges(committedConfig(parent.config.config ?? {}, info), options.changes ?? []);
+    const grafts = options.includeAnonymousVolumes
+      ? (record.mounts ?? []).filter((m) => m.type === 'volume' && m.anonymous).map((m) => ({ target: m.target, dir: m.source }))
+      : [];
+    const config = withoutVolumes(
+      applyConfigChanges(committedConfig(parent.config.config ?? {}, info), options.changes ?? []),
+      grafts.map((g) => g.target),
+    );
     const { commitImage } = await import('../image/commit.js');
     const running = this.runtime.running(record.id);
     const pause = running !== undefined && !running.paused;
     // Paused, as Docker does, so the layer is one moment of the container's files.
     if (pause) await this.runtime.setPaused(record, true);
     try {
-      return summary(
-        await this.#storeLock(() => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options), 'shared'),
-      );
+      const commit = () => commitImage(this.images, parent, this.containers.dirs(record.id).upper, config, options, grafts);
+      const image = await this.#storeLock(commit, 'shared');
+      if (image.owner) dropAtProcessEnd(this.#ownedContext, image.id);
+      return summary(image);
     } finally {
       if (pause) await this.runtime.setPaused(record, false);
     }
+  }
+
+  /** What dropping an owned image needs: the store, the containers that may use it, the store's lock. */
+  get #ownedContext(): OwnedImageContext {
+    return {
+      store: this.images,
+      users: () => this.containers.list(),
+      tryExclusive: (fn, waitMs) => trySyncLock(this.images.paths.locks, 'store', fn, waitMs),
+    };
   }
 
   async pauseContainer(idOrName: string): Promise<void> {
@@ -599,4 +617,12 @@ function committedConfig(base: NonNullable<ImageConfig['config']>, info: Contain
     ...(info.Config.User ? { User: info.Config.User } : {}),
     Labels: { ...base.Labels, ...info.Config.Labels },
   };
+}
+
+/** The config without the VOLUMEs at `paths` (their content is in the image's files now). */
+function withoutVolumes(config: NonNullable<ImageConfig['config']>, paths: string[]): NonNullable<ImageConfig['config']> {
+  if (!config.Volumes || paths.length === 0) return config;
+  const clean = (p: string): string => p.replace(/\/+$/, '');
+  const Volumes = Object.fromEntries(Object.entries(config.Volumes).filter(([p]) => !paths.map(clean).includes(clean(p))));
+  return { ...config, Volumes };
 }

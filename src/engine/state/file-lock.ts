@@ -6,6 +6,8 @@ const POLL_MIN_MS = 5;
 const POLL_MAX_MS = 100;
 /** Lock files of one object (a layer, a container) carry its 64-hex id; the others are the store's few fixed ones. */
 const PER_OBJECT = /-[0-9a-f]{64}\.lock$/;
+/** Something to Atomics.wait on: a synchronous sleep. */
+const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 
 /**
  * Runs `fn` holding a flock on `<dir>/<name>.lock` (exclusive, or shared with
@@ -44,14 +46,21 @@ export async function withFileLock<T>(
   }
 }
 
-/** Runs `fn` under the exclusive lock if it is free right now; returns whether it ran. */
-export function trySyncLock(dir: string, name: string, fn: () => void): boolean {
+/**
+ * Runs `fn` under the exclusive lock if it is free now or within `waitMs`
+ * (the thread sleeps meanwhile: for the end of a process, where nothing
+ * asynchronous runs); returns whether it ran.
+ */
+export function trySyncLock(dir: string, name: string, fn: () => void, waitMs = 0): boolean {
   const path = lockPath(dir, name);
+  const deadline = Date.now() + waitMs;
   for (;;) {
     const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
     if (!native().tryLock(fd, 1)) {
       fs.closeSync(fd);
-      return false;
+      if (Date.now() >= deadline) return false;
+      Atomics.wait(SLEEPER, 0, 0, POLL_MIN_MS);
+      continue;
     }
     if (!namesFile(path, fd)) {
       fs.closeSync(fd);

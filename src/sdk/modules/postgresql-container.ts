@@ -1,8 +1,10 @@
 import type { Engine } from '../../engine/engine.js';
 import { AbstractStartedContainer } from '../abstract-started-container.js';
+import type { ContainerSnapshot, SnapshotOptions } from '../container-snapshot.js';
 import { GenericContainer } from '../generic-container.js';
 import type { StartedTestContainer } from '../test-container.js';
-import { PostgreSqlReadyWaitStrategy } from './postgresql-ready.js';
+import { LogWaitStrategy } from '../wait/log-wait-strategy.js';
+import { PostgreSqlReadyWaitStrategy, READY_LINE } from './postgresql-ready.js';
 
 const POSTGRES_PORT = 5432;
 
@@ -60,6 +62,19 @@ export class PostgreSqlContainer extends GenericContainer {
     const { database, username, password } = this.#credentials;
     this.withEnvironment({ POSTGRES_DB: database, POSTGRES_USER: username, POSTGRES_PASSWORD: password });
   }
+
+  /**
+   * A snapshot's server starts on a data directory that is set up already:
+   * no init scripts run and no temporary server prints the ready line first,
+   * so the line alone says it accepts connections (no pg_isready round).
+   */
+  protected override snapshotBuilder(image: string): PostgreSqlContainer {
+    const { database, username, password } = this.#credentials;
+    const builder = this.copySettingsTo(
+      new PostgreSqlContainer(image).withDatabase(database).withUsername(username).withPassword(password),
+    );
+    return builder.withWaitStrategy(new LogWaitStrategy(READY_LINE));
+  }
 }
 
 /** A running {@link PostgreSqlContainer}. */
@@ -90,6 +105,18 @@ export class StartedPostgreSqlContainer extends AbstractStartedContainer {
   /** The user's password. */
   getPassword(): string {
     return this.#credentials.password;
+  }
+
+  /**
+   * Snapshots the server's files for fresh copies of the database as it is
+   * now (tables, rows, roles): the server is shut down cleanly first (its
+   * stop signal, SIGINT: a fast shutdown), so a copy starts without crash
+   * recovery, then started again (its port may change). Each
+   * `start()` of the snapshot gives a {@link StartedPostgreSqlContainer}
+   * with the same database, user and password.
+   */
+  override async snapshot(options: SnapshotOptions = {}): Promise<ContainerSnapshot<StartedPostgreSqlContainer>> {
+    return (await super.snapshot({ quiesce: 'stop', ...options })) as ContainerSnapshot<StartedPostgreSqlContainer>;
   }
 
   /** `postgres://user:password@host:port/database`, user and password URL-encoded. */

@@ -3,7 +3,8 @@ import type { WaitContext, WaitStrategy } from '../wait/wait-strategy.js';
 import { pollUntil } from './poll.js';
 import type { PostgreSqlCredentials } from './postgresql-container.js';
 
-const READY_LINE = 'database system is ready to accept connections';
+/** What the server logs once it accepts connections. */
+export const READY_LINE = 'database system is ready to accept connections';
 const POLL_MS = 50;
 
 /**
