@@ -32,8 +32,9 @@ export function graceMs(env: NodeJS.ProcessEnv = process.env): number {
  * took the last process ~150 ms (an nft and several iptables runs); making
  * them again took the next one as long, which a test runner that starts a
  * process per test file paid for every file. One spawn is all the exit
- * costs now. A busy lock or a container still attached leaves the network
- * to the next engine's sweep, as does SIGKILL (of owner or reaper).
+ * costs now. Containers still attached at exit (their monitors are taking
+ * them down) are waited for by the reaper too. A busy lock leaves the
+ * network to the next engine's sweep, as does SIGKILL (of owner or reaper).
  */
 export function releaseDefaultOnExit(store: NetworkStore): void {
   const grace = graceMs();
@@ -43,8 +44,10 @@ export function releaseDefaultOnExit(store: NetworkStore): void {
         const record = store.get(DEFAULT_NETWORK);
         if (!record || record.owner?.pid !== process.pid) return;
         pruneDeadEndpoints(record);
-        if (Object.keys(record.endpoints).length > 0) return;
-        if (grace === 0 || !handToReaper(store, record, grace)) tearDown(store, record);
+        const attached = Object.keys(record.endpoints).length > 0;
+        // Containers still attached are this process's, being taken down by their monitors: the reaper waits for them.
+        if (grace > 0 && handToReaper(store, record, grace)) return;
+        if (!attached) tearDown(store, record);
       });
     } catch (error) {
       debug('could not release the default network at exit: %s', (error as Error).message);

@@ -112,11 +112,18 @@ export class LocalEngine implements Engine {
     });
   }
 
-  /** What monitors of containers whose owner died leave behind (names, anonymous volumes), swept once they are done. */
+  /**
+   * What monitors of containers whose owner died leave behind (names,
+   * anonymous volumes, lock files still held while they ran, and a network
+   * that only they kept: the start sweep saw them still attached), swept
+   * once they are done.
+   */
   #sweepWhenGone(dying: string[]): void {
     void sweepWhenGone(this.containers, dying, () => {
       this.containers.sweepNames();
       this.volumes.sweepOrphans();
+      sweepLockFiles(this.images.paths.locks);
+      void sweepNetworks(this.networks.store).catch((error: unknown) => debug('network sweep failed: %s', (error as Error).message));
     }).catch((error: unknown) => debug('sweep after monitors failed: %s', (error as Error).message));
   }
 
