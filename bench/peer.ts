@@ -1,15 +1,13 @@
 /**
- * What the SDK benchmarks share: timing a start until ready, and the
- * testcontainers-node peer on dockerd (bash bench/start-dockerd.sh).
+ * What the SDK benchmarks share: timing a start until ready, and a fixture
+ * image in a registry of the bench's own (the dockerd peer's helpers are in dockerd.ts).
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { LocalEngine } from '../src/index.js';
 import { startRegistry } from '../test/support/registry.js';
-import { installed } from './oci-runtime.js';
 import { type Summary, summarise } from './stats.js';
 
 // No Ryuk: its image would come from Docker Hub, and the benches remove what they start.
@@ -31,20 +29,6 @@ export async function startToReady<T>(
     if (i >= warmup) samples.push(ms);
   }
   return summarise(samples);
-}
-
-/** Why the dockerd peer cannot run on `image`, or undefined once dockerd has pulled it. */
-export function dockerPeerUnavailable(image: string): string | undefined {
-  if (!installed('docker') || spawnSync('docker', ['info'], { stdio: 'ignore' }).status !== 0) {
-    return 'no dockerd running (bash bench/start-dockerd.sh)';
-  }
-  if (spawnSync('docker', ['pull', '-q', image], { stdio: 'ignore' }).status !== 0) return `docker pull ${image} failed`;
-  return undefined;
-}
-
-/** Removes the image the peer pulled. */
-export function removeFromDocker(image: string): void {
-  spawnSync('docker', ['rmi', '-f', image], { stdio: 'ignore' });
 }
 
 const FIXTURES = process.env.BERTH_FIXTURE_CACHE ?? '/var/cache/berth-fixtures';

@@ -11,7 +11,8 @@
  */
 import pg from 'pg';
 import { PostgreSqlContainer } from '../src/index.js';
-import { dockerPeerUnavailable, fixtureBench, removeFromDocker, startToReady } from './peer.js';
+import { dockerPull, dockerRemoveImage } from './dockerd.js';
+import { fixtureBench, startToReady } from './peer.js';
 import { printTable, type Summary, summarise } from './stats.js';
 
 const RUNS = Math.max(10, Number(process.env.BENCH_RUNS ?? 15));
@@ -91,7 +92,7 @@ try {
   );
   rows.push({ name: 'berth PostgreSqlContainer.start() + SELECT 1', summary: fresh });
 
-  const unavailable = dockerPeerUnavailable(image);
+  const unavailable = dockerPull(image);
   if (unavailable) rows.push({ name: 'testcontainers-node on dockerd', note: unavailable });
   else {
     const tc = await import('testcontainers');
@@ -121,7 +122,7 @@ try {
     } catch (error) {
       rows.push({ name: 'testcontainers fresh container + SELECT 1', note: `failed: ${(error as Error).message.split('\n')[0]}` });
     }
-    removeFromDocker(image);
+    dockerRemoveImage(image);
   }
 } finally {
   await close();
