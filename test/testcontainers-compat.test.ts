@@ -297,30 +297,24 @@ describe('reuse as testcontainers switches it', () => {
     for (const home of homes.splice(0)) rmSync(home, { recursive: true, force: true });
   });
   const reusable = (tag: string) => sh(`echo ${tag}; exec sleep 1000`).withReuse().withWaitStrategy(Wait.forLogMessage(tag));
+  /** Two starts of one reusable configuration give two containers: reuse is off. */
+  const expectTwoContainers = async (tag: string): Promise<void> => {
+    const a = await reusable(tag).start();
+    const b = await reusable(tag).start();
+    expect(b.getId()).not.toBe(a.getId());
+    await a.stop();
+    await b.stop();
+  };
 
   it('TESTCONTAINERS_REUSE_ENABLE=false turns it off', async () => {
-    const tag = `off-${Date.now()}`;
-    await withEnv({ TESTCONTAINERS_REUSE_ENABLE: 'false' }, async () => {
-      const a = await reusable(tag).start();
-      const b = await reusable(tag).start();
-      expect(b.getId()).not.toBe(a.getId());
-      await a.stop();
-      await b.stop();
-    });
+    await withEnv({ TESTCONTAINERS_REUSE_ENABLE: 'false' }, () => expectTwoContainers(`off-${Date.now()}`));
   });
 
   it('testcontainers.reuse.enable=false in ~/.testcontainers.properties turns it off', async () => {
     const home = mkdtempSync(join(tmpdir(), 'berth-tchome-'));
     homes.push(home);
     writeFileSync(join(home, '.testcontainers.properties'), '# test\ntestcontainers.reuse.enable=false\n');
-    const tag = `prop-${Date.now()}`;
-    await withEnv({ HOME: home }, async () => {
-      const a = await reusable(tag).start();
-      const b = await reusable(tag).start();
-      expect(b.getId()).not.toBe(a.getId());
-      await a.stop();
-      await b.stop();
-    });
+    await withEnv({ HOME: home }, () => expectTwoContainers(`prop-${Date.now()}`));
   });
 
   it('a stopped reusable container is started again, not replaced', async () => {
