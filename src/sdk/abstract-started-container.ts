@@ -1,8 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
-import type { ContainerExit } from '../engine/engine.js';
-import type { LogSelection } from '../engine/runtime/log-frames.js';
-import type { PathArchive } from '../volumes/copy-out.js';
+import type { AttachOptions, AttachSession, ContainerExit, LogSelection, PathArchive } from '../engine/api/index.js';
 import type { ContentToCopy, DirectoryToCopy, FileToCopy } from '../volumes/copy-sources.js';
 import type { ContainerSnapshot, SnapshotOptions } from './container-snapshot.js';
 import type { CopyToContainerOptions } from './copy-options.js';

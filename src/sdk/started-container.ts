@@ -1,11 +1,18 @@
 import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
-import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
-import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
-import type { CommitOptions } from '../engine/image/commit.js';
-import type { LogSelection } from '../engine/runtime/log-frames.js';
+import type {
+  AttachOptions,
+  AttachSession,
+  CommitOptions,
+  ContainerExit,
+  ContainerInfo,
+  ContainerSpec,
+  Engine,
+  ExecOptions,
+  ExecResult,
+  LogSelection,
+  PathArchive,
+} from '../engine/api/index.js';
 import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../errors.js';
-import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
 import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';

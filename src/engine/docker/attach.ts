@@ -1,6 +1,5 @@
 import { ContainerStateError } from '../../errors.js';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
-import type { ContainerInfo } from '../engine.js';
+import type { AttachOptions, AttachSession, ContainerInfo } from '../api/index.js';
 import { endInput, feedHijacked, writeTo } from './hijacked-stdin.js';
 import { outputLines } from './logs.js';
 import type { DockerTransport } from './transport.js';

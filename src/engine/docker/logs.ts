@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { LogSelection } from '../runtime/log-frames.js';
+import type { LogSelection } from '../api/index.js';
 import { LineSplitter, type OutputStream, outputReader } from './demux.js';
 import type { DockerTransport } from './transport.js';
 

@@ -10,45 +10,52 @@ import type { PortMapping } from '../../net/port-proxy.js';
 import { keepPortsServed } from '../../net/port-takeover.js';
 import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
 import { ContainerFiles } from '../../volumes/container-files.js';
-import type { ExtractOptions } from '../../volumes/copy-in.js';
-import type { PathArchive } from '../../volumes/copy-out.js';
-import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
-import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
-import { ContainerCgroup } from '../cgroups/container-cgroup.js';
-import type { CgroupStats } from '../cgroups/stats.js';
-import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
-import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
-import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import { checkArgv, validateSpec } from '../container/validate-spec.js';
+import { VolumeManager } from '../../volumes/volume-manager.js';
 import type {
+  ArchiveFormat,
+  AttachOptions,
+  AttachSession,
+  CgroupStats,
+  CommitOptions,
   ContainerExit,
   ContainerInfo,
   ContainerSpec,
   ContainerTop,
+  CreateVolumeOptions,
   Engine,
+  ExecOptions,
+  ExecResult,
+  ExtractOptions,
+  ImageConfig,
   ImageHistoryEntry,
   ImageSummary,
+  ImportOptions,
+  LoadImagesOptions,
+  LogSelection,
   NetworkCreateOptions,
   NetworkInfo,
+  PathArchive,
+  PruneResult,
+  PruneVolumesResult,
   PullImageOptions,
   PushImageOptions,
-} from '../engine.js';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
+  VolumeInfo,
+} from '../api/index.js';
+import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
+import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
+import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import { resolveHealthCheck } from '../health/health-check.js';
-import type { ArchiveFormat } from '../image/archive/detect.js';
-import type { LoadImagesOptions } from '../image/archive/load.js';
-import type { CommitOptions } from '../image/commit.js';
 import { applyConfigChanges } from '../image/config-changes.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
-import type { ImportOptions } from '../image/import.js';
-import { hostPlatform, type ImageConfig, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../image/owned-images.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
+import { pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
-import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
+import { followLines, formatLine, type LogLine, readFrames, selectLines } from '../runtime/log-frames.js';
 import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';

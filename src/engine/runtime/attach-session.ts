@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
+import type { AttachOptions, AttachSession } from '../api/index.js';
 import { AttachClient } from './attach-client.js';
 import { stdinChunks } from './stdin-source.js';
 

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { LogSelection } from '../api/index.js';
 
 /** One chunk of container output, as the monitor recorded it. */
 export interface LogFrame {
@@ -39,20 +40,6 @@ export function readFrames(path: string): LogFrame[] {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-}
-
-/** Options to select log output, as `docker logs` has them. */
-export interface LogSelection {
-  /** Only output at or after this time (Date, or seconds since the epoch). */
-  since?: Date | number;
-  /** Only the last N lines. */
-  tail?: number;
-  /** Prefix each line with an RFC 3339 timestamp with nanoseconds. */
-  timestamps?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-  /** Keep streaming new output until the container exits. */
-  follow?: boolean;
 }
 
 /** A line of output with its stream and time. */

@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { BerthError, StartupTimeoutError, WaitStrategyError } from '../../errors.js';
 import type { WaitContext, WaitStrategy } from './wait-strategy.js';
 
