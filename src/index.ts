@@ -20,6 +20,7 @@ export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';
 export { berthGlobalSetup, type GlobalSetupFn } from './sdk/lifecycle/global-setup.js';
 export { Scope, type Startable } from './sdk/lifecycle/scope.js';
+export type { ContainerAttachment, LogOptions } from './sdk/log-lines.js';
 export { NginxContainer, StartedNginxContainer, type StaticContent } from './sdk/modules/nginx-container.js';
 export { PostgreSqlContainer, StartedPostgreSqlContainer } from './sdk/modules/postgresql-container.js';
 export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-container.js';

@@ -24,6 +24,7 @@ import {
 import { checkPropagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { getEngine } from './engine-provider.js';
+import { logLines } from './log-lines.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
@@ -534,7 +535,7 @@ export class GenericContainer {
   }
 
   async #followLogs(engine: Engine, id: string): Promise<void> {
-    if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
+    if (this.logConsumer) this.logConsumer(await logLines((request) => engine.containerLogs(id, request), { follow: true }));
   }
 
   /** Runs after the image is present and before the container is created; modules override it to adjust the configuration. */

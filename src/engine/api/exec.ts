@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { LogFrame } from './logs.js';
 
 /**
  * What may be sent to a container's or an exec's stdin: written whole, then
@@ -63,8 +63,8 @@ export interface AttachOptions {
  * container keeps running when the session closes.
  */
 export interface AttachSession {
-  /** The container's output from the moment of attaching, one chunk per line (as `containerLogs` with `follow`). */
-  readonly output: Readable;
+  /** The container's output from the moment of attaching, one frame a line (as `containerLogs` with `follow`); it ends at {@link close}. */
+  readonly output: AsyncIterable<LogFrame>;
   /** Settles when {@link AttachOptions.stdin} was written and stdin closed (at once without it). */
   readonly input: Promise<void>;
   /** Writes to the container's stdin; resolves once the bytes are in its stdin pipe (or terminal). */
@@ -73,7 +73,7 @@ export interface AttachSession {
   end(): Promise<void>;
   /** Sets the terminal's size (the command gets SIGWINCH); only for a container with a TTY. */
   resize(cols: number, rows: number): Promise<void>;
-  /** Detaches: ends the output stream and the connection, leaving the container and its stdin as they are. */
+  /** Detaches: ends the output and the connection, leaving the container and its stdin as they are. */
   close(): void;
 }
 

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { VolumeNotFoundError } from '../../errors.js';
 import type {
   ArchiveFormat,
@@ -20,7 +19,8 @@ import type {
   ImageSummary,
   ImportOptions,
   LoadImagesOptions,
-  LogSelection,
+  LogFrame,
+  LogRequest,
   NetworkCreateOptions,
   NetworkInfo,
   PathArchive,
@@ -263,7 +263,7 @@ export class DockerEngine implements Engine {
     return this.#containers.inspect(id);
   }
 
-  async containerLogs(id: string, options?: LogSelection): Promise<Readable> {
+  async containerLogs(id: string, options?: LogRequest): Promise<AsyncIterable<LogFrame>> {
     const info = await this.inspectContainer(id);
     return containerLogs(this.#api, info.Id, info.Config.Tty, options);
   }

@@ -31,7 +31,8 @@ import type {
   ImageSummary,
   ImportOptions,
   LoadImagesOptions,
-  LogSelection,
+  LogFrame,
+  LogRequest,
   NetworkCreateOptions,
   NetworkInfo,
   PathArchive,
@@ -55,7 +56,7 @@ import { formatReference, type ImageReference, parseReference } from '../image/r
 import { pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
-import { followLines, formatLine, type LogLine, readFrames, selectLines } from '../runtime/log-frames.js';
+import { followLines, readFrames, selectLines, toLogFrame } from '../runtime/log-frames.js';
 import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
@@ -448,11 +449,17 @@ export class LocalEngine implements Engine {
     }
     if (!this.runtime.running(record.id)) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
     // Opened first, so whatever the input makes the container write is seen.
-    const output = await this.containerLogs(record.id, { follow: true, tail: 0 });
+    const detach = new AbortController();
+    const output = await this.containerLogs(record.id, { follow: true, tail: 0, signal: detach.signal });
     try {
-      return await openAttachSession(this.containers.dirs(record.id).attach, record.name, output, options);
+      return await openAttachSession(
+        this.containers.dirs(record.id).attach,
+        record.name,
+        { frames: output, end: () => detach.abort() },
+        options,
+      );
     } catch (error) {
-      output.destroy();
+      detach.abort();
       throw error;
     }
   }
@@ -525,12 +532,12 @@ export class LocalEngine implements Engine {
     await this.networks.disconnect(network, record.id, running.pid);
   }
 
-  async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
+  async containerLogs(idOrName: string, options: LogRequest = {}): Promise<AsyncIterable<LogFrame>> {
     const record = this.containers.get(idOrName);
     const path = this.containers.dirs(record.id).log;
-    const format = (l: LogLine): string => formatLine(l, options.timestamps ?? false);
-    if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(format));
-    // Destroying the stream must end the follower, which otherwise waits for the container to exit.
+    if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(toLogFrame));
+    // Destroying the stream (or the signal) must end the follower, which otherwise waits for the container to exit.
+    // It starts at once, not at the first read, so a `tail: 0` follower sees all that comes after the call.
     let closed = false;
     const stream = new Readable({
       objectMode: true,
@@ -540,10 +547,16 @@ export class LocalEngine implements Engine {
         callback(error);
       },
     });
+    const stop = (): void => {
+      closed = true;
+      stream.push(null);
+    };
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     const pump = async (): Promise<void> => {
       for await (const line of followLines(path, options, () => closed || this.runtime.running(record.id) === undefined)) {
         if (closed) return;
-        stream.push(format(line));
+        stream.push(toLogFrame(line));
       }
       if (!closed) stream.push(null);
     };
