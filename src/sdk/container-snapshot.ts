@@ -53,12 +53,12 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
 
   /** The snapshot image's id (`sha256:…`); containers from it can also be made with `new GenericContainer(id)`. */
   getImageId(): string {
-    return this.image.id;
+    return this.image.Id;
   }
 
   /** The tag given as `name`, if any. */
   getImageName(): string | undefined {
-    return this.image.repoTags[0];
+    return this.image.RepoTags[0];
   }
 
   /** Whether the image outlives this process (`keep` or `name`). */
@@ -68,8 +68,8 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
 
   /** Starts a new container from the snapshot, configured and waited for as the original was. */
   async start(engine: Engine = this.engine): Promise<T> {
-    if (this.#removed) throw new ImageNotPresentError(this.image.id);
-    return this.launcher(this.image.id).start(engine);
+    if (this.#removed) throw new ImageNotPresentError(this.image.Id);
+    return this.launcher(this.image.Id).start(engine);
   }
 
   /**
@@ -79,7 +79,7 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
   async remove(options: { force?: boolean } = {}): Promise<void> {
     if (this.#removed) return;
     try {
-      await this.engine.removeImage(this.image.id, options);
+      await this.engine.removeImage(this.image.Id, options);
     } catch (error) {
       if (!(error instanceof ImageNotPresentError)) throw error;
     }
