@@ -43,7 +43,7 @@ try {
     for (let run = 0; run <= RUNS; run++) {
       const s = await timed(
         () => fs.rmSync(archive, { force: true }),
-        () => source.saveImages([image.id], archive, format),
+        () => source.saveImages([image.Id], archive, format),
       );
       const l = await timed(clear, async () => void (await new LocalEngine({ root: target }).loadImages(archive)));
       // Run 0 warms up and is not counted.

@@ -34,9 +34,9 @@ const engine = new LocalEngine({ root: join(work, 'state') });
 const image = await engine.importImage(create({ cwd: rootfs, portable: false }, ['.']), IMAGE, { cmd: ['sh'] });
 const rows: { name: string; summary?: Summary; note?: string }[] = [];
 
-const running = await engine.createContainer({ image: image.id, command: ['sleep', '1000'] });
+const running = await engine.createContainer({ image: image.Id, command: ['sleep', '1000'] });
 await engine.startContainer(running);
-const created = await engine.createContainer({ image: image.id, command: ['true'] });
+const created = await engine.createContainer({ image: image.Id, command: ['true'] });
 
 rows.push({ name: 'berth putArchive, running container', summary: summarise(await timeRuns(RUNS, () => putInto(running))) });
 rows.push({ name: 'berth putArchive, created container (view)', summary: summarise(await timeRuns(RUNS, () => putInto(created))) });

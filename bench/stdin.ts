@@ -24,11 +24,11 @@ const engine = new LocalEngine({ root: join(work, 'state') });
 const image = await engine.importImage(create({ cwd: rootfs, portable: false }, ['.']), IMAGE, { cmd: ['sh'] });
 const rows: { name: string; summary?: Summary; note?: string }[] = [];
 
-const sleeper = await engine.createContainer({ image: image.id, command: ['sleep', '1000'] });
+const sleeper = await engine.createContainer({ image: image.Id, command: ['sleep', '1000'] });
 await engine.startContainer(sleeper);
 rows.push({ name: 'exec wc -c, 32 MiB stdin', summary: summarise(await timeRuns(RUNS, execCount)) });
 rows.push({ name: 'attach to run -i wc -c, 32 MiB (incl. start, wait)', summary: summarise(await timeRuns(RUNS, attachCount)) });
-const loop = await engine.createContainer({ image: image.id, command: ['sh', '-c', 'while read l; do echo $l; done'], openStdin: true });
+const loop = await engine.createContainer({ image: image.Id, command: ['sh', '-c', 'while read l; do echo $l; done'], openStdin: true });
 await engine.startContainer(loop);
 const session = await engine.attachContainer(loop);
 rows.push({ name: 'attach write one line (acknowledged)', summary: summarise(await timeRuns(RUNS * 10, () => session.write('x\n'))) });
@@ -53,7 +53,7 @@ async function execCount(): Promise<void> {
 }
 
 async function attachCount(): Promise<void> {
-  const id = await engine.createContainer({ image: image.id, command: ['wc', '-c'], openStdin: true });
+  const id = await engine.createContainer({ image: image.Id, command: ['wc', '-c'], openStdin: true });
   await engine.startContainer(id);
   const attached = await engine.attachContainer(id, { stdin: payload() });
   await attached.input;

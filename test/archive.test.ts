@@ -34,7 +34,7 @@ function storeContents(root: string): Record<'images' | 'layers' | 'blobs' | 'tm
 
 /** The layer digests the manifest of an image in the store at `root` names. */
 function layerDigests(root: string, image: ImageSummary): string[] {
-  const manifest = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.manifestDigest)), 'utf8'));
+  const manifest = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.ManifestDigest)), 'utf8'));
   return manifest.layers.map((l: { digest: string }) => l.digest);
 }
 
@@ -47,7 +47,7 @@ function layerRecords(root: string): Record<string, string> {
 /** The chain ids of an image, as the store names its layer directories. */
 function chainHexes(image: ImageSummary): string[] {
   const out: string[] = [];
-  for (const diffId of image.config.rootfs.diff_ids) {
+  for (const diffId of image.Config.rootfs.diff_ids) {
     const prev = out.at(-1);
     out.push(prev ? hex(sha256(`sha256:${prev} ${diffId}`)) : hex(diffId));
   }
@@ -94,12 +94,12 @@ describe('image archives', () => {
       const loaded = await other.engine.loadImages(destination); // Format told by the content.
       expect(loaded).toHaveLength(1);
       const image = loaded[0] as ImageSummary;
-      expect(image.id).toBe(original.id);
-      expect(image.config).toEqual(original.config);
-      expect(image.repoTags).toEqual([reference]);
+      expect(image.Id).toBe(original.Id);
+      expect(image.Config).toEqual(original.Config);
+      expect(image.RepoTags).toEqual([reference]);
       // A docker-archive carries no manifest of the registry's. The OCI forms carry one naming the layers as saved:
       // the store keeps them unpacked only, so as plain tars (with keepLayerBlobs, below, the registry's blobs).
-      if (format !== 'docker-archive') expect(layerDigests(other.root, image)).toEqual(original.config.rootfs.diff_ids);
+      if (format !== 'docker-archive') expect(layerDigests(other.root, image)).toEqual(original.Config.rootfs.diff_ids);
       expect(storeContents(other.root).layers).toEqual(chainHexes(original).sort());
       expect(storeContents(other.root).tmp).toEqual([]);
       expect(await runIn(other.engine, reference, PROBES[name].cmd)).toBe(PROBES[name].output);
@@ -107,29 +107,29 @@ describe('image archives', () => {
       if (name !== 'busybox') return; // Saving from a loaded store once is enough.
       // Saved again from the loaded store, the image is the same image.
       const again = join(work, `${name}-${format}-again`);
-      await other.engine.saveImages([image.id], again, format);
+      await other.engine.saveImages([image.Id], again, format);
       const third = freshEngine();
       const [reloaded] = await third.engine.loadImages(again, { format });
-      expect(reloaded?.id).toBe(original.id);
-      expect(reloaded?.repoTags).toEqual([]);
+      expect(reloaded?.Id).toBe(original.Id);
+      expect(reloaded?.RepoTags).toEqual([]);
     });
 
     it('saves several images into one archive, each with the tags it was named by, and one named by id without', async () => {
       const { busybox, debian } = fixtures();
       await engine.tagImage(busybox, 'berth.local/archive/extra:two');
-      const debianId = (await engine.inspectImage(debian))?.id as string;
+      const debianId = (await engine.inspectImage(debian))?.Id as string;
       const destination = join(work, `several-${format}`);
       await engine.saveImages([busybox, 'berth.local/archive/extra:two', debianId.slice(7, 19)], destination, format);
 
       const other = freshEngine();
       const loaded = await other.engine.loadImages(destination);
-      const byId = new Map(loaded.map((image) => [image.id, image]));
+      const byId = new Map(loaded.map((image) => [image.Id, image]));
       expect(loaded).toHaveLength(2);
-      expect(byId.get((await engine.inspectImage(busybox))?.id as string)?.repoTags.sort()).toEqual(
+      expect(byId.get((await engine.inspectImage(busybox))?.Id as string)?.RepoTags.sort()).toEqual(
         [busybox, 'berth.local/archive/extra:two'].sort(),
       );
-      expect(byId.get(debianId)?.repoTags).toEqual([]);
-      expect((await other.engine.listImages()).map((i) => i.id).sort()).toEqual([...byId.keys()].sort());
+      expect(byId.get(debianId)?.RepoTags).toEqual([]);
+      expect((await other.engine.listImages()).map((i) => i.Id).sort()).toEqual([...byId.keys()].sort());
       expect(await runIn(other.engine, 'berth.local/archive/extra:two', PROBES.busybox.cmd)).toBe(PROBES.busybox.output);
       expect(await runIn(other.engine, debianId, PROBES.debian.cmd)).toBe(PROBES.debian.output);
     });
@@ -142,15 +142,15 @@ describe('image archives', () => {
       roots.push(root);
       const keeping = new LocalEngine({ root, config: { insecureRegistries: [], registryMirrors: {}, keepLayerBlobs: true } });
       const original = await keeping.pullImage(fixtures().debian);
-      const pulled = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(original.manifestDigest)), 'utf8'));
+      const pulled = JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(original.ManifestDigest)), 'utf8'));
       expect(storeContents(root).blobs).toEqual(expect.arrayContaining(pulled.layers.map((l: { digest: string }) => hex(l.digest))));
       const destination = join(work, `kept-${format}`);
-      await keeping.saveImages([original.id], destination, format);
+      await keeping.saveImages([original.Id], destination, format);
       const other = freshEngine();
       const [image] = await other.engine.loadImages(destination);
-      expect(image?.id).toBe(original.id);
-      expect(image?.manifestDigest).toBe(original.manifestDigest);
-      expect(await runIn(other.engine, original.id, PROBES.debian.cmd)).toBe(PROBES.debian.output);
+      expect(image?.Id).toBe(original.Id);
+      expect(image?.ManifestDigest).toBe(original.ManifestDigest);
+      expect(await runIn(other.engine, original.Id, PROBES.debian.cmd)).toBe(PROBES.debian.output);
     },
   );
 
@@ -160,18 +160,18 @@ describe('image archives', () => {
     const debianImage = (await engine.inspectImage(debian)) as ImageSummary;
     const busyboxImage = (await engine.inspectImage(busybox)) as ImageSummary;
     const destination = join(work, 'layout.tar');
-    await engine.saveImages(['busybox:berth', busybox, debianImage.id], destination, 'docker-archive');
+    await engine.saveImages(['busybox:berth', busybox, debianImage.Id], destination, 'docker-archive');
     const out = join(work, 'layout');
     fs.mkdirSync(out);
     execFileSync('tar', ['-xf', destination, '-C', out]);
 
     const manifest = JSON.parse(fs.readFileSync(join(out, 'manifest.json'), 'utf8'));
-    const layersOf = (image: ImageSummary): string[] => image.config.rootfs.diff_ids.map((d) => `blobs/sha256/${hex(d)}`);
+    const layersOf = (image: ImageSummary): string[] => image.Config.rootfs.diff_ids.map((d) => `blobs/sha256/${hex(d)}`);
     expect(manifest).toEqual([
-      { Config: `blobs/sha256/${hex(busyboxImage.id)}`, RepoTags: ['busybox:berth', busybox], Layers: layersOf(busyboxImage) },
-      { Config: `blobs/sha256/${hex(debianImage.id)}`, RepoTags: null, Layers: layersOf(debianImage) },
+      { Config: `blobs/sha256/${hex(busyboxImage.Id)}`, RepoTags: ['busybox:berth', busybox], Layers: layersOf(busyboxImage) },
+      { Config: `blobs/sha256/${hex(debianImage.Id)}`, RepoTags: null, Layers: layersOf(debianImage) },
     ]);
-    const top = hex(busyboxImage.config.rootfs.diff_ids.at(-1) as string);
+    const top = hex(busyboxImage.Config.rootfs.diff_ids.at(-1) as string);
     const [registryRepo, tag] = [busybox.slice(0, busybox.lastIndexOf(':')), busybox.slice(busybox.lastIndexOf(':') + 1)];
     expect(JSON.parse(fs.readFileSync(join(out, 'repositories'), 'utf8'))).toEqual({
       busybox: { berth: top },
@@ -179,9 +179,9 @@ describe('image archives', () => {
     });
     // Layers are plain tars whose sha256 is their diff id; the config is the image's.
     for (const image of [busyboxImage, debianImage]) {
-      for (const diffId of image.config.rootfs.diff_ids)
+      for (const diffId of image.Config.rootfs.diff_ids)
         expect(sha256(fs.readFileSync(join(out, 'blobs/sha256', hex(diffId))))).toBe(diffId);
-      expect(sha256(fs.readFileSync(join(out, 'blobs/sha256', hex(image.id))))).toBe(image.id);
+      expect(sha256(fs.readFileSync(join(out, 'blobs/sha256', hex(image.Id))))).toBe(image.Id);
     }
     // It is an OCI layout as well, as Docker 25 writes it.
     const index = JSON.parse(fs.readFileSync(join(out, 'index.json'), 'utf8'));
@@ -192,7 +192,7 @@ describe('image archives', () => {
     ]);
     const fromLayout = freshEngine();
     const viaOci = await fromLayout.engine.loadImages(out, { format: 'oci-dir' });
-    expect(viaOci.map((i) => i.id).sort()).toEqual([busyboxImage.id, debianImage.id].sort());
+    expect(viaOci.map((i) => i.Id).sort()).toEqual([busyboxImage.Id, debianImage.Id].sort());
     await engine.removeImage('busybox:berth');
   });
 
@@ -207,12 +207,12 @@ describe('image archives', () => {
       execFileSync('skopeo', ['copy', '--quiet', '--src-tls-verify=false', `docker://${debian}`, target(path)]);
       const other = freshEngine();
       const [image] = await other.engine.loadImages(path);
-      expect(image?.id).toBe((await engine.inspectImage(debian))?.id);
-      expect(image?.repoTags).toEqual(tags);
-      expect(await runIn(other.engine, image?.id as string, PROBES.debian.cmd)).toBe(PROBES.debian.output);
+      expect(image?.Id).toBe((await engine.inspectImage(debian))?.Id);
+      expect(image?.RepoTags).toEqual(tags);
+      expect(await runIn(other.engine, image?.Id as string, PROBES.debian.cmd)).toBe(PROBES.debian.output);
       // A bare tag names no repository; the caller names it.
       const [named] = await other.engine.loadImages(path, { tag: 'berth.local/skopeo/named:1' });
-      expect(named?.repoTags).toContain('berth.local/skopeo/named:1');
+      expect(named?.RepoTags).toContain('berth.local/skopeo/named:1');
     });
   });
 
@@ -224,9 +224,9 @@ describe('image archives', () => {
     const stored = storeContents(engineRoot);
     const records = layerRecords(engineRoot);
     const [loaded] = await engine.loadImages(destination, { tag: 'berth.local/archive/same:1' });
-    expect(loaded?.manifestDigest).toBe(before.manifestDigest);
-    expect(loaded?.repoTags).toEqual(expect.arrayContaining([busybox, 'berth.local/archive/same:1']));
-    expect(loaded?.repoTags).toHaveLength(before.repoTags.length + 1);
+    expect(loaded?.ManifestDigest).toBe(before.ManifestDigest);
+    expect(loaded?.RepoTags).toEqual(expect.arrayContaining([busybox, 'berth.local/archive/same:1']));
+    expect(loaded?.RepoTags).toHaveLength(before.RepoTags.length + 1);
     // Unpacking again would have noted the archive's plain tar as a blob that holds the layer, in its record.
     expect(storeContents(engineRoot)).toEqual({ ...stored, tmp: [] });
     expect(layerRecords(engineRoot)).toEqual(records);
@@ -243,7 +243,7 @@ describe('image archives', () => {
       fs.writeFileSync(destination, 'an older archive');
       for (const format of ['docker-archive', 'oci-dir'] as const) {
         const target = format === 'oci-dir' ? join(work, 'whole-or-nothing-dir') : destination;
-        const error = await broken.saveImages([image.id], target, format).catch((e: unknown) => e);
+        const error = await broken.saveImages([image.Id], target, format).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StoredLayerError);
         expect((error as StoredLayerError).message).toMatch(/not to its diff id/);
         expect(fs.readdirSync(work).filter((f) => f.includes('whole-or-nothing') && f !== 'whole-or-nothing.tar')).toEqual([]);
@@ -283,7 +283,7 @@ describe('image archives', () => {
       });
       for (let round = 0; round < 2; round++) {
         const [image] = await shared.loadImages(destination);
-        expect(await runIn(shared, image?.id as string, PROBES.debian.cmd)).toBe(PROBES.debian.output);
+        expect(await runIn(shared, image?.Id as string, PROBES.debian.cmd)).toBe(PROBES.debian.output);
         await shared.removeImage(debian);
       }
     } finally {
@@ -374,7 +374,7 @@ describe('image archives', () => {
       ]);
       const { engine: clean, root } = freshEngine();
       const loaded = await clean.loadImages(path);
-      expect(loaded.map((i) => [i.id, i.repoTags])).toEqual([
+      expect(loaded.map((i) => [i.Id, i.RepoTags])).toEqual([
         [sha256(x), ['berth.local/old/x:1']],
         [sha256(y), ['berth.local/old/y:1']],
       ]);
@@ -388,7 +388,7 @@ describe('image archives', () => {
     it('a well-formed crafted archive loads (so the refusals below are for their faults alone)', async () => {
       const { engine: clean } = freshEngine();
       const [image] = await clean.loadImages(archive('good', ociEntries({ layers: [layerA, layerB] })));
-      expect(image?.config.rootfs.diff_ids).toEqual([sha256(layerA), sha256(layerB)]);
+      expect(image?.Config.rootfs.diff_ids).toEqual([sha256(layerA), sha256(layerB)]);
     });
 
     it('is refused when truncated', async () => {

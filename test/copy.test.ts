@@ -164,7 +164,7 @@ describe('copy into and out of a running container', () => {
 describe('copy round trip', () => {
   it('keeps modes, owners, setuid bits, symlinks and hardlinks from putArchive to getArchive', async () => {
     const engine = getEngine();
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const id = await engine.createContainer({ image, command: ['sh', '-c', 'stat -c "%n %a %u:%g" /rt/d /rt/d/f /rt/d/suid'] });
     try {
       const tar = buildTar([
@@ -202,7 +202,7 @@ describe('copy round trip', () => {
 
   it('copies into a stopped container’s named volume and reads it back', async () => {
     const engine = getEngine();
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const volume = `copyvol-${tag}`;
     const id = await engine.createContainer({ image, command: ['true'], mounts: [{ type: 'volume', source: volume, target: '/vol' }] });
     try {
@@ -219,7 +219,7 @@ describe('copy round trip', () => {
     const engine = getEngine();
     const source = join(hostDir(), 'bound');
     fs.mkdirSync(source);
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const id = await engine.createContainer({ image, command: ['true'], mounts: [{ type: 'bind', source, target: '/b' }] });
     fs.rmdirSync(source);
     const error = await engine.putArchive(id, '/', chunked(buildTar([{ path: 'x', data: 'x' }]))).catch((e: unknown) => e);
@@ -263,7 +263,7 @@ describe('hostile images and archives', () => {
     const marker = `berth-evil-${tag}`;
     const image = await hostileImage(`berth.local/hostile-copy:${tag}`, { symlinks: { data: '/../../etc', up: '../../../..' } });
     const engine = getEngine();
-    const id = await engine.createContainer({ image: image.id, command: ['sh', '-c', `cat /etc/${marker}`] });
+    const id = await engine.createContainer({ image: image.Id, command: ['sh', '-c', `cat /etc/${marker}`] });
     try {
       await engine.putArchive(id, '/data', chunked(buildTar([{ path: marker, data: 'inside\n' }])));
       await engine.putArchive(id, '/up/tmp', chunked(buildTar([{ path: marker, data: 'inside too\n' }])));
@@ -280,7 +280,7 @@ describe('hostile images and archives', () => {
       expect(output).toBe('inside\n');
     } finally {
       await engine.removeContainer(id, { force: true });
-      await engine.removeImage(image.id);
+      await engine.removeImage(image.Id);
     }
   });
 

@@ -106,7 +106,7 @@ describe.skipIf(!dockerdInstalled)(title, () => {
   /** A busybox container running `command`, started. */
   async function run(command: string[], extra: Partial<Parameters<DockerEngine['createContainer']>[0]> = {}): Promise<string> {
     const image = await engine.pullImage(fixtures().busybox);
-    const id = track(await engine.createContainer({ image: image.id, command, ...extra }));
+    const id = track(await engine.createContainer({ image: image.Id, command, ...extra }));
     await engine.startContainer(id);
     return id;
   }
@@ -135,14 +135,14 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     await engine.waitContainer(writer);
     const reference = `${inject('registry')}/berth/docker-pull-${unique}:1`;
     const committed = await engine.commitContainer(writer, { reference, changes: ['ENV BERTH=docker', 'WORKDIR /srv'] });
-    expect(committed.config.config).toMatchObject({ WorkingDir: '/srv', Env: expect.arrayContaining(['BERTH=docker']) });
+    expect(committed.Config.config).toMatchObject({ WorkingDir: '/srv', Env: expect.arrayContaining(['BERTH=docker']) });
     onTestFinished(() =>
       engine.removeImage(reference, { force: true }).then(
         () => undefined,
         () => undefined,
       ),
     );
-    expect(committed.repoTags).toEqual([reference]);
+    expect(committed.RepoTags).toEqual([reference]);
     const pushed = await engine.pushImage(reference);
     expect(pushed).toMatchObject({ target: reference, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     expect(await engine.removeImage(reference)).toEqual({ deleted: true });
@@ -150,12 +150,12 @@ describe.skipIf(!dockerdInstalled)(title, () => {
 
     const events: PullProgress[] = [];
     const image = await engine.pullImage(reference, { policy: 'always', onProgress: (p) => events.push(p) });
-    expect(image.id).toBe(committed.id);
-    expect(image.manifestDigest).toBe(pushed.digest);
+    expect(image.Id).toBe(committed.Id);
+    expect(image.ManifestDigest).toBe(pushed.digest);
     const finished = new Set(events.filter((e) => e.done).map((e) => e.layer));
-    expect(finished.size).toBe(image.config.rootfs.diff_ids.length);
+    expect(finished.size).toBe(image.Config.rootfs.diff_ids.length);
     expect(events.some((e) => !e.done && e.downloaded > 0 && e.downloaded <= e.total)).toBe(true);
-    const reader = await run(['cat', '/unique'], { image: image.id });
+    const reader = await run(['cat', '/unique'], { image: image.Id });
     await engine.waitContainer(reader);
     expect(await logLines(reader)).toEqual([`${unique}\n`]);
     await engine.removeContainer(reader);
@@ -167,7 +167,7 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     const name = `berth-docker-${randomBytes(4).toString('hex')}`;
     const id = track(
       await engine.createContainer({
-        image: image.id,
+        image: image.Id,
         name,
         command: ['sh', '-c', 'echo one; echo two >&2; echo three; exit 7'],
         env: { A: 'b' },
@@ -234,8 +234,8 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     const after = await engine.inspectContainer(id);
     expect(after.State.Running).toBe(true);
     expect(after.State.StartedAt).not.toBe(before.State.StartedAt);
-    expect((await engine.topContainer(id)).processes.some((p) => p.join(' ').includes('sleep 60'))).toBe(true);
-    expect((await engine.containerStats(id)).pids).toBeGreaterThan(0);
+    expect((await engine.topContainer(id)).Processes.some((p) => p.join(' ').includes('sleep 60'))).toBe(true);
+    expect((await engine.containerStats(id)).Pids).toBeGreaterThan(0);
     await engine.stopContainer(id, { timeoutMs: 1000 });
     expect((await engine.inspectContainer(id)).State.Running).toBe(false);
     await engine.stopContainer(id); // Stopped already: nothing to do, no error.
@@ -273,7 +273,7 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect(network.Labels['berth.owner']).toBeDefined();
     const image = await engine.pullImage(fixtures().busybox);
     const server = track(
-      await engine.createContainer({ image: image.id, command: HTTPD, networkMode: name, networks: { [name]: { aliases: ['web'] } } }),
+      await engine.createContainer({ image: image.Id, command: HTTPD, networkMode: name, networks: { [name]: { aliases: ['web'] } } }),
     );
     await engine.startContainer(server);
     const client = await run(['sleep', '60'], { networkMode: name });
@@ -315,8 +315,8 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     await expect(engine.inspectContainer('berth-no-such-container')).rejects.toBeInstanceOf(ContainerNotFoundError);
     const image = await engine.pullImage(fixtures().busybox);
     const name = `berth-docker-${randomBytes(4).toString('hex')}`;
-    track(await engine.createContainer({ image: image.id, name }));
-    const conflict = engine.createContainer({ image: image.id, name });
+    track(await engine.createContainer({ image: image.Id, name }));
+    const conflict = engine.createContainer({ image: image.Id, name });
     await expect(conflict).rejects.toBeInstanceOf(ContainerStateError);
     await expect(conflict).rejects.toThrow(/Conflict.*already in use/);
   });
@@ -412,14 +412,14 @@ describe.skipIf(!dockerdInstalled)(title, () => {
         expect((await tlsEngine.listVolumes()).map((v) => v.Name)).toContain(volume.Name);
         await tlsEngine.removeVolume(volume.Name);
         const image = await tlsEngine.pullImage(fixtures().busybox);
-        const id = await tlsEngine.createContainer({ image: image.id, command: ['sleep', '60'], networkMode: 'none' });
+        const id = await tlsEngine.createContainer({ image: image.Id, command: ['sleep', '60'], networkMode: 'none' });
         try {
           await tlsEngine.startContainer(id);
           const result = await tlsEngine.execContainer(id, { cmd: ['sh', '-c', 'cat; echo err >&2'], stdin: 'over tls' });
           expect(result).toEqual({ exitCode: 0, stdout: 'over tls', stderr: 'err\n' });
         } finally {
           await tlsEngine.removeContainer(id, { force: true });
-          await tlsEngine.removeImage(image.id, { force: true });
+          await tlsEngine.removeImage(image.Id, { force: true });
         }
       } finally {
         await tlsEngine.close();

@@ -46,7 +46,7 @@ describe('exec', () => {
     expect(cgroups.length).toBeGreaterThan(0);
     for (const line of cgroups) expect(line).toMatch(/:\/$/);
     const top = await engine.topContainer(container.getId());
-    expect(top.processes.length).toBe(1); // the exec'd command is gone again
+    expect(top.Processes.length).toBe(1); // the exec'd command is gone again
   });
 
   it("takes the container's env, user and working dir, each overridable", async () => {
@@ -110,7 +110,7 @@ describe('exec', () => {
     // Polled, not a fixed pause: on a loaded machine the exec may take longer to appear.
     let pids: number[] = [];
     const bothListed = async (): Promise<boolean> => {
-      pids = (await engine.topContainer(c.getId())).processes.map((p) => Number(p[0]));
+      pids = (await engine.topContainer(c.getId())).Processes.map((p) => Number(p[0]));
       return pids.length === 2;
     };
     await eventually(bothListed, 5000, 20);

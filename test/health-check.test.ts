@@ -90,7 +90,7 @@ describe('health checks', () => {
       expect((await health())?.Log.at(-1)).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout (200 ms)' });
       await sleep(1000);
       // Each timed-out check was killed: at most the one running now is left.
-      const sleeps = (await engine.topContainer(c.getId())).processes.filter((p) => p[2] === 'sleep 7');
+      const sleeps = (await engine.topContainer(c.getId())).Processes.filter((p) => p[2] === 'sleep 7');
       expect(sleeps.length).toBeLessThanOrEqual(1);
       await engine.stopContainer(c.getId(), { timeoutMs: 0 });
       const atStop = JSON.stringify(await health());

@@ -22,7 +22,7 @@ describe('the image store', () => {
 
   it('lists images with their tags, and shares nothing it should not', async () => {
     const images = await engine.listImages();
-    expect(images.flatMap((i) => i.repoTags).sort()).toEqual([inject('fixtures').busybox, inject('fixtures').debian].sort());
+    expect(images.flatMap((i) => i.RepoTags).sort()).toEqual([inject('fixtures').busybox, inject('fixtures').debian].sort());
     expect(layerDirs()).toHaveLength(4);
   });
 
@@ -30,9 +30,9 @@ describe('the image store', () => {
     const busybox = inject('fixtures').busybox;
     await engine.tagImage(busybox, 'berth.local/alias:one');
     await engine.tagImage(busybox, 'berth.local/alias:two');
-    expect((await engine.inspectImage('berth.local/alias:one'))?.id).toBe((await engine.inspectImage(busybox))?.id);
+    expect((await engine.inspectImage('berth.local/alias:one'))?.Id).toBe((await engine.inspectImage(busybox))?.Id);
     await engine.tagImage(inject('fixtures').debian, 'berth.local/alias:two');
-    expect((await engine.inspectImage('berth.local/alias:two'))?.id).toBe((await engine.inspectImage(inject('fixtures').debian))?.id);
+    expect((await engine.inspectImage('berth.local/alias:two'))?.Id).toBe((await engine.inspectImage(inject('fixtures').debian))?.Id);
     expect(await engine.removeImage('berth.local/alias:one')).toEqual({ deleted: false });
     expect(await engine.inspectImage('berth.local/alias:one')).toBeUndefined();
     expect(await engine.inspectImage(busybox)).toBeDefined();
@@ -41,7 +41,7 @@ describe('the image store', () => {
 
   it('reports history from the image config', async () => {
     const history = await engine.imageHistory(inject('fixtures').debian);
-    expect(history.map((h) => h.createdBy).join('\n')).toContain('debootstrap');
+    expect(history.map((h) => h.CreatedBy).join('\n')).toContain('debootstrap');
     expect(history.length).toBeGreaterThanOrEqual(3);
   });
 
@@ -53,22 +53,22 @@ describe('the image store', () => {
     expect(await engine.removeImage(busybox)).toEqual({ deleted: false });
     expect(await engine.inspectImage(busybox)).toBeUndefined();
     await expect(engine.removeImage('berth.local/alias:in-use')).rejects.toBeInstanceOf(ContainerStateError);
-    const id = (await engine.inspectImage('berth.local/alias:in-use'))?.id;
+    const id = (await engine.inspectImage('berth.local/alias:in-use'))?.Id;
     if (!id) throw new Error('the image went with its refused removal');
     await expect(engine.removeImage(id)).rejects.toBeInstanceOf(ContainerStateError);
     await engine.tagImage('berth.local/alias:in-use', busybox);
     expect(await engine.removeImage('berth.local/alias:in-use')).toEqual({ deleted: false });
-    expect((await engine.inspectImage(busybox))?.repoTags).toEqual([busybox]);
+    expect((await engine.inspectImage(busybox))?.RepoTags).toEqual([busybox]);
   });
 
   it('removes the last reference of an image a container uses when forced, keeping the layers the container runs on', async () => {
     const other = scratch.engine();
     const image = await other.pullImage(inject('fixtures').busybox);
-    await using container = await new GenericContainer(image.id).withCommand(['cat', '/bin/busybox']).start(other);
+    await using container = await new GenericContainer(image.Id).withCommand(['cat', '/bin/busybox']).start(other);
     await container.wait();
     expect(await other.removeImage(inject('fixtures').busybox, { force: true })).toEqual({ deleted: true });
     expect(await other.listImages()).toEqual([]);
-    expect(fs.readdirSync(join(other.images.paths.layers))).toEqual(image.config.rootfs.diff_ids.map((d) => d.slice(7)));
+    expect(fs.readdirSync(join(other.images.paths.layers))).toEqual(image.Config.rootfs.diff_ids.map((d) => d.slice(7)));
     await container.restart();
     expect((await container.wait()).exitCode).toBe(0);
   });
@@ -81,7 +81,7 @@ describe('the image store', () => {
     expect(fs.readdirSync(join(root, 'tmp'))).toEqual([]);
     await expect(engine.removeImage(inject('fixtures').debian)).rejects.toBeInstanceOf(ImageNotPresentError);
     const pruned = await engine.pruneImages();
-    expect(pruned.layersRemoved).toBe(0);
+    expect(pruned.LayersDeleted).toBe(0);
     expect(layerDirs()).toHaveLength(1);
   });
 });

@@ -21,7 +21,7 @@ const engine = getEngine();
 let image: string;
 
 beforeAll(async () => {
-  image = (await engine.pullImage(busybox())).id;
+  image = (await engine.pullImage(busybox())).Id;
 });
 
 /** Everything a container create can leave in the state root: container dirs, name links, trash, volumes, staging. */

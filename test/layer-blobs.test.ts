@@ -15,7 +15,7 @@ const blobsIn = (root: string): string[] => fs.readdirSync(join(root, 'blobs/sha
 
 /** The manifest the store at `root` keeps for `image`. */
 function storedManifest(root: string, image: ImageSummary): { mediaType?: string; layers: { digest: string; mediaType: string }[] } {
-  return JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.manifestDigest)), 'utf8'));
+  return JSON.parse(fs.readFileSync(join(root, 'blobs/sha256', hex(image.ManifestDigest)), 'utf8'));
 }
 
 /** Requests that upload a blob's bytes (a mount or a HEAD sends none). */
@@ -45,7 +45,7 @@ describe('layers kept unpacked only', () => {
   it('a pulled image leaves no compressed layer blob in the store (the postgres fixture)', async () => {
     const root = stores.root();
     const image = await new LocalEngine({ root, config: PLAIN_CONFIG }).pullImage(inject('fixtures').postgres);
-    expect(blobsIn(root)).toEqual([hex(image.id), hex(image.manifestDigest)].sort());
+    expect(blobsIn(root)).toEqual([hex(image.Id), hex(image.ManifestDigest)].sort());
     for (const layer of fs.readdirSync(join(root, 'layers'))) {
       expect(fs.readdirSync(join(root, 'layers', layer)).sort()).toEqual(['diff', 'meta.json', 'tar-skeleton.gz']);
       const record = JSON.parse(fs.readFileSync(join(root, 'layers', layer, 'meta.json'), 'utf8'));
@@ -70,7 +70,7 @@ describe('layers kept unpacked only', () => {
       image = await engine.pullImage(source());
       proxy().reset();
       const { digest } = await engine.pushImage(source(), { target: `${proxy().host}/berth-test/kept-unpacked-${process.pid}:1` });
-      expect(digest).toBe(image.manifestDigest);
+      expect(digest).toBe(image.ManifestDigest);
       expect(uploads(proxy())).toEqual([]);
       expect(proxy().requests.filter((r) => r.method === 'POST' && r.path.includes('mount=')).length).toBeGreaterThan(0);
     });
@@ -78,15 +78,15 @@ describe('layers kept unpacked only', () => {
     it('to a fresh registry, rebuilds and compresses the layers; the image pulls back and runs', async () => {
       image = await engine.pullImage(source());
       const target = `${freshProxy.host}/berth-test/debian:1`;
-      const { digest } = await engine.pushImage(image.id, { target });
+      const { digest } = await engine.pushImage(image.Id, { target });
       // New blobs, so a new manifest naming them; the config, hence the image id, is the same.
-      expect(digest).not.toBe(image.manifestDigest);
-      expect(uploads(freshProxy)).toHaveLength(image.config.rootfs.diff_ids.length + 1); // The layers and the config.
+      expect(digest).not.toBe(image.ManifestDigest);
+      expect(uploads(freshProxy)).toHaveLength(image.Config.rootfs.diff_ids.length + 1); // The layers and the config.
       const otherRoot = stores.root();
       const other = new LocalEngine({ root: otherRoot, config: PLAIN_CONFIG });
       const back = await other.pullImage(target);
-      expect(back.id).toBe(image.id);
-      expect(back.manifestDigest).toBe(digest);
+      expect(back.Id).toBe(image.Id);
+      expect(back.ManifestDigest).toBe(digest);
       const pushed = storedManifest(otherRoot, back);
       expect(pushed.mediaType).toBe(storedManifest(root, image).mediaType);
       expect(pushed.layers.map((l) => l.mediaType)).toEqual(storedManifest(root, image).layers.map((l) => l.mediaType));
@@ -94,7 +94,7 @@ describe('layers kept unpacked only', () => {
 
       // The store noted where the new blobs are: a push to another repository there mounts them.
       freshProxy.reset();
-      const again = await engine.pushImage(image.id, { target: `${freshProxy.host}/berth-test/debian-again:1` });
+      const again = await engine.pushImage(image.Id, { target: `${freshProxy.host}/berth-test/debian-again:1` });
       expect(again.digest).toBe(digest);
       expect(uploads(freshProxy)).toEqual([]);
     });
@@ -106,7 +106,7 @@ describe('layers kept unpacked only', () => {
       fs.writeFileSync(file, 'LAYER3\n'); // Same size: only the diff id check can tell.
       try {
         const error = await engine
-          .pushImage(image.id, { target: `${fresh.host}/berth-test/damaged-${process.pid}:1` })
+          .pushImage(image.Id, { target: `${fresh.host}/berth-test/damaged-${process.pid}:1` })
           .catch((e: unknown) => e);
         expect(error).toBeInstanceOf(StoredLayerError);
         expect((error as StoredLayerError).hint).toMatch(/pull or load it again/);
@@ -122,8 +122,8 @@ describe('layers kept unpacked only', () => {
     const keeping = new LocalEngine({ root, config: { ...PLAIN_CONFIG, keepLayerBlobs: true } });
     const image = await keeping.pullImage(inject('fixtures').busybox);
     expect(blobsIn(root)).toEqual(expect.arrayContaining(storedManifest(root, image).layers.map((l) => hex(l.digest))));
-    const { digest } = await keeping.pushImage(image.id, { target: `${fresh.host}/berth-test/kept-blobs:1` });
-    expect(digest).toBe(image.manifestDigest);
+    const { digest } = await keeping.pushImage(image.Id, { target: `${fresh.host}/berth-test/kept-blobs:1` });
+    expect(digest).toBe(image.ManifestDigest);
   });
 
   it('gives back a tar byte for byte from its files: PAX and GNU records, links, whiteouts, devices, trailing bytes', async () => {
@@ -147,15 +147,15 @@ describe('layers kept unpacked only', () => {
       Buffer.from('bytes after the end'),
     ]);
     const image = await engine.importImage(chunked(tar, 4096), 'berth.local/blobs/crafted:1');
-    expect(blobsIn(root)).not.toContain(hex(image.config.rootfs.diff_ids[0] as string));
+    expect(blobsIn(root)).not.toContain(hex(image.Config.rootfs.diff_ids[0] as string));
     const archive = join(stores.root(), 'crafted.tar');
-    await engine.saveImages([image.id], archive, 'docker-archive');
+    await engine.saveImages([image.Id], archive, 'docker-archive');
     const out = stores.root();
     execFileSync('tar', ['-xf', archive, '-C', out]);
-    expect(fs.readFileSync(join(out, 'blobs/sha256', hex(image.config.rootfs.diff_ids[0] as string))).equals(tar)).toBe(true);
+    expect(fs.readFileSync(join(out, 'blobs/sha256', hex(image.Config.rootfs.diff_ids[0] as string))).equals(tar)).toBe(true);
     // A plain layer rebuilt is the very blob: the manifest pushed is the stored one.
     const target = `${fresh.host}/berth-test/crafted-${process.pid}:1`;
-    expect((await engine.pushImage(image.id, { target })).digest).toBe(image.manifestDigest);
+    expect((await engine.pushImage(image.Id, { target })).digest).toBe(image.ManifestDigest);
   });
 
   it('keeps the blob of a layer its files cannot rebuild (a tar naming a path twice), and pushes it', async () => {
@@ -169,8 +169,8 @@ describe('layers kept unpacked only', () => {
     const layer = storedManifest(root, image).layers[0]?.digest as string;
     expect(blobsIn(root)).toContain(hex(layer));
     const target = `${fresh.host}/berth-test/twice-${process.pid}:1`;
-    expect((await engine.pushImage(image.id, { target })).digest).toBe(image.manifestDigest);
+    expect((await engine.pushImage(image.Id, { target })).digest).toBe(image.ManifestDigest);
     const other = stores.engine();
-    expect((await other.pullImage(target)).id).toBe(image.id);
+    expect((await other.pullImage(target)).Id).toBe(image.Id);
   });
 });

@@ -30,7 +30,7 @@ describe('container lifecycle', () => {
     expect((await engine.inspectContainer(id)).State.Status).toBe('paused');
     const frozen = await engine.topContainer(id);
     await new Promise((r) => setTimeout(r, 150));
-    expect((await engine.topContainer(id)).processes).toEqual(frozen.processes);
+    expect((await engine.topContainer(id)).Processes).toEqual(frozen.Processes);
     await engine.unpauseContainer(id);
     expect((await engine.inspectContainer(id)).State.Status).toBe('running');
     await engine.removeContainer(id, { force: true });
@@ -51,13 +51,13 @@ describe('container lifecycle', () => {
   it('lists processes (top) and reports stats from the cgroup', async () => {
     const engine = getEngine();
     const id = await startBusybox('sleep 1000 & sleep 1000 & wait');
-    const sleeps = async (): Promise<number> => (await engine.topContainer(id)).processes.filter((p) => p[2] === 'sleep 1000').length;
+    const sleeps = async (): Promise<number> => (await engine.topContainer(id)).Processes.filter((p) => p[2] === 'sleep 1000').length;
     await eventually(async () => (await sleeps()) === 2, 5000, 20);
     const top = await engine.topContainer(id);
-    expect(top.processes.map((p) => p[2])).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1000']));
+    expect(top.Processes.map((p) => p[2])).toEqual(expect.arrayContaining(['sleep 1000', 'sleep 1000']));
     const stats = await engine.containerStats(id);
-    expect(stats.pids).toBe(3);
-    expect(stats.memoryUsage).toBeGreaterThan(0);
+    expect(stats.Pids).toBe(3);
+    expect(stats.MemoryUsage).toBeGreaterThan(0);
     await engine.removeContainer(id, { force: true });
   });
 
@@ -110,7 +110,7 @@ describe('container lifecycle', () => {
     let execPid = 0;
     await eventually(
       async () => {
-        execPid = (await engine.topContainer(id)).processes.map((p) => Number(p[0])).find(isExecd) ?? 0;
+        execPid = (await engine.topContainer(id)).Processes.map((p) => Number(p[0])).find(isExecd) ?? 0;
         return execPid > 0;
       },
       5000,
@@ -156,6 +156,6 @@ describe('resource quotas from the SDK', () => {
     const memoryFile = cgroup.layout.mode === 'v2' ? 'memory.max' : 'memory.limit_in_bytes';
     const memoryDir = cgroup.dirs.find((d) => d.includes(cgroup.layout.mode === 'v2' ? '' : '/memory/')) ?? '';
     expect(readFileSync(`${memoryDir}/${memoryFile}`, 'utf8').trim()).toBe(String(256 * 1024 * 1024));
-    expect((await getEngine().containerStats(c.getId())).memoryLimit).toBe(256 * 1024 * 1024);
+    expect((await getEngine().containerStats(c.getId())).MemoryLimit).toBe(256 * 1024 * 1024);
   });
 });

@@ -11,8 +11,8 @@ async function inDebian(script: string): Promise<{ exitCode: number; output: str
 describe('a multi-layer image', () => {
   it('is pulled with every layer verified and recorded', async () => {
     const image = await getEngine().pullImage(inject('fixtures').debian);
-    expect(image.config.rootfs.diff_ids).toHaveLength(3);
-    expect(image.repoTags).toContain(inject('fixtures').debian);
+    expect(image.Config.rootfs.diff_ids).toHaveLength(3);
+    expect(image.RepoTags).toContain(inject('fixtures').debian);
   });
 
   it('stacks its layers: files from each, whiteouts hide, opaque directories hide what is below', async () => {

@@ -21,7 +21,7 @@ describe('a multi-platform image (OCI index with linux/amd64 and linux/arm64)', 
     expect(hostPlatform()).toEqual({ os: 'linux', architecture: 'amd64' });
     const engine = freshEngine();
     const image = await engine.pullImage(inject('fixtures').multiarch);
-    expect(engine.images.get(image.id)?.config.architecture).toBe('amd64');
+    expect(engine.images.get(image.Id)?.config.architecture).toBe('amd64');
     await using c = await new GenericContainer(inject('fixtures').multiarch).withCommand(['cat', '/etc/platform']).start(engine);
     await c.wait();
     expect(await c.output()).toBe('linux/amd64\n');
@@ -32,21 +32,21 @@ describe('a multi-platform image (OCI index with linux/amd64 and linux/arm64)', 
     const amd64 = await native.pullImage(inject('fixtures').multiarch);
     const engine = freshEngine();
     const arm64 = await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/arm64' });
-    expect(arm64.id).not.toBe(amd64.id);
-    expect(engine.images.get(arm64.id)?.config.architecture).toBe('arm64');
-    expect(topLayerFile(engine, arm64.id, 'etc/platform')).toBe('linux/arm64\n');
+    expect(arm64.Id).not.toBe(amd64.Id);
+    expect(engine.images.get(arm64.Id)?.config.architecture).toBe('arm64');
+    expect(topLayerFile(engine, arm64.Id, 'etc/platform')).toBe('linux/arm64\n');
     // The first layer (busybox) is the same in both.
-    expect(engine.images.get(arm64.id)?.chainIds[0]).toBe(native.images.get(amd64.id)?.chainIds[0]);
+    expect(engine.images.get(arm64.Id)?.chainIds[0]).toBe(native.images.get(amd64.Id)?.chainIds[0]);
   });
 
   it('pulls the arm64 image even when the tag is already in the store for amd64', async () => {
     const engine = freshEngine();
     const amd64 = await engine.pullImage(inject('fixtures').multiarch);
     const arm64 = await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/arm64' });
-    expect(arm64.id).not.toBe(amd64.id);
-    expect(engine.images.get(arm64.id)?.config.architecture).toBe('arm64');
+    expect(arm64.Id).not.toBe(amd64.Id);
+    expect(engine.images.get(arm64.Id)?.config.architecture).toBe('arm64');
     // And asking for this machine's platform again gives the amd64 image back.
-    expect((await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/amd64' })).id).toBe(amd64.id);
+    expect((await engine.pullImage(inject('fixtures').multiarch, { platform: 'linux/amd64' })).Id).toBe(amd64.Id);
   });
 
   it('refuses a platform the image does not have, listing those it has', async () => {

@@ -30,7 +30,7 @@ describe('pulls of one image at the same time', () => {
     const one = new LocalEngine({ root, config: PLAIN_CONFIG });
     const two = new LocalEngine({ root, config: PLAIN_CONFIG });
     const pulled = await Promise.all([one.pullImage(image()), one.pullImage(image()), two.pullImage(image())]);
-    expect(new Set(pulled.map((p) => p.id)).size).toBe(1);
+    expect(new Set(pulled.map((p) => p.Id)).size).toBe(1);
     expect(layerGets()).toEqual(layers.map(() => 1));
   });
 

@@ -24,12 +24,12 @@ describe('push', () => {
     const source = await engine.pullImage(inject('fixtures').debian);
     const target = `${registry}/berth-test/pushed-${process.pid}:v1`;
     const { digest } = await engine.pushImage(inject('fixtures').debian, { target });
-    expect(digest).toBe(source.manifestDigest);
+    expect(digest).toBe(source.ManifestDigest);
 
     const other = freshEngine();
     const back = await other.pullImage(`${registry}/berth-test/pushed-${process.pid}@${digest}`);
-    expect(back.id).toBe(source.id);
-    await using c = await new GenericContainer(back.id).withCommand(['cat', '/etc/berth-layer3']).start(other);
+    expect(back.Id).toBe(source.Id);
+    await using c = await new GenericContainer(back.Id).withCommand(['cat', '/etc/berth-layer3']).start(other);
     await c.wait();
     expect(await c.output()).toBe('layer3\n');
   });
@@ -39,9 +39,9 @@ describe('push', () => {
     const tar = buildTar([{ path: 'hello.txt', data: `hi from import ${process.pid}\n` }]);
     const image = await engine.importImage(chunked(tar), 'berth.local/imported:1');
     const target = `${inject('registry')}/berth-test/imported-${process.pid}:1`;
-    await engine.pushImage(image.id, { target });
+    await engine.pushImage(image.Id, { target });
     const other = freshEngine();
-    expect((await other.pullImage(target)).id).toBe(image.id);
+    expect((await other.pullImage(target)).Id).toBe(image.Id);
   });
 
   it('pushes to the repository the reference names, not to the first tag of the image', async () => {
@@ -50,10 +50,10 @@ describe('push', () => {
     const pulled = await engine.pullImage(inject('fixtures').busybox);
     const tag = `${registry}/team/a:1`;
     await engine.tagImage(inject('fixtures').busybox, tag);
-    expect(await engine.pushImage(tag)).toEqual({ digest: pulled.manifestDigest, target: tag });
+    expect(await engine.pushImage(tag)).toEqual({ digest: pulled.ManifestDigest, target: tag });
 
     const res = await fetch(`http://${registry}/v2/team/a/manifests/1`, { headers: { accept: MANIFEST_ACCEPT } });
     expect(res.status).toBe(200);
-    expect(res.headers.get('docker-content-digest')).toBe(pulled.manifestDigest);
+    expect(res.headers.get('docker-content-digest')).toBe(pulled.ManifestDigest);
   });
 });

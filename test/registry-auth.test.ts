@@ -97,7 +97,7 @@ describe('a registry with htpasswd (Basic) auth', () => {
     const auth = Buffer.from(`${login.username}:${login.password}`).toString('base64');
     useDockerConfig({ auths: { [proxy.host]: { auth } } });
     const pulled = await freshEngine().pullImage(image());
-    expect(pulled.repoTags).toEqual([image()]);
+    expect(pulled.RepoTags).toEqual([image()]);
   });
 
   it('follows a blob redirect to another server without sending it the credentials', async () => {
@@ -205,7 +205,7 @@ describe('a registry with token auth', () => {
   it('pulls a private repository with credentials', async () => {
     useDockerConfig({});
     const pulled = await freshEngine().pullImage(`${registry.host}/private/busybox:latest`, { credentials: alice });
-    expect(pulled.repoTags).toEqual([`${registry.host}/private/busybox:latest`]);
+    expect(pulled.RepoTags).toEqual([`${registry.host}/private/busybox:latest`]);
     expect(tokens.requests.map((r) => [r.user, r.scopes])).toEqual([['alice', ['repository:private/busybox:pull']]]);
   });
 
@@ -246,11 +246,11 @@ describe('a registry with token auth', () => {
     const engine = freshEngine();
     const source = await engine.pullImage(`${registry.host}/public/busybox:latest`);
     const target = `${registry.host}/private/pushed:1`;
-    const { digest } = await engine.pushImage(source.id, { target, credentials: alice });
-    expect(digest).toBe(source.manifestDigest);
+    const { digest } = await engine.pushImage(source.Id, { target, credentials: alice });
+    expect(digest).toBe(source.ManifestDigest);
     expect(tokenRequests('repository:private/pushed:pull,push')).toBeGreaterThanOrEqual(1);
     const back = await freshEngine().pullImage(target, { credentials: alice });
-    expect(back.id).toBe(source.id);
+    expect(back.Id).toBe(source.Id);
   });
 
   it('asks a token server that failed for a moment again', async () => {

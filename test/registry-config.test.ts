@@ -100,7 +100,7 @@ describe('registry mirrors', () => {
   it('pulls through a mirror instead of the registry', async () => {
     const engine = engineWith([`http://${mirror.host}`]);
     const image = await engine.pullImage('127.0.0.1:9/library/busybox:latest');
-    expect(image.repoTags).toEqual(['127.0.0.1:9/library/busybox:latest']);
+    expect(image.RepoTags).toEqual(['127.0.0.1:9/library/busybox:latest']);
   });
 
   it('falls back past a dead mirror, and reports the registry itself when all fail', async () => {

@@ -94,7 +94,7 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(resumed.length).toBeGreaterThanOrEqual(1);
     expect(resumed[0]).toBeGreaterThan(0);
     expect(resumed[0]).toBeLessThanOrEqual(300_000);
-    expect(pulled.id).toBe(fixtureManifest('busybox').config.digest);
+    expect(pulled.Id).toBe(fixtureManifest('busybox').config.digest);
     await using c = await new GenericContainer(image()).withCommand(['true']).start(engine);
     expect((await c.wait()).exitCode).toBe(0);
   });
@@ -104,7 +104,7 @@ describe('pulls through a faulty connection to the registry', () => {
     proxy().add({ path: blobPath, times: 1, fault: { kind: 'no-range' } });
     const pulled = await freshEngine().pullImage(image());
     expect(blobGets().map((g) => g.fault)).toEqual(['truncate', 'no-range']);
-    expect(pulled.id).toBe(fixtureManifest('busybox').config.digest);
+    expect(pulled.Id).toBe(fixtureManifest('busybox').config.digest);
   });
 
   it('reports a corrupted blob as a digest mismatch and leaves nothing behind', async () => {
@@ -140,7 +140,7 @@ describe('pulls through a faulty connection to the registry', () => {
     expect(error).toBeInstanceOf(ImagePullError);
     expect((error as ImagePullError).cause).toBeInstanceOf(LayerError);
     expect(storeListing(engine)).toEqual(before);
-    expect((await engine.listImages()).map((i) => i.repoTags)).toEqual([[image()]]);
+    expect((await engine.listImages()).map((i) => i.RepoTags)).toEqual([[image()]]);
   });
 
   it('checks a manifest pulled by tag against the Docker-Content-Digest the registry sent', async () => {

@@ -25,11 +25,11 @@ describe('GenericContainer: labels and pull policies', () => {
     // The tag first names busybox, then busybox-zstd: only a pull can see the change.
     const busybox = await engine.pullImage(fixtures().busybox);
     const zstd = await engine.pullImage(fixtures()['busybox-zstd']);
-    await engine.pushImage(busybox.id, { target: tag });
-    expect(await run()).toBe(busybox.id);
-    await engine.pushImage(zstd.id, { target: tag });
-    expect(await run()).toBe(busybox.id);
-    expect(await run(PullPolicy.alwaysPull())).toBe(zstd.id);
+    await engine.pushImage(busybox.Id, { target: tag });
+    expect(await run()).toBe(busybox.Id);
+    await engine.pushImage(zstd.Id, { target: tag });
+    expect(await run()).toBe(busybox.Id);
+    expect(await run(PullPolicy.alwaysPull())).toBe(zstd.Id);
     await engine.removeImage(tag, { force: true });
     await expect(run(PullPolicy.neverPull())).rejects.toBeInstanceOf(ImageNotPresentError);
   });

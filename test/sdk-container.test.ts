@@ -91,7 +91,7 @@ describe('StartedTestContainer: restart and commit', () => {
       const imageId = await source.commit({ reference: 'berth.local/committed:test', comment: 'from a test' });
       expect(imageId).toMatch(/^sha256:/);
       const history = await getEngine().imageHistory('berth.local/committed:test');
-      expect(history.some((h) => h.comment === 'from a test')).toBe(true);
+      expect(history.some((h) => h.Comment === 'from a test')).toBe(true);
       await using copy = await new GenericContainer('berth.local/committed:test')
         .withCommand(['sh', '-c', 'cat /data/file; test -e /etc/group && echo group-back; echo "env=$FROM_COMMIT"'])
         .start();

@@ -247,7 +247,7 @@ describe('init', () => {
       await new Promise((r) => setTimeout(r, 300));
       let states: string[] = [];
       const zombieFree = async (): Promise<boolean> => {
-        states = (await engine.topContainer(container.getId())).processes.map((p) => stateOf(p[0] ?? ''));
+        states = (await engine.topContainer(container.getId())).Processes.map((p) => stateOf(p[0] ?? ''));
         return !states.includes('Z');
       };
       await eventually(zombieFree, 3000, 50);

@@ -37,7 +37,7 @@ const layerDir = (chainId: string): string => join(statePaths().layers, digestHe
 async function topLayer(imageId: string): Promise<string> {
   const { chainIds } = await import('../src/engine/image/image-store.js');
   const image = await getEngine().inspectImage(imageId);
-  const top = chainIds(image?.config.rootfs.diff_ids ?? []).at(-1);
+  const top = chainIds(image?.Config.rootfs.diff_ids ?? []).at(-1);
   if (!top) throw new Error(`image ${imageId} has no layer`);
   return top;
 }
@@ -74,7 +74,7 @@ describe('snapshot of a container', () => {
     ]);
     await using snapshot = await original.snapshot();
     const image = await getEngine().inspectImage(snapshot.getImageId());
-    expect(image?.config.config?.Volumes ?? {}).not.toHaveProperty('/srv/data');
+    expect(image?.Config.config?.Volumes ?? {}).not.toHaveProperty('/srv/data');
 
     await using a = await snapshot.start();
     await using b = await snapshot.start();
@@ -123,7 +123,7 @@ describe('snapshot of a container', () => {
       expect([named.isKept(), named.getImageName()]).toEqual([true, name]);
     }
     const kept = await getEngine().inspectImage(name);
-    expect(kept?.repoTags).toEqual([name]);
+    expect(kept?.RepoTags).toEqual([name]);
     await getEngine().removeImage(name);
   });
 });

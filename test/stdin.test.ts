@@ -218,7 +218,7 @@ describe('exec stdin (docker exec -i)', () => {
       })(),
     );
     await expect(container.exec(['cat'], { stdin: failing })).rejects.toThrow('source broke');
-    expect(await eventually(async () => (await getEngine().topContainer(container.getId())).processes.length === 1)).toBe(true);
+    expect(await eventually(async () => (await getEngine().topContainer(container.getId())).Processes.length === 1)).toBe(true);
   });
 
   it('rejects with the error of a failing onStart and kills the command', async () => {
@@ -226,7 +226,7 @@ describe('exec stdin (docker exec -i)', () => {
       throw new Error('onStart broke');
     };
     await expect(container.exec(['sleep', '1000'], { onStart: failing })).rejects.toThrow('onStart broke');
-    expect(await eventually(async () => (await getEngine().topContainer(container.getId())).processes.length === 1)).toBe(true);
+    expect(await eventually(async () => (await getEngine().topContainer(container.getId())).Processes.length === 1)).toBe(true);
   });
 
   it('resizes a TTY exec, and types ^D at the end of stdin', async () => {

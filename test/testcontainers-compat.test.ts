@@ -373,16 +373,16 @@ describe('commit as testcontainers takes it', () => {
     const engine = getEngine();
     try {
       const image = await engine.inspectImage(`${repo}:v1`);
-      expect(image?.id).toBe(id);
-      expect(image?.config.comment).toBe('made by the compat test');
-      expect(image?.config.author).toBe('qa');
-      expect(image?.config.config).toMatchObject({
+      expect(image?.Id).toBe(id);
+      expect(image?.Config.comment).toBe('made by the compat test');
+      expect(image?.Config.author).toBe('qa');
+      expect(image?.Config.config).toMatchObject({
         Cmd: ['cat', '/data.txt'],
         Labels: { team: 'qa' },
         ExposedPorts: { '8080/tcp': {} },
         WorkingDir: '/srv',
       });
-      expect(image?.config.config?.Env).toContain('STAGE=committed');
+      expect(image?.Config.config?.Env).toContain('STAGE=committed');
       await using child = await new GenericContainer(`${repo}:v1`).start();
       await child.wait();
       expect(await child.output()).toBe('data\n');
@@ -476,7 +476,7 @@ describe('commit deleteOnExit', () => {
     expect(await getEngine().inspectImage(gone)).toBeUndefined();
     const kept = commitInChild(false);
     try {
-      expect((await getEngine().inspectImage(kept))?.id).toBe(kept);
+      expect((await getEngine().inspectImage(kept))?.Id).toBe(kept);
     } finally {
       await getEngine().removeImage(kept, { force: true });
     }

@@ -38,7 +38,7 @@ async function run(script: string, configure: (c: GenericContainer) => GenericCo
 /** Creates, runs to the end and removes a container from an engine-level spec. */
 async function runSpec(spec: Omit<ContainerSpec, 'image'> & { image?: string }) {
   const engine = getEngine();
-  const image = spec.image ?? (await engine.pullImage(busybox())).id;
+  const image = spec.image ?? (await engine.pullImage(busybox())).Id;
   const id = await engine.createContainer({ ...spec, image });
   try {
     await engine.startContainer(id);
@@ -96,7 +96,7 @@ describe('named volumes', () => {
   it('refuses to remove a volume a container uses, and removes it once the container is gone', async () => {
     const engine = getEngine();
     const name = `inuse-${tag}`;
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const id = await engine.createContainer({ image, command: ['true'], mounts: [{ type: 'volume', source: name, target: '/data' }] });
     const error = await engine.removeVolume(name).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(VolumeInUseError);
@@ -113,7 +113,7 @@ describe('named volumes', () => {
       files: { 'srv/data/seed': 'from image\n' },
     });
     const id = await engine.createContainer({
-      image: image.id,
+      image: image.Id,
       command: ['sh', '-c', 'cat /srv/data/seed; grep -c " /srv/data " /proc/mounts'],
     });
     const volume = (await engine.inspectContainer(id)).Mounts[0]?.Name ?? '';
@@ -125,7 +125,7 @@ describe('named volumes', () => {
     await engine.removeContainer(id);
     await expect(engine.inspectVolume(volume)).rejects.toBeInstanceOf(VolumeNotFoundError);
 
-    const kept = await engine.createContainer({ image: image.id, command: ['true'] });
+    const kept = await engine.createContainer({ image: image.Id, command: ['true'] });
     const { Mounts } = await engine.inspectContainer(kept);
     expect(Mounts).toEqual([expect.objectContaining({ Type: 'volume', Destination: '/srv/data', RW: true })]);
     const anonymous = Mounts[0]?.Name ?? '';
@@ -133,15 +133,15 @@ describe('named volumes', () => {
     await engine.removeContainer(kept, { keepVolumes: true });
     new LocalEngine(); // A kept volume is not an orphan: the next engine's sweep leaves it.
     expect((await engine.inspectVolume(anonymous)).Labels).toEqual({ 'berth.anonymous': 'true' });
-    const sdk = await new GenericContainer(image.id).withCommand(['true']).start();
+    const sdk = await new GenericContainer(image.Id).withCommand(['true']).start();
     const sdkVolume = (await sdk.inspect()).Mounts[0]?.Name ?? '';
     await sdk.stop({ removeVolumes: false });
     expect((await engine.inspectVolume(sdkVolume)).Name).toBe(sdkVolume);
     const pruned = await engine.pruneVolumes();
-    expect(pruned.volumesDeleted).toContain(sdkVolume);
-    expect(pruned.volumesDeleted).toContain(anonymous);
-    expect(pruned.spaceReclaimed).toBeGreaterThanOrEqual('from image\n'.length);
-    await engine.removeImage(image.id);
+    expect(pruned.VolumesDeleted).toContain(sdkVolume);
+    expect(pruned.VolumesDeleted).toContain(anonymous);
+    expect(pruned.SpaceReclaimed).toBeGreaterThanOrEqual('from image\n'.length);
+    await engine.removeImage(image.Id);
   });
 });
 
@@ -191,7 +191,7 @@ describe('bind mounts', () => {
   it('reports a bind source that vanished before start as a ContainerStartError at mount-bind', async () => {
     const engine = getEngine();
     const dir = hostDir();
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const id = await engine
       .createContainer({ image, command: ['true'], mounts: [{ type: 'bind', source: join(dir, 'gone'), target: '/x' }] })
       .catch((e: unknown) => e);
@@ -278,7 +278,7 @@ describe('tmpfs', () => {
 describe('volumes-from', () => {
   it('backs a data container up to a host directory and restores it into a new volume', async () => {
     const engine = getEngine();
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const dataName = `data-${tag}`;
     const backup = hostDir();
     const data = await engine.createContainer({
@@ -321,7 +321,7 @@ describe('hostile images and bad mounts', () => {
     const dir = hostDir();
     fs.writeFileSync(join(dir, marker), 'bound\n');
     const { output } = await runSpec({
-      image: image.id,
+      image: image.Id,
       mounts: [
         { type: 'bind', source: dir, target: `/data/${marker}-dir` },
         { type: 'tmpfs', target: `/deep/${marker}-tmp` },
@@ -331,12 +331,12 @@ describe('hostile images and bad mounts', () => {
     expect(output).toBe(`${marker}\n1\n`);
     expect(fs.existsSync(`/etc/${marker}-dir`)).toBe(false);
     expect(fs.existsSync(`/tmp/${marker}-tmp`)).toBe(false);
-    await getEngine().removeImage(image.id);
+    await getEngine().removeImage(image.Id);
   });
 
   it('rejects a missing bind source, relative or climbing targets, and bad tmpfs options, creating nothing', async () => {
     const engine = getEngine();
-    const image = (await engine.pullImage(busybox())).id;
+    const image = (await engine.pullImage(busybox())).Id;
     const before = (await engine.listVolumes()).length;
     const attempts: ContainerSpec['mounts'][] = [
       [{ type: 'bind', source: '/no/such/berth/source', target: '/x' }],

@@ -76,12 +76,12 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
 
   /** The snapshot image's id (`sha256:…`); containers from it can also be made with `new GenericContainer(id)`. */
   getImageId(): string {
-    return this.image.id;
+    return this.image.Id;
   }
 
   /** The tag given as `name`, if any. */
   getImageName(): string | undefined {
-    return this.image.repoTags[0];
+    return this.image.RepoTags[0];
   }
 
   /** Whether the image outlives this process (`keep` or `name`). */
@@ -95,7 +95,7 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
    * snapshot's engine) and starts its replacement.
    */
   async start(engine: Engine = this.engine): Promise<T> {
-    if (this.#removed) throw new ImageNotPresentError(this.image.id);
+    if (this.#removed) throw new ImageNotPresentError(this.image.Id);
     const spare = engine === this.engine ? this.#spares.shift() : undefined;
     if (spare) {
       try {
@@ -106,13 +106,13 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
         this.#refill(); // After the handover, so the replacement does not compete with a spare still starting.
       }
     }
-    return this.launcher(this.image.id).start(engine);
+    return this.launcher(this.image.Id).start(engine);
   }
 
   /** Starts spares until there are as many as asked for. */
   #refill(): void {
     while (!this.#removed && this.#spares.length < this.spares) {
-      const started = this.launcher(this.image.id).start(this.engine);
+      const started = this.launcher(this.image.Id).start(this.engine);
       started.catch(() => undefined); // Seen by whoever takes it (or by #stopSpares).
       this.#spares.push(started);
     }
@@ -139,7 +139,7 @@ export class ContainerSnapshot<T extends StartedTestContainer = StartedTestConta
     this.#removed = true;
     await this.#stopSpares();
     try {
-      await this.engine.removeImage(this.image.id, options);
+      await this.engine.removeImage(this.image.Id, options);
     } catch (error) {
       if (!(error instanceof ImageNotPresentError)) {
         this.#removed = false;

@@ -442,7 +442,7 @@ export class GenericContainer {
       ...(this.credentials ? { credentials: this.credentials } : {}),
     });
     await this.beforeContainerCreated?.();
-    if (!(this.reuse && reuseEnabled())) return this.#start(engine, image.id);
+    if (!(this.reuse && reuseEnabled())) return this.#start(engine, image.Id);
     const hash = reuseHash({ spec: this.spec, platform: this.platform, copies: this.copies, archives: this.archives.length });
     this.spec.labels = { ...this.spec.labels, [REUSE_LABEL]: hash };
     this.spec.keepAlive = true;
@@ -450,7 +450,7 @@ export class GenericContainer {
       engine,
       hash,
       (info) => this.#reuse(engine, info),
-      () => this.#start(engine, image.id),
+      () => this.#start(engine, image.Id),
     );
   }
 

@@ -294,7 +294,7 @@ export class StartedGenericContainer implements AsyncDisposable {
       ...(author ? { author } : {}),
       ...(changes ? { changes: typeof changes === 'string' ? [changes] : changes } : {}),
     });
-    return image.id;
+    return image.Id;
   }
 
   /**

@@ -53,12 +53,12 @@ export class VolumeManager {
   /** Removes unused anonymous volumes, or every unused volume with `all`. */
   prune(options: { all?: boolean } = {}): Promise<PruneVolumesResult> {
     return this.#lock(async () => {
-      const result: PruneVolumesResult = { volumesDeleted: [], spaceReclaimed: 0 };
+      const result: PruneVolumesResult = { VolumesDeleted: [], SpaceReclaimed: 0 };
       for (const { Name: name } of this.store.list()) {
         if (!(options.all || this.store.isAnonymous(name)) || this.usersOf(name).length > 0) continue;
-        result.spaceReclaimed += this.store.size(name);
+        result.SpaceReclaimed += this.store.size(name);
         this.store.remove(name);
-        result.volumesDeleted.push(name);
+        result.VolumesDeleted.push(name);
       }
       return result;
     });

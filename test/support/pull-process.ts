@@ -13,5 +13,5 @@ const engine = new LocalEngine({ root, config: { insecureRegistries: [], registr
 process.stdout.write('ready\n');
 await once(process.stdin, 'data');
 const pulled = await engine.pullImage(image);
-process.stdout.write(`${JSON.stringify({ id: pulled.id })}\n`);
+process.stdout.write(`${JSON.stringify({ id: pulled.Id })}\n`);
 process.exit(0);

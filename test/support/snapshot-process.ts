@@ -13,6 +13,6 @@ if (!image) throw new Error('usage: snapshot-process.ts <image> keep|temporary e
 const container = await new GenericContainer(image).withCommand(['sleep', '1000']).start();
 await container.exec(['sh', '-c', 'echo seeded > /seed']);
 const snapshot = await container.snapshot({ keep: lifetime === 'keep' });
-const diffIds = (await getEngine().inspectImage(snapshot.getImageId()))?.config.rootfs.diff_ids ?? [];
+const diffIds = (await getEngine().inspectImage(snapshot.getImageId()))?.Config.rootfs.diff_ids ?? [];
 process.stdout.write(`${JSON.stringify({ imageId: snapshot.getImageId(), chainId: chainIds(diffIds).at(-1) })}\n`);
 if (end !== 'exit') setInterval(() => undefined, 1000);

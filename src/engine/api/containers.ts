@@ -86,16 +86,20 @@ export interface HealthResult {
   Output: string;
 }
 
-/** Resource usage of a container, from its cgroups. */
+/** Resource usage of a container, from its cgroups (a flat digest of `docker stats`' record, in Berth's record casing). */
 export interface CgroupStats {
   /** CPU time used, in nanoseconds. */
-  cpuUsageNs: number;
-  memoryUsage: number;
+  CpuUsageNs: number;
+  /** Memory in use, in bytes. */
+  MemoryUsage: number;
   /** Memory limit in bytes (a very large number when unlimited). */
-  memoryLimit: number;
-  pids: number;
-  ioReadBytes: number;
-  ioWriteBytes: number;
+  MemoryLimit: number;
+  /** Processes (and threads) in the container. */
+  Pids: number;
+  /** Bytes read from block devices. */
+  IoReadBytes: number;
+  /** Bytes written to block devices. */
+  IoWriteBytes: number;
 }
 
 /** What `docker commit` takes besides the container. */
@@ -197,8 +201,8 @@ export interface PortBinding {
 
 /** Processes of a container, as `docker top` lists them. */
 export interface ContainerTop {
-  titles: string[];
-  processes: string[][];
+  Titles: string[];
+  Processes: string[][];
 }
 
 /** How a container ended. */

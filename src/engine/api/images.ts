@@ -59,30 +59,40 @@ export interface ImageConfig {
   history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
 
-/** An image as the engine's store has it. */
+/** An image as the engine's store has it, cased as `docker image inspect` (the parts Berth fills). */
 export interface ImageSummary {
-  id: string;
-  repoTags: string[];
-  manifestDigest: string;
-  size: number;
-  config: ImageConfig;
+  /** The config digest, `sha256:…`. */
+  Id: string;
+  /** Every `repository:tag` naming it. */
+  RepoTags: string[];
+  /** The digest of the manifest it was pulled, loaded or pushed as, `sha256:…` ('' when none is known). */
+  ManifestDigest: string;
+  /** Bytes of its layers' content, unpacked. */
+  Size: number;
+  /** The image's OCI config document, in the OCI spec's casing. */
+  Config: ImageConfig;
 }
 
-/** One step of an image's history. */
+/** One step of an image's history, as `docker history` lists it. */
 export interface ImageHistoryEntry {
-  created: string;
-  createdBy: string;
-  comment: string;
+  /** RFC 3339 time of the step. */
+  Created: string;
+  CreatedBy: string;
+  Comment: string;
   /** The step changed only metadata and made no layer. */
-  emptyLayer: boolean;
+  EmptyLayer: boolean;
 }
 
-/** What an image prune removed. */
+/** What an image prune removed (`SpaceReclaimed` as Docker's prune reports it). */
 export interface PruneResult {
-  layersRemoved: number;
-  blobsRemoved: number;
-  stagingRemoved: number;
-  bytesFreed: number;
+  /** Unpacked layers removed. */
+  LayersDeleted: number;
+  /** Blobs (compressed layers, configs, manifests) removed. */
+  BlobsDeleted: number;
+  /** Leftovers of interrupted pulls and loads removed. */
+  StagingDeleted: number;
+  /** Bytes freed. */
+  SpaceReclaimed: number;
 }
 
 /** Image settings for an imported rootfs (like `docker import --change`). */

@@ -71,8 +71,8 @@ export interface CreateVolumeOptions {
 
 /** What {@link VolumeService.pruneVolumes} removed. */
 export interface PruneVolumesResult {
-  volumesDeleted: string[];
-  spaceReclaimed: number;
+  VolumesDeleted: string[];
+  SpaceReclaimed: number;
 }
 
 /** The volumes part of the {@link Engine} contract, like `docker volume`. */

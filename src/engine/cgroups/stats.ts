@@ -21,21 +21,21 @@ export function readStats(layout: CgroupLayout, path: PathOf): CgroupStats {
   if (layout.mode === 'v2') {
     const io = readOr(path('io', 'io.stat'));
     return {
-      cpuUsageNs: sumField(readOr(path('cpu', 'cpu.stat')), /^usage_usec (\d+)/gm) * 1000,
-      memoryUsage: num(readOr(path('memory', 'memory.current'))),
-      memoryLimit: num(readOr(path('memory', 'memory.max'))),
-      pids: num(readOr(path('pids', 'pids.current'))),
-      ioReadBytes: sumField(io, /rbytes=(\d+)/g),
-      ioWriteBytes: sumField(io, /wbytes=(\d+)/g),
+      CpuUsageNs: sumField(readOr(path('cpu', 'cpu.stat')), /^usage_usec (\d+)/gm) * 1000,
+      MemoryUsage: num(readOr(path('memory', 'memory.current'))),
+      MemoryLimit: num(readOr(path('memory', 'memory.max'))),
+      Pids: num(readOr(path('pids', 'pids.current'))),
+      IoReadBytes: sumField(io, /rbytes=(\d+)/g),
+      IoWriteBytes: sumField(io, /wbytes=(\d+)/g),
     };
   }
   const io = readOr(path('blkio', 'blkio.throttle.io_service_bytes_recursive'));
   return {
-    cpuUsageNs: num(readOr(path('cpuacct', 'cpuacct.usage'))),
-    memoryUsage: num(readOr(path('memory', 'memory.usage_in_bytes'))),
-    memoryLimit: num(readOr(path('memory', 'memory.limit_in_bytes'))),
-    pids: num(readOr(path('pids', 'pids.current'))),
-    ioReadBytes: sumField(io, /^\S+ Read (\d+)/gm),
-    ioWriteBytes: sumField(io, /^\S+ Write (\d+)/gm),
+    CpuUsageNs: num(readOr(path('cpuacct', 'cpuacct.usage'))),
+    MemoryUsage: num(readOr(path('memory', 'memory.usage_in_bytes'))),
+    MemoryLimit: num(readOr(path('memory', 'memory.limit_in_bytes'))),
+    Pids: num(readOr(path('pids', 'pids.current'))),
+    IoReadBytes: sumField(io, /^\S+ Read (\d+)/gm),
+    IoWriteBytes: sumField(io, /^\S+ Write (\d+)/gm),
   };
 }

@@ -109,7 +109,7 @@ export class DockerContainers {
       path: this.#path(id, 'top'),
       subject: this.#subject(id),
     });
-    return { titles: top.Titles, processes: top.Processes ?? [] };
+    return { Titles: top.Titles, Processes: top.Processes ?? [] };
   }
 
   async stats(id: string): Promise<CgroupStats> {
@@ -122,12 +122,12 @@ export class DockerContainers {
     const io = s.blkio_stats?.io_service_bytes_recursive ?? [];
     const sum = (op: string): number => io.filter((e) => e.op.toLowerCase() === op).reduce((n, e) => n + e.value, 0);
     return {
-      cpuUsageNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
-      memoryUsage: s.memory_stats?.usage ?? 0,
-      memoryLimit: s.memory_stats?.limit ?? 0,
-      pids: s.pids_stats?.current ?? 0,
-      ioReadBytes: sum('read'),
-      ioWriteBytes: sum('write'),
+      CpuUsageNs: s.cpu_stats?.cpu_usage?.total_usage ?? 0,
+      MemoryUsage: s.memory_stats?.usage ?? 0,
+      MemoryLimit: s.memory_stats?.limit ?? 0,
+      Pids: s.pids_stats?.current ?? 0,
+      IoReadBytes: sum('read'),
+      IoWriteBytes: sum('write'),
     };
   }
 

@@ -129,10 +129,10 @@ export class DockerImages {
     });
     // Docker lists newest first; a step of no bytes made no layer (the daemon does not say more).
     return steps.reverse().map((s) => ({
-      created: new Date(s.Created * 1000).toISOString(),
-      createdBy: s.CreatedBy,
-      comment: s.Comment,
-      emptyLayer: s.Size === 0,
+      Created: new Date(s.Created * 1000).toISOString(),
+      CreatedBy: s.CreatedBy,
+      Comment: s.Comment,
+      EmptyLayer: s.Size === 0,
     }));
   }
 
@@ -142,14 +142,14 @@ export class DockerImages {
       path: '/images/prune',
     });
     const layers = (result.ImagesDeleted ?? []).filter((d) => d.Deleted).length;
-    return { layersRemoved: layers, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: result.SpaceReclaimed };
+    return { LayersDeleted: layers, BlobsDeleted: 0, StagingDeleted: 0, SpaceReclaimed: result.SpaceReclaimed };
   }
 
   async push(reference: string, options: PushImageOptions = {}): Promise<{ digest: string; target: string }> {
     const image = await this.require(reference);
     // Like `docker push`: to the reference given, unless it is the image's id (then its first tag).
-    const byId = reference === image.id || image.id.replace(/^sha256:/, '').startsWith(reference.replace(/^sha256:/, ''));
-    const target = options.target ?? (byId ? (image.repoTags[0] ?? reference) : reference);
+    const byId = reference === image.Id || image.Id.replace(/^sha256:/, '').startsWith(reference.replace(/^sha256:/, ''));
+    const target = options.target ?? (byId ? (image.RepoTags[0] ?? reference) : reference);
     if (target !== reference) await this.tag(reference, target);
     const { repo, tag } = splitTag(target);
     const res = await this.api.request({
@@ -204,7 +204,7 @@ export class DockerImages {
       loaded.push(options.tag);
     }
     const images = await Promise.all(loaded.map((l) => this.require(l)));
-    return [...new Map(images.map((i) => [i.id, i])).values()];
+    return [...new Map(images.map((i) => [i.Id, i])).values()];
   }
 
   /** `docker import` of a rootfs tarball, with the run settings as Dockerfile changes. */
@@ -237,11 +237,11 @@ function importChanges(options: ImportOptions): string[] {
 export function toSummary(image: DockerImage): ImageSummary {
   const digest = image.RepoDigests?.[0]?.split('@')[1] ?? '';
   return {
-    id: image.Id,
-    repoTags: image.RepoTags ?? [],
-    manifestDigest: digest,
-    size: image.Size,
-    config: {
+    Id: image.Id,
+    RepoTags: image.RepoTags ?? [],
+    ManifestDigest: digest,
+    Size: image.Size,
+    Config: {
       architecture: image.Architecture,
       os: image.Os,
       ...(image.Variant ? { variant: image.Variant } : {}),

@@ -55,7 +55,7 @@ export class DockerVolumes {
       path: '/volumes/prune',
       query: { filters },
     });
-    return { volumesDeleted: result.VolumesDeleted ?? [], spaceReclaimed: result.SpaceReclaimed };
+    return { VolumesDeleted: result.VolumesDeleted ?? [], SpaceReclaimed: result.SpaceReclaimed };
   }
 }
 

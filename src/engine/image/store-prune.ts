@@ -25,7 +25,7 @@ export function storeAdditions(): StoreAdditions {
  */
 export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneResult {
   const keep = referenced(store, inUse);
-  const result: PruneResult = { layersRemoved: 0, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: 0 };
+  const result: PruneResult = { LayersDeleted: 0, BlobsDeleted: 0, StagingDeleted: 0, SpaceReclaimed: 0 };
   for (const hex of fs.readdirSync(store.paths.layers)) {
     if (/^[a-f0-9]{64}$/.test(hex)) removeLayer(store, `sha256:${hex}`, keep, result);
   }
@@ -35,7 +35,7 @@ export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneRes
     if (pid && pid !== process.pid && pidExists(pid)) continue;
     if (pid === process.pid) continue;
     fs.rmSync(join(store.paths.tmp, name), { recursive: true, force: true });
-    result.stagingRemoved++;
+    result.StagingDeleted++;
   }
   return result;
 }
@@ -48,7 +48,7 @@ export function pruneStore(store: ImageStore, inUse: Iterable<string>): PruneRes
  */
 export function takeBack(store: ImageStore, inUse: Iterable<string>, added: StoreAdditions): PruneResult {
   const keep = referenced(store, inUse);
-  const result: PruneResult = { layersRemoved: 0, blobsRemoved: 0, stagingRemoved: 0, bytesFreed: 0 };
+  const result: PruneResult = { LayersDeleted: 0, BlobsDeleted: 0, StagingDeleted: 0, SpaceReclaimed: 0 };
   for (const chainId of added.layers) removeLayer(store, chainId, keep, result);
   for (const digest of added.blobs) removeBlob(store, digest, keep, result);
   return result;
@@ -70,16 +70,16 @@ function referenced(store: ImageStore, inUse: Iterable<string>): { layers: Set<s
 function removeLayer(store: ImageStore, chainId: string, keep: { layers: Set<string> }, result: PruneResult): void {
   const dir = join(store.paths.layers, digestHex(chainId));
   if (keep.layers.has(chainId) || !fs.existsSync(dir)) return;
-  result.bytesFreed += treeSize(dir);
+  result.SpaceReclaimed += treeSize(dir);
   fs.rmSync(dir, { recursive: true, force: true });
-  result.layersRemoved++;
+  result.LayersDeleted++;
 }
 
 function removeBlob(store: ImageStore, digest: string, keep: { blobs: Set<string> }, result: PruneResult): void {
   if (keep.blobs.has(digest) || !store.blobs.has(digest)) return;
-  result.bytesFreed += fs.statSync(store.blobs.path(digest)).size;
+  result.SpaceReclaimed += fs.statSync(store.blobs.path(digest)).size;
   store.blobs.remove(digest);
-  result.blobsRemoved++;
+  result.BlobsDeleted++;
 }
 
 /**

@@ -196,7 +196,7 @@ export class ContainerRuntime {
       const cmd = readOr(`/proc/${pid}/cmdline`).split('\0').filter(Boolean).join(' ');
       return [String(pid), ppid, cmd];
     });
-    return { titles: ['PID', 'PPID', 'CMD'], processes };
+    return { Titles: ['PID', 'PPID', 'CMD'], Processes: processes };
   }
 
   /** Runs one more command in the running container (see {@link runExec}). */

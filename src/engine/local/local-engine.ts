@@ -251,10 +251,10 @@ export class LocalEngine implements Engine {
     const record = this.images.resolve(reference);
     if (!record) throw new ImageNotPresentError(reference);
     return (record.config.history ?? []).map((h) => ({
-      created: h.created ?? '',
-      createdBy: h.created_by ?? '',
-      comment: h.comment ?? '',
-      emptyLayer: h.empty_layer ?? false,
+      Created: h.created ?? '',
+      CreatedBy: h.created_by ?? '',
+      Comment: h.comment ?? '',
+      EmptyLayer: h.empty_layer ?? false,
     }));
   }
 
@@ -621,7 +621,7 @@ function readPorts(path: string): PortMapping[] {
 }
 
 function summary(record: ImageRecord): ImageSummary {
-  return { id: record.id, repoTags: record.repoTags, manifestDigest: record.manifestDigest, size: record.size, config: record.config };
+  return { Id: record.id, RepoTags: record.repoTags, ManifestDigest: record.manifestDigest, Size: record.size, Config: record.config };
 }
 
 function toExit(status: ExitRecord): ContainerExit {
