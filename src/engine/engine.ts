@@ -82,11 +82,20 @@ export interface Engine {
   loadImages(source: string, options?: LoadImagesOptions): Promise<ImageSummary[]>;
 
   /**
-   * Serves, from this process too, the published ports of a running container
-   * another process started (a reused one outlives its starter, and the
-   * starter's port proxies die with it), for as long as the container runs.
+   * The host name or address at which published ports are reached: the
+   * local engine's `127.0.0.1`; for a Docker daemon, `localhost` over a unix
+   * socket, the daemon's host over TCP. (The SDK lets
+   * `TESTCONTAINERS_HOST_OVERRIDE` win over it.)
    */
-  servePorts(id: string): Promise<void>;
+  hostAddress(): string;
+  /**
+   * Whether a socket inside the running container listens on `port`: TCP in
+   * the LISTEN state, UDP bound. Each backend says how it looks (the local
+   * engine reads the container's /proc tables from the host).
+   */
+  portListening(id: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean>;
+  /** What this backend can do beyond the contract; the SDK asks before using any of it. */
+  readonly capabilities?: EngineCapabilities;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
   /**
@@ -166,6 +175,24 @@ export interface Engine {
   putArchive(id: string, path: string, tar: AsyncIterable<Buffer>, options?: ExtractOptions): Promise<void>;
   /** A container path as a tar stream plus its stat, like Docker's `GET /containers/{id}/archive`. */
   getArchive(id: string, path: string): Promise<PathArchive>;
+}
+
+/** Optional abilities of a backend ({@link Engine.capabilities}). */
+export interface EngineCapabilities {
+  /**
+   * Serves, from this process too, the published ports of a running container
+   * another process started (a reused one outlives its starter, and the
+   * starter's port proxies die with it), for as long as the container runs.
+   * Absent where the daemon publishes ports itself.
+   */
+  servePorts?(id: string): Promise<void>;
+  /**
+   * Runs `fn` holding the lock `key`, shared by every process of this host
+   * that uses the backend (find-or-start of a reusable container). Without
+   * it the SDK lets the container's name be the lock: the backend refuses a
+   * second container of one name.
+   */
+  reuseLock?<T>(key: string, fn: () => Promise<T>): Promise<T>;
 }
 
 /** How {@link Engine.pullImage} treats images already present. */
