@@ -368,3 +368,18 @@ export class StoredLayerError extends BerthError {
     });
   }
 }
+
+/**
+ * No engine to run containers with: `BERTH_ENGINE` names none Berth has, or
+ * the local engine cannot run here and no Docker daemon answered. `looked`
+ * lists every place tried and what was found there.
+ */
+export class NoEngineError extends BerthError {
+  constructor(
+    message: string,
+    readonly looked: string[],
+    hint = 'run as root on Linux for the local engine; or start Docker (or Docker Desktop), or set DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS) or docker.host in ~/.testcontainers.properties; BERTH_ENGINE=local|docker forces a backend',
+  ) {
+    super('NO_ENGINE', looked.length > 0 ? `${message}; looked at:\n  ${looked.join('\n  ')}` : message, { hint });
+  }
+}
