@@ -159,6 +159,13 @@ export class NativeUnavailableError extends BerthError {
   }
 }
 
+/**
+ * The engine's backend cannot be reached, or went away in the middle of a
+ * call (a Docker daemon that died): nothing the SDK waits for can succeed,
+ * so a wait ends with this error at once rather than at its timeout.
+ */
+export class EngineUnavailableError extends BerthError {}
+
 /** A container could not be set up; `step` and `errno` come from the native helper. */
 export class ContainerStartError extends BerthError {
   constructor(

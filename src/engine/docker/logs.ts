@@ -26,14 +26,18 @@ export async function containerLogs(api: DockerTransport, id: string, tty: boole
     },
     subject: { kind: 'container', name: id },
   });
-  const lines = outputLines(res.body, tty);
+  const lines = outputLines(res.body, tty, (error) => api.lost(error));
   if (!tailHere) return lines;
   const all = await lines.toArray();
   return Readable.from(selection.tail === 0 ? [] : all.slice(-(selection.tail as number)));
 }
 
-/** Lines of a container's output stream (multiplexed unless `tty`), as an object-mode Readable. */
-export function outputLines(body: Readable, tty: boolean): Readable {
+/**
+ * Lines of a container's output stream (multiplexed unless `tty`), as an
+ * object-mode Readable; a failure of `body` is passed through `failed` (a
+ * daemon that dies mid-stream becomes its typed error).
+ */
+export function outputLines(body: Readable, tty: boolean, failed: (error: Error) => Error = (error) => error): Readable {
   const lines = new LineSplitter();
   const out = new Readable({
     objectMode: true,
@@ -51,6 +55,6 @@ export function outputLines(body: Readable, tty: boolean): Readable {
     for (const line of lines.flush()) out.push(line);
     out.push(null);
   });
-  body.once('error', (error) => out.destroy(error));
+  body.once('error', (error) => out.destroy(failed(error)));
   return out;
 }
