@@ -52,10 +52,13 @@ export class DockerTransport {
 
   constructor(readonly host: DockerHost) {}
 
-  /** The connection pool, made at the first request: importing Berth does not load undici. */
+  /**
+   * The connection pool, made on first use: undici is loaded only then,
+   * so importing Berth costs nothing for it when the local engine runs.
+   */
   #connections(): Promise<Pool> {
     this.#pool ??= import('undici').then(({ Pool }) => {
-      const host = this.host;
+      const { host } = this;
       const origin = host.kind === 'unix' ? 'http://docker' : `${host.tls ? 'https' : 'http'}://${formatHost(host.host)}:${host.port}`;
       return new Pool(origin, {
         ...(host.kind === 'unix' ? { socketPath: host.socketPath } : {}),
