@@ -24,6 +24,7 @@ import type { ExecOptions, ExecResult } from '../exec-options.js';
 import type { ArchiveFormat } from '../image/archive/detect.js';
 import type { LoadImagesOptions } from '../image/archive/load.js';
 import type { CommitOptions } from '../image/commit.js';
+import { applyConfigChanges } from '../image/config-changes.js';
 import type { ImportOptions } from '../image/import.js';
 import type { PruneResult } from '../image/store-prune.js';
 import type { LogSelection } from '../runtime/log-frames.js';
@@ -240,6 +241,8 @@ export class DockerEngine implements Engine {
   }
 
   async commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary> {
+    // Refused as the local engine refuses them, in its words, before the daemon is asked.
+    if (options?.changes) applyConfigChanges({}, options.changes);
     await this.ready();
     return this.#images.require(await this.#containers.commit(id, options));
   }

@@ -9,35 +9,39 @@ import type { DockerTransport } from './transport.js';
  * (with `follow`, when the container exits). Destroying it ends the request.
  */
 export async function containerLogs(api: DockerTransport, id: string, tty: boolean, selection: LogSelection = {}): Promise<Readable> {
-  const since = selection.since instanceof Date ? selection.since.getTime() / 1000 : selection.since;
   // The daemon takes the tail of both streams before it drops one; Berth tails what was selected.
-  const oneStream = selection.stdout === false || selection.stderr === false;
-  const tailHere = oneStream && selection.tail !== undefined && !selection.follow;
-  const res = await api.request({
-    method: 'GET',
-    path: `/containers/${encodeURIComponent(id)}/logs`,
-    query: {
-      follow: selection.follow ?? false,
-      stdout: selection.stdout ?? true,
-      stderr: selection.stderr ?? true,
-      timestamps: selection.timestamps ?? false,
-      since,
-      tail: selection.tail === undefined || tailHere ? 'all' : selection.tail,
-    },
-    subject: { kind: 'container', name: id },
-  });
-  const lines = outputLines(res.body, tty, (error) => api.lost(error));
-  if (!tailHere) return lines;
-  const all = await lines.toArray();
-  return Readable.from(selection.tail === 0 ? [] : all.slice(-(selection.tail as number)));
+  const tailHere = (selection.stdout === false || selection.stderr === false) && selection.tail !== undefined;
+  const request = async (follow: boolean, skip = 0): Promise<Readable> => {
+    const res = await api.request({
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/logs`,
+      query: {
+        follow,
+        stdout: selection.stdout ?? true,
+        stderr: selection.stderr ?? true,
+        timestamps: selection.timestamps ?? false,
+        since: selection.since instanceof Date ? selection.since.getTime() / 1000 : selection.since,
+        tail: tailHere ? 'all' : selection.tail,
+      },
+      subject: { kind: 'container', name: id },
+    });
+    return outputLines(res.body, tty, (error) => api.lost(error), skip);
+  };
+  if (!tailHere) return request(selection.follow ?? false);
+  const tail = selection.tail as number;
+  const written = await (await request(false)).toArray();
+  if (!selection.follow) return Readable.from(tail === 0 ? [] : written.slice(-tail));
+  // Output only grows: the followed stream starts with the lines counted above, all but the last `tail` dropped.
+  return request(true, Math.max(0, written.length - tail));
 }
 
 /**
  * Lines of a container's output stream (multiplexed unless `tty`), as an
  * object-mode Readable; a failure of `body` is passed through `failed` (a
- * daemon that dies mid-stream becomes its typed error).
+ * daemon that dies mid-stream becomes its typed error). The first `skip` lines are left out.
  */
-export function outputLines(body: Readable, tty: boolean, failed: (error: Error) => Error = (error) => error): Readable {
+export function outputLines(body: Readable, tty: boolean, failed: (error: Error) => Error = (error) => error, skip = 0): Readable {
+  let skipped = 0;
   const lines = new LineSplitter();
   const out = new Readable({
     objectMode: true,
@@ -47,12 +51,16 @@ export function outputLines(body: Readable, tty: boolean, failed: (error: Error)
       callback(error);
     },
   });
+  const emit = (line: unknown): void => {
+    if (skipped < skip) skipped++;
+    else if (!out.push(line)) body.pause();
+  };
   const read = outputReader(tty, (stream: OutputStream, data: Buffer) => {
-    for (const line of lines.push(stream, data)) if (!out.push(line)) body.pause();
+    for (const line of lines.push(stream, data)) emit(line);
   });
   body.on('data', (chunk: Buffer) => read(chunk));
   body.once('end', () => {
-    for (const line of lines.flush()) out.push(line);
+    for (const line of lines.flush()) emit(line);
     out.push(null);
   });
   body.once('error', (error) => out.destroy(failed(error)));
