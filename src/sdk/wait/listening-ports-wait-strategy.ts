@@ -34,7 +34,8 @@ export class ListeningPortsWaitStrategy extends AbstractWaitStrategy {
 
   async waitUntilReady(context: WaitContext): Promise<void> {
     const info = await runningInfo(context);
-    if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
+    // In the words of the polls that follow: it may have exited before the first look (as on a daemon, where start returns sooner).
+    if (!info) throw new BerthError('WAIT_FAILED', 'the container stopped before it was ready');
     const ports = published(info);
     this.#pending = ports.map((p) => p.key);
     await pollUntil(context, async () => {
