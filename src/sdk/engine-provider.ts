@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/api/index.js';
 import { lazyEngine } from '../engine/select/lazy-engine.js';
 import { chooseBackend, loadBackend } from '../engine/select/select-engine.js';
 

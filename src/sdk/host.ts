@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/api/index.js';
 
 /**
  * The host tests reach published ports at: `TESTCONTAINERS_HOST_OVERRIDE`

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ContainerInfo, Engine } from '../engine/engine.js';
+import type { ContainerInfo, Engine } from '../engine/api/index.js';
 import { ContainerStateError } from '../errors.js';
 
 /** The label that marks a reusable container with the hash of its configuration. */

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { debug } from '../../debug.js';
-import type { ContainerInfo } from '../engine.js';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
+import type { ContainerInfo, ExecOptions, ExecResult } from '../api/index.js';
 import { listensInside, procNetTables, tableListens } from '../proc-net-sockets.js';
 
 /** Exit codes of a command the container cannot run: not executable (126), not found (127). */

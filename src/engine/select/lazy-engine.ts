@@ -1,5 +1,5 @@
 import { BerthError } from '../../errors.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../api/index.js';
 
 /**
  * An {@link Engine} that loads the real one at its first call: `getEngine()`

@@ -1,5 +1,5 @@
 import { NoEngineError } from '../../errors.js';
-import type { Engine } from '../engine.js';
+import type { Engine } from '../api/index.js';
 import { localEngineUnusable } from './local-support.js';
 
 /** The backends `BERTH_ENGINE` may name. */
