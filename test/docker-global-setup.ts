@@ -44,7 +44,11 @@ export default async function setup(): Promise<() => Promise<void>> {
     const pool = new Pool('http://docker', { socketPath: SOCKET });
     let left: string[] = [];
     try {
-      await eventually(async () => (left = await deadOwnersLeft(pool)).length === 0, 15_000, 250);
+      const clean = async (): Promise<boolean> => {
+        left = await deadOwnersLeft(pool);
+        return left.length === 0;
+      };
+      await eventually(clean, 15_000, 250);
     } finally {
       await pool.close();
     }
