@@ -113,7 +113,7 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** Host to reach the container's published ports from this process (`TESTCONTAINERS_HOST_OVERRIDE` wins). */
   getHost(): string {
-    return sdkHost();
+    return sdkHost(this.engine);
   }
 
   /** The host port a container port is published on: `getMappedPort(80)`, `getMappedPort(53, 'udp')` or `getMappedPort('53/udp')`. */
