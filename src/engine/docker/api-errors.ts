@@ -1,5 +1,6 @@
 import {
   BerthError,
+  ConflictError,
   ContainerNotFoundError,
   ContainerPathError,
   ContainerStateError,
@@ -63,6 +64,9 @@ export function apiError(status: number, message: string, subject: ApiSubject): 
   }
   if (status === 400 && subject.kind === 'path') return new ContainerPathError(subject.name, message);
   if (status === 409) {
+    // A name taken already: `Conflict. The container name "/x" is already in use…`, `network with name x already exists`.
+    if ((subject.kind === 'container' || subject.kind === 'network') && /already (in use|exists)/i.test(message))
+      return new ConflictError(subject.kind, subject.name, `Docker daemon: ${message}`);
     if (subject.kind === 'volume') return new VolumeInUseError(subject.name, containersIn(message));
     if (subject.kind === 'network')
       return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
