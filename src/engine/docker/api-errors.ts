@@ -72,6 +72,9 @@ export function apiError(status: number, message: string, subject: ApiSubject): 
       return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
     return new ContainerStateError(`Docker daemon: ${message}`, 'check the container state, or choose another name');
   }
+  // `network … has active endpoints`: Docker forbids removing a network containers are on.
+  if (status === 403 && subject.kind === 'network')
+    return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
   if (status === 304) return new ContainerStateError(`Docker daemon: nothing to do for ${subject.kind}`);
   return new DockerApiError(status, message);
 }
