@@ -16,7 +16,7 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'engine', include: ['test/*.test.ts'] } },
+      { test: { ...shared, name: 'engine', include: ['test/*.test.ts', 'test/conformance/*.test.ts'] } },
       // After every other file, alone: the crash trials compare host-wide resources
       // before and after each kill, which other files' containers would disturb.
       { test: { ...shared, name: 'crash', include: ['test/crash/*.test.ts'], sequence: { groupOrder: 1 } } },
