@@ -20,6 +20,8 @@ export interface ContainerRecord {
   chainIds: string[];
   hostname: string;
   argv: string[];
+  /** How much of argv is the entrypoint (the spec's or the image's); the rest is the command. Absent in older records. */
+  entrypoint?: string[];
   env: string[];
   workingDir: string;
   stopSignal: NodeJS.Signals;

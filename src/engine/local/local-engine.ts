@@ -18,7 +18,7 @@ import type { AttachOptions, AttachSession } from '../attach-options.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import type { CgroupStats } from '../cgroups/stats.js';
 import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
-import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
+import { resolveArgv, resolveEntrypoint, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import type {
@@ -287,6 +287,7 @@ export class LocalEngine implements Engine {
       chainIds: image.chainIds,
       hostname,
       argv,
+      entrypoint: resolveEntrypoint(spec, image.config),
       env: resolveEnv(spec, image.config, hostname),
       workingDir: resolveWorkingDir(spec, image.config),
       stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',
