@@ -1,9 +1,10 @@
 import type { CgroupStats } from '../cgroups/stats.js';
 import type { ContainerExit, ContainerInfo, ContainerTop } from '../engine.js';
 import type { CommitOptions } from '../image/commit.js';
-import type { ApiSubject } from './api-errors.js';
+import { type ApiSubject, DockerApiError } from './api-errors.js';
 import { splitTag } from './images.js';
 import { toContainerInfo } from './inspect-shape.js';
+import { runtimeFailure } from './runtime-failure.js';
 import type { DockerTransport } from './transport.js';
 
 const DEFAULT_STOP_MS = 10_000;
@@ -40,7 +41,11 @@ export class DockerContainers {
   }
 
   async start(id: string): Promise<void> {
-    await this.api.send({ method: 'POST', path: this.#path(id, 'start'), subject: this.#subject(id), accept: [304] });
+    try {
+      await this.api.send({ method: 'POST', path: this.#path(id, 'start'), subject: this.#subject(id), accept: [304] });
+    } catch (error) {
+      throw (error instanceof DockerApiError && runtimeFailure(id, error.message)) || error;
+    }
   }
 
   async stop(id: string, timeoutMs?: number): Promise<void> {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ExecOptions, ExecResult } from '../exec-options.js';
 import { outputReader } from './demux.js';
 import { feedHijacked } from './hijacked-stdin.js';
+import { runtimeFailure } from './runtime-failure.js';
 import type { DockerTransport, Hijacked } from './transport.js';
 
 /** Docker's `GET /exec/{id}/json`, the parts Berth reads. */
@@ -66,7 +67,11 @@ export async function execIn(
   try {
     const output = await collect(conn, tty, options);
     options.signal?.throwIfAborted();
-    return { exitCode: await exitCode(inspect), ...output };
+    const code = await exitCode(inspect);
+    // The runtime could not run the command; a command that exits 126 of itself says nothing of the runtime.
+    const failure = code === 126 || code === 127 ? runtimeFailure(id, output.stdout + output.stderr) : undefined;
+    if (failure) throw failure;
+    return { exitCode: code, ...output };
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
