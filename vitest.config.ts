@@ -16,6 +16,8 @@ const shared = {
 export default defineConfig({
   test: {
     projects: [
+      // Pure parsing and validation: no registry, container or root, so no global setup; runs in seconds.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       { test: { ...shared, name: 'engine', include: ['test/*.test.ts', 'test/conformance/*.test.ts'] } },
       // After every other file, alone: the crash trials compare host-wide resources
       // before and after each kill, which other files' containers would disturb.
