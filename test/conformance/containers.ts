@@ -50,6 +50,7 @@ export function containerCases(ctx: SuiteContext, test: CaseFn): void {
     expect(await engine.waitContainer(id)).toMatchObject({ exitCode: 7 });
     const exited = await engine.inspectContainer(id);
     expect(exited.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 7 });
+    expect(exited.State.StartedAt).toBe(running.State.StartedAt); // Kept after the exit, as Docker keeps it.
     expect(Date.parse(exited.State.FinishedAt)).toBeGreaterThanOrEqual(Date.parse(exited.State.StartedAt));
     expect(await engine.waitContainer(id)).toMatchObject({ exitCode: 7 }); // Ended already: at once, the same answer.
     expect((await engine.listContainers({ labels: { case: name } })).map((c) => c.Id)).toEqual([]);

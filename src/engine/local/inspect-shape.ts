@@ -25,7 +25,7 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       OOMKilled: exit?.oomKilled ?? false,
       Pid: running?.pid ?? 0,
       ExitCode: exit?.exitCode ?? 0,
-      StartedAt: running?.startedAt ?? NEVER,
+      StartedAt: running?.startedAt ?? exit?.startedAt ?? NEVER,
       FinishedAt: exit ? new Date(exit.finishedAtMs).toISOString() : NEVER,
     },
     Config: {
