@@ -129,8 +129,10 @@ export function containerCases(ctx: SuiteContext, test: CaseFn): void {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await counter()).toBe(frozen);
     await expect(engine.execContainer(id, { cmd: ['true'] })).rejects.toBeInstanceOf(ContainerStateError);
+    await expect(engine.pauseContainer(id)).rejects.toBeInstanceOf(ContainerStateError); // Paused already.
     await engine.unpauseContainer(id);
     expect((await engine.inspectContainer(id)).State).toMatchObject({ Status: 'running', Paused: false });
+    await expect(engine.unpauseContainer(id)).rejects.toBeInstanceOf(ContainerStateError); // Not paused.
     expect(await eventually(async () => (await counter()) !== frozen, 10_000)).toBe(true);
   });
 

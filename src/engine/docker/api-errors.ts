@@ -75,6 +75,9 @@ export function apiError(status: number, message: string, subject: ApiSubject): 
   // `network … has active endpoints`: Docker forbids removing a network containers are on.
   if (status === 403 && subject.kind === 'network')
     return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
+  // Old daemons answer some state errors with 500 (unpause: `Container … is not paused`).
+  if (status === 500 && subject.kind === 'container' && /is (not|already) (running|paused)/i.test(message))
+    return new ContainerStateError(`Docker daemon: ${message}`, 'check the container state');
   if (status === 304) return new ContainerStateError(`Docker daemon: nothing to do for ${subject.kind}`);
   return new DockerApiError(status, message);
 }
