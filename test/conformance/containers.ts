@@ -6,10 +6,12 @@ import {
   ConflictError,
   ContainerExecError,
   ContainerNotFoundError,
+  type ContainerSpec,
   ContainerStateError,
   type Engine,
   ImageNotFoundError,
   ImageNotPresentError,
+  InvalidSpecError,
   NetworkNotFoundError,
   VolumeNotFoundError,
 } from '../../src/index.js';
@@ -54,6 +56,24 @@ export function containerCases(ctx: SuiteContext, test: CaseFn): void {
     expect(Date.parse(exited.State.FinishedAt)).toBeGreaterThanOrEqual(Date.parse(exited.State.StartedAt));
     expect(await engine.waitContainer(id)).toMatchObject({ exitCode: 7 }); // Ended already: at once, the same answer.
     expect((await engine.listContainers({ labels: { case: name } })).map((c) => c.Id)).toEqual([]);
+  });
+
+  test('invalid-spec', 'refuses a spec it cannot use with InvalidSpecError naming the field, making nothing', async () => {
+    const { engine } = ctx;
+    const name = ctx.name('invalid');
+    const refused: [Partial<ContainerSpec>, string][] = [
+      [{ env: { 'A=B': '1' } }, 'env name'],
+      [{ ports: [{ containerPort: 70000 }] }, 'ports[0].containerPort'],
+      [{ workingDir: 'relative/dir' }, 'workingDir'],
+      [{ command: ['sh', '-c', 'echo \0'] }, 'command[2]'],
+      [{ stopSignal: 'SIGNOPE' as NodeJS.Signals }, 'stopSignal'],
+    ];
+    for (const [spec, field] of refused) {
+      const create = ctx.create({ name, ...spec });
+      await expect(create).rejects.toBeInstanceOf(InvalidSpecError);
+      await expect(create).rejects.toMatchObject({ code: 'INVALID_SPEC', field });
+    }
+    expect((await engine.listContainers({ all: true })).filter((c) => c.Name === `/${name}`)).toEqual([]);
   });
 
   test('start-failure', 'fails the start of a command that cannot be executed with ContainerExecError', async () => {

@@ -7,6 +7,7 @@ import type { PruneVolumesResult } from '../../volumes/volume-manager.js';
 import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
 import type { AttachOptions, AttachSession } from '../attach-options.js';
 import type { CgroupStats } from '../cgroups/stats.js';
+import { validateSpec } from '../container/validate-spec.js';
 import type {
   ContainerExit,
   ContainerInfo,
@@ -174,6 +175,10 @@ export class DockerEngine implements Engine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    // The checks every engine makes before anything exists. CPU limits are the
+    // daemon's to judge when it runs on another machine (it counts its own CPUs).
+    const { resources: _remote, ...portable } = spec;
+    validateSpec(this.#api.host.kind === 'unix' ? spec : portable);
     await this.ready();
     const labels = spec.keepAlive ? {} : await this.#ownedLabels();
     await this.#createNamedVolumes(spec, labels);
