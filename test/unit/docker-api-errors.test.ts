@@ -50,6 +50,7 @@ describe("the Docker daemon's answers as Berth's typed errors", () => {
     expect(apiError(403, 'error while removing network: network n has active endpoints', { kind: 'network', name: 'n' })).toBeInstanceOf(
       NetworkError,
     );
+    expect(apiError(500, 'Container ab12 is not paused', { kind: 'container', name: 'ab12' })).toBeInstanceOf(ContainerStateError);
     expect(apiError(500, 'boom', { kind: 'daemon' })).toMatchObject({ constructor: DockerApiError, status: 500 });
   });
 
