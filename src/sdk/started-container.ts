@@ -8,7 +8,7 @@ import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../er
 import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
-import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
+import { ContainerSnapshot, checkSpares, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { sdkHost } from './host.js';
 import { parsePort } from './ports.js';
@@ -305,6 +305,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (!snapshotBuilder) {
       throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
     }
+    const spares = checkSpares(options.spares);
     const kept = options.keep === true || options.name !== undefined;
     const commit: CommitOptions = {
       temporary: !kept,
@@ -316,7 +317,7 @@ export class StartedGenericContainer implements AsyncDisposable {
       options.quiesce === 'stop'
         ? await this.#whileStopped(() => this.engine.commitContainer(this.getId(), commit))
         : await this.engine.commitContainer(this.getId(), commit);
-    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder);
+    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder, spares);
   }
 
   /** Runs `fn` on the container stopped by its stop signal, then starts it again and waits for it as `start()` did. */
