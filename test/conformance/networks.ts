@@ -40,4 +40,39 @@ export function networkCases(ctx: SuiteContext, test: CaseFn): void {
     await expect(engine.inspectNetwork(network)).rejects.toBeInstanceOf(NetworkNotFoundError);
     expect((await engine.listNetworks()).map((n) => n.Name)).not.toContain(network);
   });
+
+  test('network-connect', 'connects a running container to a network, under an alias, and disconnects it', async () => {
+    const { engine } = ctx;
+    const network = ctx.name('net');
+    ctx.networks.add(network);
+    await engine.createNetwork(network);
+    const web = ctx.name('web');
+    const server = await ctx.run(HTTPD, { name: web, networkMode: network });
+    // On a user network of its own first: Docker's containers resolve peers' names on user networks only.
+    const home = ctx.name('net');
+    ctx.networks.add(home);
+    await engine.createNetwork(home);
+    const client = await ctx.run(HTTPD, { name: ctx.name('client'), networkMode: home });
+    await ctx.outputHas(server, 'listening');
+    await ctx.outputHas(client, 'listening');
+    await engine.connectNetwork(network, client, { aliases: ['late'] });
+    const info = await engine.inspectContainer(client);
+    expect(info.NetworkSettings.Networks[network]?.IPAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // busybox's own timeout: its wget -T crashes (Debian's busybox 1.35).
+    const wget = (host: string) => engine.execContainer(client, { cmd: ['timeout', '3', 'wget', '-q', '-O', '-', `http://${host}:8080/`] });
+    let last = await wget(web);
+    await eventually(async () => {
+      last = await wget(web);
+      return last.stdout !== '';
+    }, 10_000);
+    expect(last).toMatchObject({ exitCode: 0, stdout: 'hello from berth\n' });
+    // The alias names the client on that network: the server reaches it so.
+    const back = await engine.execContainer(server, { cmd: ['timeout', '3', 'wget', '-q', '-O', '-', 'http://late:8080/'] });
+    expect(back).toMatchObject({ exitCode: 0, stdout: 'hello from berth\n' });
+
+    await engine.disconnectNetwork(network, client);
+    const members = Object.values((await engine.inspectNetwork(network)).Containers).map((m) => m.Name);
+    expect(members).toEqual([web]);
+    expect((await wget(web)).exitCode).not.toBe(0);
+  });
 }
