@@ -1,4 +1,4 @@
-import type { Engine, ImageSummary } from '../engine/engine.js';
+import type { Engine, ImageSummary } from '../engine/api/index.js';
 import { ImageNotPresentError, InvalidSpecError } from '../errors.js';
 import type { StartedTestContainer } from './test-container.js';
 

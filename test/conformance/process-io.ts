@@ -1,12 +1,12 @@
 /** Conformance cases for what goes into and out of a container's processes: exec, attach and logs. */
 import { Readable } from 'node:stream';
 import { expect } from 'vitest';
-import { ContainerExecError, ContainerStateError } from '../../src/index.js';
+import { ContainerExecError, ContainerStateError, type LogFrame } from '../../src/index.js';
 import type { CaseFn } from './describe-engine.js';
 import type { SuiteContext } from './suite-context.js';
 
 /** RFC 3339 with fractional seconds, as `docker logs --timestamps` writes it. */
-const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /;
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z$/;
 
 export function processIoCases(ctx: SuiteContext, test: CaseFn): void {
   test('exec', "execs with stdout and stderr apart, the exit code, and the container's or the given settings", async () => {
@@ -48,15 +48,18 @@ export function processIoCases(ctx: SuiteContext, test: CaseFn): void {
     await ctx.outputHas(id, 'ready');
     const session = await engine.attachContainer(id);
     try {
-      const seen: string[] = [];
-      session.output.on('data', (chunk: Buffer | string) => seen.push(String(chunk)));
+      // From the moment of attaching: read in the background while the test writes.
+      const seen = (async () => {
+        const lines: string[] = [];
+        for await (const frame of session.output) lines.push(frame.data.toString());
+        return lines.join('');
+      })();
       await session.write('one\n');
       await session.write('two\n');
       await session.end();
       expect(await engine.waitContainer(id)).toMatchObject({ exitCode: 0 });
       expect((await ctx.logLines(id)).join('')).toBe('ready\necho: one\necho: two\nbye\n');
-      await new Promise((resolve) => (session.output.readableEnded ? resolve(undefined) : session.output.once('end', resolve)));
-      expect(seen.join('')).toBe('echo: one\necho: two\nbye\n'); // From the moment of attaching.
+      expect(await seen).toBe('echo: one\necho: two\nbye\n');
     } finally {
       session.close();
     }
@@ -64,22 +67,25 @@ export function processIoCases(ctx: SuiteContext, test: CaseFn): void {
     await expect(engine.attachContainer(closed)).rejects.toBeInstanceOf(ContainerStateError); // Neither openStdin nor tty.
   });
 
-  test('logs-streams', 'logs stdout and stderr apart, each line with its time when asked', async () => {
+  test('logs-streams', 'logs stdout and stderr apart, each line a frame with its stream and time', async () => {
     const { engine } = ctx;
     const before = Date.now();
     const id = await ctx.run(['sh', '-c', 'echo out1; echo err1 >&2; echo out2; echo err2 >&2']);
     await engine.waitContainer(id);
-    expect((await ctx.logLines(id)).sort()).toEqual(['err1\n', 'err2\n', 'out1\n', 'out2\n']);
+    const frames = await ctx.logFrames(id);
+    expect(frames.map((f) => `${f.stream}:${f.data}`).sort()).toEqual(['stderr:err1\n', 'stderr:err2\n', 'stdout:out1\n', 'stdout:out2\n']);
     expect(await ctx.logLines(id, { stderr: false })).toEqual(['out1\n', 'out2\n']);
     expect(await ctx.logLines(id, { stdout: false })).toEqual(['err1\n', 'err2\n']);
-    const stamped = await ctx.logLines(id, { timestamps: true, stderr: false });
-    expect(stamped.map((l) => l.replace(TIMESTAMP, ''))).toEqual(['out1\n', 'out2\n']);
-    for (const line of stamped) {
-      const time = Date.parse(TIMESTAMP.exec(line)?.[1] ?? '');
+    for (const frame of frames) {
+      expect(frame.time).toMatch(TIMESTAMP);
+      const time = Date.parse(frame.time);
       // The host's clock, not the container's: a second either way of when the test ran.
       expect(time).toBeGreaterThanOrEqual(before - 1000);
       expect(time).toBeLessThanOrEqual(Date.now() + 1000);
     }
+    // Each stream's frames in the order written.
+    const out = frames.filter((f) => f.stream === 'stdout');
+    expect(Date.parse(out[1]?.time ?? '')).toBeGreaterThanOrEqual(Date.parse(out[0]?.time ?? ''));
   });
 
   test('logs-tail-since', 'selects log lines by tail and since', async () => {
@@ -101,10 +107,16 @@ export function processIoCases(ctx: SuiteContext, test: CaseFn): void {
     const { engine } = ctx;
     const id = await ctx.run(['sh', '-c', 'echo first; while [ ! -e /go ]; do sleep 0.05; done; echo second']);
     await ctx.outputHas(id, 'first');
-    const all = await engine.containerLogs(id, { follow: true });
-    const fresh = await engine.containerLogs(id, { follow: true, tail: 0 });
+    // Both followers are open once containerLogs resolves.
+    const lines = async (frames: AsyncIterable<LogFrame>): Promise<string[]> => {
+      const found: string[] = [];
+      for await (const frame of frames) found.push(frame.data.toString());
+      return found;
+    };
+    const all = lines(await engine.containerLogs(id, { follow: true }));
+    const fresh = lines(await engine.containerLogs(id, { follow: true, tail: 0 }));
     await engine.execContainer(id, { cmd: ['touch', '/go'] });
-    expect((await all.toArray()).map(String)).toEqual(['first\n', 'second\n']);
-    expect((await fresh.toArray()).map(String)).toEqual(['second\n']);
+    expect(await all).toEqual(['first\n', 'second\n']);
+    expect(await fresh).toEqual(['second\n']);
   });
 }

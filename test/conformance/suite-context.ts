@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { readTar } from '../../src/engine/image/tar-reader.js';
-import type { ContainerSpec, Engine, LogSelection } from '../../src/index.js';
+import type { ContainerSpec, Engine, LogFrame, LogSelection } from '../../src/index.js';
 
 /** The engine a backend's test file hands to {@link describeEngine}, with how to let it go. */
 export interface EngineUnderTest {
@@ -92,10 +92,16 @@ export class SuiteContext {
     return { exitCode, output: (await this.logLines(id)).join('') };
   }
 
-  /** The container's recorded output as lines (each with its `\n`), selected like `docker logs`. */
+  /** The container's recorded output as frames, one a line, selected like `docker logs`. */
+  async logFrames(id: string, selection: LogSelection = {}): Promise<LogFrame[]> {
+    const frames: LogFrame[] = [];
+    for await (const frame of await this.engine.containerLogs(id, selection)) frames.push(frame);
+    return frames;
+  }
+
+  /** The container's recorded output as lines (each with its `\n`). */
   async logLines(id: string, selection: LogSelection = {}): Promise<string[]> {
-    const stream = await this.engine.containerLogs(id, selection);
-    return (await stream.toArray()).map(String);
+    return (await this.logFrames(id, selection)).map((f) => f.data.toString());
   }
 
   /** A file's content, read from the container with getArchive (works while it is paused or stopped). */

@@ -1,5 +1,4 @@
-import type { PruneVolumesResult } from '../../volumes/volume-manager.js';
-import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
+import type { CreateVolumeOptions, PruneVolumesResult, VolumeInfo } from '../api/index.js';
 import { compareVersions, type DockerTransport } from './transport.js';
 
 /** The label the daemon puts on the volumes a container makes without naming them. */
