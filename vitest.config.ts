@@ -36,7 +36,9 @@ const SDK_FILES = [
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: 'engine', include: ['test/*.test.ts'] } },
+      // Pure parsing and validation: no registry, container or root, so no global setup; runs in seconds.
+      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { test: { ...shared, name: 'engine', include: ['test/*.test.ts', 'test/conformance/*.test.ts'] } },
       // The same SDK tests on a Docker daemon (the system dockerd, started if absent).
       {
         test: {

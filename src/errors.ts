@@ -223,6 +223,18 @@ export class ContainerStateError extends BerthError {
   }
 }
 
+/** A container or network name is taken already; nothing was created. */
+export class ConflictError extends BerthError {
+  constructor(
+    readonly kind: 'container' | 'network',
+    /** The name that is taken. */
+    readonly taken: string,
+    message: string,
+  ) {
+    super('CONFLICT', message, { hint: `remove that ${kind} or choose another name` });
+  }
+}
+
 /** Berth needs privileges it does not have (e.g. not running as root). */
 export class PermissionError extends BerthError {
   constructor(message: string, hint: string) {

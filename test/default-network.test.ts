@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { identify, isAlive, type ProcessIdentity } from '../src/engine/state/process-identity.js';
-import { NetworkError } from '../src/errors.js';
 import { berthLinks } from '../src/net/bridge-lifecycle.js';
-import { DEFAULT_GRACE_MS, graceMs } from '../src/net/default-network-linger.js';
 import { berthTables, tableName } from '../src/net/firewall.js';
 import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from '../src/net/network-store.js';
 import { containerDirExists, eventually } from './support/leaks.js';
@@ -161,10 +159,5 @@ describe('the last process hands the default network to a reaper for a grace per
     const { record, code } = await handOver(root, 0);
     expect(code).toBe(0);
     expectGone(store, record);
-  });
-
-  it('a grace period that is not a whole number of milliseconds is a typed error', () => {
-    expect(() => graceMs({ BERTH_NETWORK_GRACE_MS: '2s' })).toThrow(NetworkError);
-    expect(graceMs({})).toBe(DEFAULT_GRACE_MS);
   });
 });

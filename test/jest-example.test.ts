@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { pushOciLayout } from '../src/engine/image/push.js';
-import { getEngine, JestHooksUnavailableError } from '../src/index.js';
+import { getEngine } from '../src/index.js';
 import { DEFAULT_NETWORK, NetworkStore } from '../src/net/network-store.js';
-import { useBerth } from '../src/sdk/jest.js';
 import { FIXTURE_CACHE } from './support/fixture-layout.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -133,18 +132,5 @@ describe('berth/jest', () => {
     } finally {
       rmSync(netRoot, { recursive: true, force: true });
     }
-  });
-
-  it('useBerth() outside jest throws a typed error naming the missing hooks', () => {
-    expect(() => useBerth()).toThrow(JestHooksUnavailableError);
-    const error = (() => {
-      try {
-        useBerth({ afterAll: () => {} });
-      } catch (e) {
-        return e as JestHooksUnavailableError;
-      }
-    })();
-    expect(error?.code).toBe('JEST_HOOKS_UNAVAILABLE');
-    expect(error?.missing).toEqual(['beforeEach', 'afterEach']);
   });
 });

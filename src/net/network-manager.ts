@@ -4,7 +4,7 @@ import type { ContainerSpec, NetworkCreateOptions } from '../engine/api/index.js
 import { native } from '../engine/native.js';
 import { readOr } from '../engine/state/files.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
-import { NetworkError, NetworkNotFoundError } from '../errors.js';
+import { ConflictError, NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
 import { releaseDefaultOnExit, useDefault } from './default-network-linger.js';
 import { type EtcFiles, etcFilesIn, etcMountRecords, type HostEntry, hostsText, resolvConfText, rewriteInPlace } from './etc-files.js';
@@ -52,7 +52,7 @@ export class NetworkManager {
   async create(name: string, options: NetworkCreateOptions = {}): Promise<NetworkRecord> {
     checkNetworkName(name);
     return this.store.locked(async () => {
-      if (this.store.get(name)) throw new NetworkError(`network ${name} already exists`, { hint: 'pick another name, or remove it first' });
+      if (this.store.get(name)) throw new ConflictError('network', name, `network ${name} already exists`);
       const id = NetworkStore.newId();
       const record = this.#newRecord(name, id, bridgeName(id), false, options);
       bringUp(this.store, record);

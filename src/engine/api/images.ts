@@ -7,7 +7,11 @@ export interface RegistryCredentials {
   password: string;
 }
 
-/** Progress of one layer of a pull. */
+/**
+ * Progress of one layer of a pull: events as its bytes arrive, then one with
+ * `done`. A layer the store has already gets that last event alone, with
+ * nothing downloaded, so every layer of the image ends with one `done` event.
+ */
 export interface PullProgress {
   layer: string;
   downloaded: number;

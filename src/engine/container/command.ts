@@ -8,10 +8,13 @@ export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
  * the image's Cmd; a user command replaces the image's Cmd.
  */
 export function resolveArgv(spec: ContainerSpec, image: ImageConfig): string[] {
-  const config = image.config ?? {};
-  const entrypoint = spec.entrypoint ?? config.Entrypoint ?? [];
-  const cmd = spec.command ?? (spec.entrypoint ? [] : (config.Cmd ?? []));
-  return [...entrypoint, ...cmd];
+  const cmd = spec.command ?? (spec.entrypoint ? [] : (image.config?.Cmd ?? []));
+  return [...resolveEntrypoint(spec, image), ...cmd];
+}
+
+/** The entrypoint part of {@link resolveArgv}: the user's, else the image's (inspect shows it apart from the command). */
+export function resolveEntrypoint(spec: ContainerSpec, image: ImageConfig): string[] {
+  return spec.entrypoint ?? image.config?.Entrypoint ?? [];
 }
 
 /** Image environment overlaid with the user's, in the image's order; PATH and HOSTNAME always set, as Docker does. */

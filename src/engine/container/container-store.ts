@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
+import { ConflictError, ContainerNotFoundError } from '../../errors.js';
 import type { ResolvedMount } from '../../volumes/mount-spec.js';
 import type { ContainerSpec } from '../api/index.js';
 import type { ResolvedHealthCheck } from '../health/health-check.js';
@@ -20,6 +20,8 @@ export interface ContainerRecord {
   chainIds: string[];
   hostname: string;
   argv: string[];
+  /** How much of argv is the entrypoint (the spec's or the image's); the rest is the command. Absent in older records. */
+  entrypoint?: string[];
   env: string[];
   workingDir: string;
   stopSignal: NodeJS.Signals;
@@ -225,10 +227,7 @@ export class ContainerStore {
         return;
       }
       const owner = readlinkOr(join(this.#names, name));
-      throw new ContainerStateError(
-        `the container name "${name}" is already in use by container ${owner?.slice(0, 12)}`,
-        'remove that container or choose another name',
-      );
+      throw new ConflictError('container', name, `the container name "${name}" is already in use by container ${owner?.slice(0, 12)}`);
     }
   }
 

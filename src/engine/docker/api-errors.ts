@@ -1,5 +1,6 @@
 import {
   BerthError,
+  ConflictError,
   ContainerNotFoundError,
   ContainerPathError,
   ContainerStateError,
@@ -64,11 +65,20 @@ export function apiError(status: number, message: string, subject: ApiSubject): 
   }
   if (status === 400 && subject.kind === 'path') return new ContainerPathError(subject.name, message);
   if (status === 409) {
+    // A name taken already: `Conflict. The container name "/x" is already in use…`, `network with name x already exists`.
+    if ((subject.kind === 'container' || subject.kind === 'network') && /already (in use|exists)/i.test(message))
+      return new ConflictError(subject.kind, subject.name, `Docker daemon: ${message}`);
     if (subject.kind === 'volume') return new VolumeInUseError(subject.name, containersIn(message));
     if (subject.kind === 'network')
       return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
     return new ContainerStateError(`Docker daemon: ${message}`, 'check the container state, or choose another name');
   }
+  // `network … has active endpoints`: Docker forbids removing a network containers are on.
+  if (status === 403 && subject.kind === 'network')
+    return new NetworkError(`Docker daemon: ${message}`, { hint: 'remove or disconnect the containers on it first' });
+  // Old daemons answer some state errors with 500 (unpause: `Container … is not paused`).
+  if (status === 500 && subject.kind === 'container' && /is (not|already) (running|paused)/i.test(message))
+    return new ContainerStateError(`Docker daemon: ${message}`, 'check the container state');
   if (status === 304) return new ContainerStateError(`Docker daemon: nothing to do for ${subject.kind}`);
   return new DockerApiError(status, message);
 }

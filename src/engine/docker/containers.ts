@@ -1,7 +1,8 @@
 import type { CgroupStats, CommitOptions, ContainerExit, ContainerInfo, ContainerTop } from '../api/index.js';
-import type { ApiSubject } from './api-errors.js';
+import { type ApiSubject, DockerApiError } from './api-errors.js';
 import { splitTag } from './images.js';
 import { toContainerInfo } from './inspect-shape.js';
+import { runtimeFailure } from './runtime-failure.js';
 import type { DockerTransport } from './transport.js';
 
 const DEFAULT_STOP_MS = 10_000;
@@ -38,7 +39,11 @@ export class DockerContainers {
   }
 
   async start(id: string): Promise<void> {
-    await this.api.send({ method: 'POST', path: this.#path(id, 'start'), subject: this.#subject(id), accept: [304] });
+    try {
+      await this.api.send({ method: 'POST', path: this.#path(id, 'start'), subject: this.#subject(id), accept: [304] });
+    } catch (error) {
+      throw (error instanceof DockerApiError && runtimeFailure(id, error.message)) || error;
+    }
   }
 
   async stop(id: string, timeoutMs?: number): Promise<void> {

@@ -30,6 +30,7 @@ import type {
   PushImageOptions,
   VolumeInfo,
 } from '../api/index.js';
+import { validateSpec } from '../container/validate-spec.js';
 import { applyConfigChanges } from '../image/config-changes.js';
 import { attachTo } from './attach.js';
 import { createBody, extraNetworks } from './container-spec.js';
@@ -192,6 +193,10 @@ export class DockerEngine implements Engine {
   }
 
   async createContainer(spec: ContainerSpec): Promise<string> {
+    // The checks every engine makes before anything exists. CPU limits are the
+    // daemon's to judge when it runs on another machine (it counts its own CPUs).
+    const { resources: _remote, ...portable } = spec;
+    validateSpec(this.#api.host.kind === 'unix' ? spec : portable);
     await this.ready();
     const labels = spec.keepAlive ? {} : await this.#ownedLabels();
     await this.#createNamedVolumes(spec, labels);

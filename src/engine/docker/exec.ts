@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ContainerExecError, ContainerUserError } from '../../errors.js';
 import type { ExecOptions, ExecResult } from '../api/index.js';
 import { outputReader } from './demux.js';
 import { feedHijacked } from './hijacked-stdin.js';
+import { runtimeFailure } from './runtime-failure.js';
 import type { DockerTransport, Hijacked } from './transport.js';
 
 /** Docker's `GET /exec/{id}/json`, the parts Berth reads. */
@@ -68,8 +68,9 @@ export async function execIn(
     const output = await collect(conn, tty, options);
     options.signal?.throwIfAborted();
     const code = await exitCode(inspect);
-    const refused = code === 126 || code === 127 ? runtimeRefusal(id, output.stdout) : undefined;
-    if (refused) throw refused;
+    // The runtime could not run the command; a command that exits 126 of itself says nothing of the runtime.
+    const failure = code === 126 || code === 127 ? runtimeFailure(id, output.stdout + output.stderr) : undefined;
+    if (failure) throw failure;
     return { exitCode: code, ...output };
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -103,19 +104,4 @@ async function exitCode(inspect: () => Promise<ExecInspect>): Promise<number> {
     if (!state.Running && state.ExitCode !== null) return state.ExitCode;
     await sleep(EXIT_POLL_MS);
   }
-}
-
-/**
- * The typed error of an exec the runtime could not start, as the local
- * engine raises it: runc reports it on the exec's stdout with exit code 126
- * or 127 (e.g. `OCI runtime exec failed: exec failed: … executable file not
- * found in $PATH`, `unable to find user ghost: no matching entries in passwd file`).
- * Undefined for output the command itself wrote.
- */
-function runtimeRefusal(id: string, stdout: string): Error | undefined {
-  const message = stdout.trim();
-  if (/^unable to find (user|group) \S+: no matching entries/.test(message)) return new ContainerUserError(id, 2, message);
-  if (!message.startsWith('OCI runtime exec failed')) return undefined;
-  const errno = /permission denied/.test(message) ? 13 : /not found|no such file/.test(message) ? 2 : 0;
-  return new ContainerExecError(id, errno, message);
 }

@@ -147,22 +147,29 @@ interface LayerJob {
 
 function ensureLayer(job: LayerJob): Promise<void> {
   const { store, chainId } = job;
-  if (store.hasLayer(chainId)) return Promise.resolve(noteSource(job));
+  if (store.hasLayer(chainId)) return Promise.resolve(present(job));
   const key = `${store.paths.root}\0${chainId}`;
-  let pending = inflight.get(key);
-  if (!pending) {
-    pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
-      if (store.hasLayer(chainId)) return noteSource(job); // Another process finished it while we waited.
-      await againIfCorrupt(() => fetchLayer(job));
-    }).finally(() => inflight.delete(key));
-    inflight.set(key, pending);
-  }
+  // Another pull of this process is at work on the layer: this one hears when it is done.
+  const running = inflight.get(key);
+  if (running) return running.then(() => reportDone(job));
+  const pending = withFileLock(store.paths.locks, `layer-${digestHex(chainId)}`, async () => {
+    if (store.hasLayer(chainId)) return present(job); // Another process finished it while we waited.
+    await againIfCorrupt(() => fetchLayer(job));
+  }).finally(() => inflight.delete(key));
+  inflight.set(key, pending);
   return pending;
 }
 
 /** A layer the store has: the repository is noted as one that holds this blob of it, for later pushes to mount. */
-function noteSource({ store, chainId, layer, source }: LayerJob): void {
+function present(job: LayerJob): void {
+  const { store, chainId, layer, source } = job;
   store.recordLayerForm(chainId, { digest: layer.digest, mediaType: layer.mediaType, size: layer.size, sources: [source] });
+  reportDone(job);
+}
+
+/** The one `done` event of a layer this pull did not download. */
+function reportDone({ layer, options }: LayerJob): void {
+  options.onProgress?.({ layer: layer.digest, downloaded: 0, total: layer.size, done: true });
 }
 
 async function fetchLayer({ store, client, repository, source, layer, diffId, chainId, options, added }: LayerJob): Promise<void> {

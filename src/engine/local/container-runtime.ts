@@ -37,6 +37,8 @@ const FOREIGN_POLL_MS = 25;
 export interface ExitRecord extends ExitStatus {
   finishedAtMs: number;
   oomKilled?: boolean;
+  /** When the run that ended had started (from its monitor file, not the exit file). */
+  startedAt?: string;
 }
 
 /**
@@ -170,7 +172,10 @@ export class ContainerRuntime {
   }
 
   exitRecord(record: ContainerRecord): ExitRecord | undefined {
-    return readJson<ExitRecord>(this.containers.dirs(record.id).exitFile);
+    const dirs = this.containers.dirs(record.id);
+    const exit = readJson<ExitRecord>(dirs.exitFile);
+    const startedAt = readJson<MonitorFile>(dirs.monitor)?.startedAt;
+    return exit && startedAt ? { ...exit, startedAt } : exit;
   }
 
   /** Freezes or thaws every process of the container (docker pause / unpause). */

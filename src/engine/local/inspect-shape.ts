@@ -9,6 +9,7 @@ const NEVER = '0001-01-01T00:00:00Z';
 export function inspectShape(record: ContainerRecord, running: RunningContainer | undefined, exit: ExitRecord | undefined): ContainerInfo {
   const status: ContainerStatus = running ? (running.paused ? 'paused' : 'running') : exit ? 'exited' : 'created';
   const limits = record.spec.resources ?? {};
+  const entrypoint = record.entrypoint ?? record.spec.entrypoint ?? [];
   return {
     Id: record.id,
     Name: `/${record.name}`,
@@ -23,14 +24,15 @@ export function inspectShape(record: ContainerRecord, running: RunningContainer 
       OOMKilled: exit?.oomKilled ?? false,
       Pid: running?.pid ?? 0,
       ExitCode: exit?.exitCode ?? 0,
-      StartedAt: running?.startedAt ?? NEVER,
+      StartedAt: running?.startedAt ?? exit?.startedAt ?? NEVER,
       FinishedAt: exit ? new Date(exit.finishedAtMs).toISOString() : NEVER,
     },
     Config: {
       Hostname: record.hostname,
       Env: record.env,
-      Cmd: record.argv,
-      Entrypoint: record.spec.entrypoint ?? null,
+      // As Docker shows them: the command apart from the entrypoint, so a commit keeps each where it was.
+      Cmd: record.argv.slice(entrypoint.length),
+      Entrypoint: entrypoint.length > 0 ? entrypoint : null,
       WorkingDir: record.workingDir,
       Image: record.spec.image,
       Labels: record.spec.labels ?? {},

@@ -45,7 +45,7 @@ import type {
 } from '../api/index.js';
 import { ContainerCgroup } from '../cgroups/container-cgroup.js';
 import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
-import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
+import { resolveArgv, resolveEntrypoint, resolveEnv, resolveWorkingDir } from '../container/command.js';
 import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
 import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import { resolveHealthCheck } from '../health/health-check.js';
@@ -303,6 +303,7 @@ export class LocalEngine implements Engine {
       chainIds: image.chainIds,
       hostname,
       argv,
+      entrypoint: resolveEntrypoint(spec, image.config),
       env: resolveEnv(spec, image.config, hostname),
       workingDir: resolveWorkingDir(spec, image.config),
       stopSignal: spec.stopSignal ?? (image.config.config?.StopSignal as NodeJS.Signals | undefined) ?? 'SIGTERM',

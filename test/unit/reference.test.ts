@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatReference, isInsecureByDefault, parseReference } from '../src/engine/image/reference.js';
-import { InvalidReferenceError } from '../src/errors.js';
+import { formatReference, isInsecureByDefault, parseReference } from '../../src/engine/image/reference.js';
+import { InvalidReferenceError } from '../../src/errors.js';
 
 describe('image references', () => {
   it.each([
