@@ -19,7 +19,7 @@ export function createBody(spec: ContainerSpec, labels: Record<string, string>, 
   const exposed = Object.fromEntries((spec.ports ?? []).map((p) => [portKey(p.containerPort, p.protocol), {}]));
   const networkMode = primaryNetwork(spec);
   const aliases = spec.networks?.[networkMode]?.aliases;
-  return {
+  return withoutDefaults({
     Image: spec.image,
     ...(spec.command ? { Cmd: spec.command } : {}),
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
@@ -37,11 +37,25 @@ export function createBody(spec: ContainerSpec, labels: Record<string, string>, 
     StdinOnce: spec.openStdin ?? false,
     AttachStdin: false,
     Tty: spec.tty ?? false,
-    HostConfig: hostConfig(spec, networkMode, hostPortsAt),
+    HostConfig: withoutDefaults(hostConfig(spec, networkMode, hostPortsAt)),
     ...(aliases && !['bridge', 'host', 'none'].includes(networkMode)
       ? { NetworkingConfig: { EndpointsConfig: { [networkMode]: { Aliases: aliases } } } }
       : {}),
-  };
+  }) as CreateBody;
+}
+
+/**
+ * `body` without the fields that say what the daemon assumes anyway (null,
+ * false, empty lists and maps), so a plain container's create is as small as
+ * any client's; `Init: false` stays, as it overrides a daemon's `--init`.
+ */
+function withoutDefaults<T extends Record<string, unknown>>(body: T): T {
+  const empty = (v: unknown): boolean =>
+    v === null ||
+    v === false ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => k === 'Init' || !empty(v))) as T;
 }
 
 /** The network (or mode) a container is created on: `networkMode`, else the first of `networks`, else Docker's default bridge. */
