@@ -51,7 +51,9 @@ describe.skipIf(!dockerdInstalled)(title, () => {
   /** What a container prints until it exits. */
   async function output(engine: Engine, id: string): Promise<string> {
     await engine.waitContainer(id);
-    return (await (await engine.containerLogs(id)).toArray()).map(String).join('');
+    let text = '';
+    for await (const frame of await engine.containerLogs(id)) text += frame.data.toString();
+    return text;
   }
 
   describe('hostPorts: host.testcontainers.internal', () => {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import type { ContainerSpec, NetworkCreateOptions } from '../engine/engine.js';
+import type { ContainerSpec, NetworkCreateOptions } from '../engine/api/index.js';
 import { native } from '../engine/native.js';
 import { readOr } from '../engine/state/files.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';

@@ -13,16 +13,22 @@ import {
   ImagePullError,
   RegistryError,
 } from '../../errors.js';
-import type { ImageHistoryEntry, ImageSummary, PullImageOptions, PushImageOptions } from '../engine.js';
+import type {
+  ArchiveFormat,
+  ImageConfig,
+  ImageHistoryEntry,
+  ImageSummary,
+  ImportOptions,
+  LoadImagesOptions,
+  PruneResult,
+  PullImageOptions,
+  PullProgress,
+  PushImageOptions,
+  RegistryCredentials,
+} from '../api/index.js';
 import { asArchiveError } from '../image/archive/archive-file.js';
-import { type ArchiveFormat, checkFormat, isDirectory } from '../image/archive/detect.js';
-import type { LoadImagesOptions } from '../image/archive/load.js';
+import { checkFormat, isDirectory } from '../image/archive/detect.js';
 import { checkDestination, packMembers, publish } from '../image/archive/save.js';
-import type { ImportOptions } from '../image/import.js';
-import type { ImageConfig } from '../image/manifest.js';
-import type { PullProgress } from '../image/pull.js';
-import type { RegistryCredentials } from '../image/registry-auth.js';
-import type { PruneResult } from '../image/store-prune.js';
 import { jsonLines } from './json-lines.js';
 import { archiveFormat, dockerArchiveFromLayout, extractArchive } from './oci-load.js';
 import { writeOciFromDockerArchive } from './oci-save.js';
