@@ -256,6 +256,8 @@ describe.skipIf(!dockerdInstalled)(title, () => {
       container: string;
       network: string;
       volumes: string[];
+      /** A temporary image the owner committed. */
+      image: string;
     }
 
     async function ownedBy(owner: string): Promise<{ containers: number; networks: number; volumes: number }> {
@@ -303,8 +305,9 @@ describe.skipIf(!dockerdInstalled)(title, () => {
         100,
       );
       expect(clean).toBe(true);
-      // The anonymous volume went with its container.
+      // The anonymous volume went with its container, the temporary image with its owner.
       await expect(engine.inspectVolume(owned.volumes[1] as string)).rejects.toBeInstanceOf(VolumeNotFoundError);
+      expect(await eventually(async () => (await engine.inspectImage(owned.image)) === undefined, 10_000, 100)).toBe(true);
       expect(await eventually(() => watcherPids(owned.owner).length === 0)).toBe(true);
     });
 
@@ -322,10 +325,12 @@ describe.skipIf(!dockerdInstalled)(title, () => {
         expect(swept.containers).toContain(owned.container);
         expect(swept.networks).toContain(owned.network);
         expect(swept.volumes).toContain(owned.volumes[0]);
+        expect(swept.images).toContain(owned.image);
       } finally {
         await next.close();
       }
       expect(await ownedBy(owned.owner)).toEqual({ containers: 0, networks: 0, volumes: 0 });
+      expect(await engine.inspectImage(owned.image)).toBeUndefined();
     });
   });
 });

@@ -11,14 +11,14 @@ const HOST_ALIAS = 'host.testcontainers.internal';
 /**
  * Docker's create body for a Berth spec. Only the first network goes in
  * `NetworkingConfig` (API 1.41 takes one there); the others are connected
- * before start, see {@link extraNetworks}.
+ * before start, see {@link extraNetworks}. `hostPortsAt` is the address
+ * `host.testcontainers.internal` names when the spec has `hostPorts`.
  */
-export function createBody(spec: ContainerSpec, labels: Record<string, string>): CreateBody {
+export function createBody(spec: ContainerSpec, labels: Record<string, string>, hostPortsAt = 'host-gateway'): CreateBody {
   const exposed = Object.fromEntries((spec.ports ?? []).map((p) => [portKey(p.containerPort, p.protocol), {}]));
-  const [primary] = Object.entries(spec.networks ?? {});
-  const networkMode = spec.networkMode ?? primary?.[0] ?? 'bridge';
+  const networkMode = primaryNetwork(spec);
   const aliases = spec.networks?.[networkMode]?.aliases;
-  return {
+  return withoutDefaults({
     Image: spec.image,
     ...(spec.command ? { Cmd: spec.command } : {}),
     ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
@@ -36,11 +36,30 @@ export function createBody(spec: ContainerSpec, labels: Record<string, string>):
     StdinOnce: spec.openStdin ?? false,
     AttachStdin: false,
     Tty: spec.tty ?? false,
-    HostConfig: hostConfig(spec, networkMode),
+    HostConfig: withoutDefaults(hostConfig(spec, networkMode, hostPortsAt)),
     ...(aliases && !['bridge', 'host', 'none'].includes(networkMode)
       ? { NetworkingConfig: { EndpointsConfig: { [networkMode]: { Aliases: aliases } } } }
       : {}),
-  };
+  }) as CreateBody;
+}
+
+/**
+ * `body` without the fields that say what the daemon assumes anyway (null,
+ * false, empty lists and maps), so a plain container's create is as small as
+ * any client's; `Init: false` stays, as it overrides a daemon's `--init`.
+ */
+function withoutDefaults<T extends Record<string, unknown>>(body: T): T {
+  const empty = (v: unknown): boolean =>
+    v === null ||
+    v === false ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+  return Object.fromEntries(Object.entries(body).filter(([k, v]) => k === 'Init' || !empty(v))) as T;
+}
+
+/** The network (or mode) a container is created on: `networkMode`, else the first of `networks`, else Docker's default bridge. */
+export function primaryNetwork(spec: ContainerSpec): string {
+  return spec.networkMode ?? Object.keys(spec.networks ?? {})[0] ?? 'bridge';
 }
 
 /** Networks to connect after create: every one of `spec.networks` but the one the container was created on. */
@@ -50,7 +69,7 @@ export function extraNetworks(spec: ContainerSpec): [string, { aliases?: string[
   return entries.filter(([name]) => name !== created);
 }
 
-function hostConfig(spec: ContainerSpec, networkMode: string): Record<string, unknown> {
+function hostConfig(spec: ContainerSpec, networkMode: string, hostPortsAt: string): Record<string, unknown> {
   const r = spec.resources ?? {};
   const securityOpt = [
     ...(spec.noNewPrivileges ? ['no-new-privileges'] : []),
@@ -82,8 +101,7 @@ function hostConfig(spec: ContainerSpec, networkMode: string): Record<string, un
     PortBindings: portBindings(spec),
     ExtraHosts: [
       ...(spec.extraHosts ?? []).map((h) => `${h.host}:${h.ipAddress}`),
-      // The daemon's gateway address; ports that listen on 127.0.0.1 only are not reachable through it.
-      ...(spec.hostPorts?.length ? [`${HOST_ALIAS}:host-gateway`] : []),
+      ...(spec.hostPorts?.length ? [`${HOST_ALIAS}:${hostPortsAt}`] : []),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import type { CgroupStats, CommitOptions, ContainerExit, ContainerInfo, ContainerTop } from '../api/index.js';
+import { signalName } from '../signal-name.js';
 import { type ApiSubject, DockerApiError } from './api-errors.js';
 import { splitTag } from './images.js';
 import { toContainerInfo } from './inspect-shape.js';
@@ -80,7 +81,8 @@ export class DockerContainers {
       subject: this.#subject(id),
     });
     const info = await this.inspect(id).catch(() => undefined); // Gone already (auto-removed).
-    return { exitCode: result.StatusCode, ...(info?.State.OOMKilled ? { oomKilled: true } : {}) };
+    const signal = signalOf(result.StatusCode);
+    return { exitCode: result.StatusCode, ...(signal ? { signal } : {}), ...(info?.State.OOMKilled ? { oomKilled: true } : {}) };
   }
 
   async remove(id: string, options: { force?: boolean; keepVolumes?: boolean } = {}): Promise<void> {
@@ -155,4 +157,14 @@ export class DockerContainers {
     });
     return result.Id;
   }
+}
+
+/**
+ * The signal that ended a container, told by its exit status as the daemon
+ * reports it: 128+n when signal n killed the command (runc's convention, and
+ * an init's such as tini). Docker keeps no other trace of it, so a command
+ * that itself exits with such a code (`exit 137`) reads as killed too.
+ */
+export function signalOf(exitCode: number): NodeJS.Signals | undefined {
+  return exitCode > 128 ? signalName(exitCode - 128) : undefined;
 }

@@ -33,15 +33,16 @@ import type {
 import { validateSpec } from '../container/validate-spec.js';
 import { applyConfigChanges } from '../image/config-changes.js';
 import { attachTo } from './attach.js';
-import { createBody, extraNetworks } from './container-spec.js';
+import { createBody, extraNetworks, primaryNetwork } from './container-spec.js';
 import { DockerContainers } from './containers.js';
 import { type DockerHostOptions, resolveDockerHost } from './docker-host.js';
 import { execIn } from './exec.js';
 import { getArchive, putArchive } from './files.js';
+import { hostPortsAddress } from './host-ports.js';
 import { DockerImages } from './images.js';
 import { containerLogs } from './logs.js';
 import { DockerNetworks } from './networks.js';
-import { currentOwner, type DockerSweepResult, type Owner, sweepDeadOwners } from './owner.js';
+import { commitLabels, currentOwner, type DockerSweepResult, labelChange, type Owner, sweepDeadOwners } from './owner.js';
 import { portListening } from './port-listening.js';
 import { DockerTransport } from './transport.js';
 import { DockerVolumes } from './volumes.js';
@@ -77,6 +78,13 @@ export class DockerEngine implements Engine {
   readonly #owner: Owner = currentOwner();
   #ready: Promise<DockerSweepResult> | undefined;
   #watcher: Promise<ChildProcess> | undefined;
+  /**
+   * Whether each container this engine created has a TTY, which decides how
+   * its output stream is framed: a log wait right after start then needs no
+   * inspect first (one round trip less on every start). Entries go with
+   * {@link removeContainer}; containers made elsewhere are inspected.
+   */
+  readonly #tty = new Map<string, boolean>();
 
   constructor(options: DockerEngineOptions = {}) {
     this.#api = new DockerTransport(resolveDockerHost(options));
@@ -93,7 +101,7 @@ export class DockerEngine implements Engine {
 
   /** Negotiates the API version, then sweeps what dead owners left; every call waits for it once. */
   ready(): Promise<DockerSweepResult> {
-    this.#ready ??= this.#api.version().then(() => sweepDeadOwners(this.#containers, this.#networks, this.#volumes));
+    this.#ready ??= this.#api.version().then(() => sweepDeadOwners(this.#containers, this.#networks, this.#volumes, this.#images));
     this.#ready.catch(() => {
       this.#ready = undefined; // The daemon may come up later.
     });
@@ -200,11 +208,15 @@ export class DockerEngine implements Engine {
     await this.ready();
     const labels = spec.keepAlive ? {} : await this.#ownedLabels();
     await this.#createNamedVolumes(spec, labels);
-    const id = await this.#containers.create(createBody(spec, labels), spec.name);
+    const hostPortsAt = spec.hostPorts?.length
+      ? await hostPortsAddress(this.#api.host, this.#networks, primaryNetwork(spec), spec.hostPorts)
+      : undefined;
+    const id = await this.#containers.create(createBody(spec, labels, hostPortsAt), spec.name);
+    this.#tty.set(id, spec.tty ?? false);
     try {
       for (const [network, { aliases }] of extraNetworks(spec)) await this.#networks.connect(network, id, aliases);
     } catch (error) {
-      await this.#containers.remove(id, { force: true }).catch(() => undefined);
+      await this.removeContainer(id, { force: true }).catch(() => undefined);
       throw error;
     }
     return id;
@@ -248,11 +260,22 @@ export class DockerEngine implements Engine {
     await this.#containers.restart(id, options.timeoutMs);
   }
 
-  async commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary> {
+  /**
+   * `docker commit`. The image inherits the container's labels; the owner
+   * labels among them are emptied, so containers made from the image are not
+   * bound to this process by inheritance. A `temporary` image is labelled
+   * with this process instead: the watcher (or a later sweep) removes it when
+   * the process ends, once no container uses it.
+   */
+  async commitContainer(id: string, options: CommitOptions = {}): Promise<ImageSummary> {
     // Refused as the local engine refuses them, in its words, before the daemon is asked.
-    if (options?.changes) applyConfigChanges({}, options.changes);
+    if (options.changes) applyConfigChanges({}, options.changes);
     await this.ready();
-    return this.#images.require(await this.#containers.commit(id, options));
+    const inherited = (await this.#containers.inspect(id)).Config.Labels ?? {};
+    if (options.temporary) await this.#ownedLabels(); // The watcher must run before the image exists.
+    const labels = commitLabels(inherited, options.temporary ? this.#owner.temporaryLabels : {});
+    const changes = [...(options.changes ?? []), ...labelChange(labels)];
+    return this.#images.require(await this.#containers.commit(id, { ...options, changes }));
   }
 
   async pauseContainer(id: string): Promise<void> {
@@ -278,6 +301,7 @@ export class DockerEngine implements Engine {
   async removeContainer(id: string, options?: { force?: boolean; keepVolumes?: boolean }): Promise<void> {
     await this.ready();
     await this.#containers.remove(id, options);
+    this.#tty.delete(id);
   }
 
   async inspectContainer(id: string): Promise<ContainerInfo> {
@@ -286,6 +310,8 @@ export class DockerEngine implements Engine {
   }
 
   async containerLogs(id: string, options?: LogRequest): Promise<AsyncIterable<LogFrame>> {
+    const tty = this.#tty.get(id);
+    if (tty !== undefined) return containerLogs(this.#api, id, tty, options);
     const info = await this.inspectContainer(id);
     return containerLogs(this.#api, info.Id, info.Config.Tty, options);
   }

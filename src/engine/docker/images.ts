@@ -1,7 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ArchiveError, ImageNotFoundError, ImageNotPresentError, ImagePullError, RegistryError } from '../../errors.js';
+import { create } from 'tar';
+import {
+  ArchiveError,
+  ContainerStateError,
+  ImageNotFoundError,
+  ImageNotPresentError,
+  ImagePullError,
+  RegistryError,
+} from '../../errors.js';
 import type {
   ArchiveFormat,
   ImageConfig,
@@ -15,7 +26,12 @@ import type {
   PushImageOptions,
   RegistryCredentials,
 } from '../api/index.js';
+import { asArchiveError } from '../image/archive/archive-file.js';
+import { checkFormat, isDirectory } from '../image/archive/detect.js';
+import { checkDestination, packMembers, publish } from '../image/archive/save.js';
 import { jsonLines } from './json-lines.js';
+import { archiveFormat, dockerArchiveFromLayout, extractArchive } from './oci-load.js';
+import { writeOciFromDockerArchive } from './oci-save.js';
 import type { DockerTransport } from './transport.js';
 
 /** Docker's `GET /images/{name}/json`, the parts Berth reads. */
@@ -97,6 +113,30 @@ export class DockerImages {
     return this.require(reference);
   }
 
+  /** Images whose config carries label `key` (any value), as `docker images --filter label=key` lists them. */
+  async labelled(key: string): Promise<{ Id: string; Labels: Record<string, string> }[]> {
+    const found = await this.api.json<{ Id: string; Labels: Record<string, string> | null }[]>({
+      method: 'GET',
+      path: '/images/json',
+      query: { filters: JSON.stringify({ label: [key] }) },
+    });
+    return found.map((i) => ({ Id: i.Id, Labels: i.Labels ?? {} }));
+  }
+
+  /**
+   * Removes an image with all its tags, unless a container (of anyone, in
+   * any state) was made from it: then {@link ContainerStateError}, and it stays.
+   */
+  async removeUnused(id: string): Promise<void> {
+    const users = await this.api.json<unknown[]>({
+      method: 'GET',
+      path: '/containers/json',
+      query: { all: true, filters: JSON.stringify({ ancestor: [id] }) },
+    });
+    if (users.length > 0) throw new ContainerStateError(`image ${id} is used by ${users.length} container(s)`, 'remove them first');
+    await this.remove(id, true);
+  }
+
   async list(): Promise<ImageSummary[]> {
     const images = await this.api.json<{ Id: string }[]>({ method: 'GET', path: '/images/json' });
     const found = await Promise.all(images.map((i) => this.inspect(i.Id)));
@@ -169,44 +209,61 @@ export class DockerImages {
     return { digest, target };
   }
 
-  /** `docker save`: only `docker-archive` is something the daemon writes. */
+  /**
+   * `docker save` in any of the local engine's formats: the daemon writes a
+   * docker-archive, which becomes an OCI layout (`oci-dir`) or its tar
+   * (`oci-archive`) on the way. Whole or not at all, as the local save.
+   */
   async save(references: string[], destination: string, format: ArchiveFormat): Promise<void> {
-    if (format !== 'docker-archive')
-      throw new ArchiveError(`the Docker backend saves docker-archive only, not ${format}`, { hint: 'save as docker-archive' });
-    if (fs.existsSync(destination))
-      throw new ArchiveError(`${destination} is in the way`, { hint: 'remove it or choose another destination' });
+    checkFormat(format);
+    checkDestination(destination);
+    if (references.length === 0) throw new ArchiveError('no images to save', { hint: 'name at least one image by reference or id' });
     for (const reference of references) await this.require(reference);
     const res = await this.api.request({ method: 'GET', path: '/images/get', query: { names: references } });
-    const partial = join(dirname(destination), `.berth-save-${process.pid}-${Date.now()}`);
+    if (format === 'docker-archive') {
+      await publish(destination, (file) => pipeline(res.body, fs.createWriteStream(file)));
+      return;
+    }
+    const spool = scratchBeside(destination, 'spool');
+    const staging = scratchBeside(destination, 'layout');
     try {
-      await pipeline(res.body, fs.createWriteStream(partial));
-      fs.renameSync(partial, destination); // Whole or not at all.
+      await publish(destination, async (path) => {
+        if (format === 'oci-dir') await writeOciFromDockerArchive(res.body, path, spool);
+        else await packMembers(path, staging, await writeOciFromDockerArchive(res.body, staging, spool));
+      });
     } finally {
-      fs.rmSync(partial, { force: true });
+      res.body.destroy();
+      for (const dir of [spool, staging]) fs.rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  /** `docker load` of a docker-archive (or an OCI archive, which daemons from 25 on take). */
+  /**
+   * `docker load` of a docker-archive as it is, or of an OCI layout
+   * (`oci-dir`, or its tar) turned into a docker-archive on the way, which
+   * every daemon from 20.10 on loads; the format is told by the content
+   * unless `options.format` says it.
+   */
   async load(source: string, options: LoadImagesOptions = {}): Promise<ImageSummary[]> {
-    if (fs.statSync(source, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new ArchiveError(`the Docker backend loads archive files, and ${source} is a directory`, {
-        hint: 'pack the OCI layout into a tar (oci-archive) first',
-      });
+    const staging = fs.mkdtempSync(join(tmpdir(), 'berth-docker-load-'));
+    try {
+      const body = await loadBody(source, options.format, staging);
+      const res = await this.api.request({ method: 'POST', path: '/images/load', query: { quiet: true }, body });
+      const loaded: string[] = [];
+      for await (const message of jsonLines<{ stream?: string; error?: string }>(res.body)) {
+        if (message.error) throw new ArchiveError(`the Docker daemon refused ${source}: ${message.error}`);
+        const name = /^Loaded image(?: ID)?: (\S+)/.exec(message.stream ?? '')?.[1];
+        if (name) loaded.push(name);
+      }
+      if (options.tag) {
+        if (loaded.length !== 1) throw new ArchiveError(`${source} holds ${loaded.length} images; a tag needs exactly one`);
+        await this.tag(loaded[0] as string, options.tag);
+        loaded.push(options.tag);
+      }
+      const images = await Promise.all(loaded.map((l) => this.require(l)));
+      return [...new Map(images.map((i) => [i.Id, i])).values()];
+    } finally {
+      fs.rmSync(staging, { recursive: true, force: true });
     }
-    const res = await this.api.request({ method: 'POST', path: '/images/load', query: { quiet: true }, body: fs.createReadStream(source) });
-    const loaded: string[] = [];
-    for await (const message of jsonLines<{ stream?: string; error?: string }>(res.body)) {
-      if (message.error) throw new ArchiveError(`the Docker daemon refused ${source}: ${message.error}`);
-      const name = /^Loaded image(?: ID)?: (\S+)/.exec(message.stream ?? '')?.[1];
-      if (name) loaded.push(name);
-    }
-    if (options.tag) {
-      if (loaded.length !== 1) throw new ArchiveError(`${source} holds ${loaded.length} images; a tag needs exactly one`);
-      await this.tag(loaded[0] as string, options.tag);
-      loaded.push(options.tag);
-    }
-    const images = await Promise.all(loaded.map((l) => this.require(l)));
-    return [...new Map(images.map((i) => [i.Id, i])).values()];
   }
 
   /** `docker import` of a rootfs tarball, with the run settings as Dockerfile changes. */
@@ -263,6 +320,29 @@ export function splitTag(reference: string): { repo: string; tag: string } {
   const colon = reference.lastIndexOf(':');
   if (colon > reference.lastIndexOf('/')) return { repo: reference.slice(0, colon), tag: reference.slice(colon + 1) };
   return { repo: reference, tag: 'latest' };
+}
+
+/** What the daemon's `POST /images/load` gets for `source`: a docker-archive's bytes, or one made in `staging` from an OCI layout. */
+async function loadBody(source: string, format: ArchiveFormat | undefined, staging: string): Promise<Readable> {
+  try {
+    const kind = format ? checkFormat(format) : isDirectory(source) ? 'oci-dir' : await archiveFormat(source);
+    if (kind === 'docker-archive') return fs.createReadStream(source);
+    let layout = source;
+    if (kind === 'oci-archive') {
+      layout = join(staging, 'layout');
+      await extractArchive(source, layout);
+    }
+    const archive = join(staging, 'archive');
+    const members = dockerArchiveFromLayout(layout, archive);
+    return Readable.from(create({ cwd: archive, portable: true, noDirRecurse: true }, members));
+  } catch (error) {
+    throw asArchiveError(`cannot load images from ${source}`, error);
+  }
+}
+
+/** A scratch path beside `destination` (same filesystem, so its files can be renamed or linked there). */
+function scratchBeside(destination: string, what: string): string {
+  return join(dirname(destination), `.${basename(destination)}.berth-${what}-${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
 /** The `X-Registry-Auth` header: base64url JSON, `{}` for none (the daemon wants the header on push). */

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { DockerHost } from './docker-host.js';
-import { OWNER_LABEL } from './owner.js';
+import { OWNER_LABEL, TEMPORARY_LABEL } from './owner.js';
 
 /** What the watcher reads from its stdin before it waits for the owner to go. */
 interface WatcherConfig {
@@ -14,7 +14,8 @@ interface WatcherConfig {
  * TypeScript loader and no file of the package: it reads its config line,
  * waits for EOF on stdin (the owner's end of the pipe closes when the owner
  * dies, however it dies), then removes the owner's containers (with their
- * anonymous volumes), networks and volumes, and exits.
+ * anonymous volumes), networks and volumes, then its temporary images that
+ * no container uses, and exits.
  */
 const WATCHER_SOURCE = String.raw`
 const http = require('node:http');
@@ -48,6 +49,13 @@ async function cleanup(cfg) {
   await Promise.all(networks.map((n) => call(cfg, 'DELETE', '/networks/' + n.Id)));
   const volumes = ((await call(cfg, 'GET', '/volumes?filters=' + filters)) || {}).Volumes || [];
   await Promise.all(volumes.map((v) => call(cfg, 'DELETE', '/volumes/' + encodeURIComponent(v.Name))));
+  const temporary = encodeURIComponent(JSON.stringify({ label: ['${TEMPORARY_LABEL}=' + cfg.owner] }));
+  const images = (await call(cfg, 'GET', '/images/json?filters=' + temporary)) || [];
+  for (const image of Array.isArray(images) ? images : []) {
+    const users = await call(cfg, 'GET', '/containers/json?all=1&filters=' + encodeURIComponent(JSON.stringify({ ancestor: [image.Id] })));
+    // One a container still uses (another process's) stays: the sweep of a later engine tries again.
+    if (Array.isArray(users) && users.length === 0) await call(cfg, 'DELETE', '/images/' + image.Id + '?force=1');
+  }
 }
 `;
 

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { debug } from '../../debug.js';
@@ -59,6 +58,7 @@ import { hostRunDir, statePaths } from '../paths.js';
 import { listensInside } from '../proc-net-sockets.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, readFrames, selectLines, toLogFrame } from '../runtime/log-frames.js';
+import { signalName } from '../signal-name.js';
 import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
@@ -645,7 +645,7 @@ function summary(record: ImageRecord): ImageSummary {
 }
 
 function toExit(status: ExitRecord): ContainerExit {
-  const name = Object.entries(osConstants.signals).find(([, n]) => n === status.signal)?.[0] as NodeJS.Signals | undefined;
+  const name = signalName(status.signal);
   return {
     exitCode: status.exitCode,
     ...(status.signal && name ? { signal: name } : {}),

@@ -39,14 +39,19 @@ export async function saveArchive(store: ImageStore, references: string[], desti
       format === 'oci-archive'
         ? await writeOciLayout(store, images, staging, linkOrCopy)
         : await writeDockerArchive(store, images, staging, linkOrCopy);
-    await publish(destination, (file) => create({ file, cwd: staging, portable: true, noDirRecurse: true, mtime: EPOCH }, members));
+    await publish(destination, (file) => packMembers(file, staging, members));
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 
+/** Tars `members` of `dir` into `file`, in that order, reproducibly (fixed mtime, no owners). */
+export function packMembers(file: string, dir: string, members: string[]): Promise<void> {
+  return create({ file, cwd: dir, portable: true, noDirRecurse: true, mtime: EPOCH }, members);
+}
+
 /** Writes to a temporary path beside `destination` with `write`, then renames it into place. */
-async function publish(destination: string, write: (path: string) => Promise<void>): Promise<void> {
+export async function publish(destination: string, write: (path: string) => Promise<void>): Promise<void> {
   const tmp = join(dirname(destination), `.${basename(destination)}.berth-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await write(tmp);
@@ -69,7 +74,7 @@ async function publish(destination: string, write: (path: string) => Promise<voi
  * Refuses, before any image is staged, a destination that cannot be
  * written: a NUL byte, a missing or read-only directory.
  */
-function checkDestination(destination: string): void {
+export function checkDestination(destination: string): void {
   if (typeof destination !== 'string' || destination === '' || destination.includes('\0')) {
     throw unwritable(String(destination), 'the path is empty or contains a NUL byte');
   }
@@ -95,7 +100,8 @@ function unwritable(destination: string, detail: string, cause?: unknown): Archi
   });
 }
 
-function linkOrCopy(from: string, to: string): void {
+/** Hardlinks `from` to `to`, or copies it where a link cannot be made (another filesystem). */
+export function linkOrCopy(from: string, to: string): void {
   try {
     fs.linkSync(from, to);
   } catch {
