@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile text holds ${VAR} substitutions, not templates
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../src/build/dockerfile/parse.js';
-import { expandWord } from '../src/build/dockerfile/substitute.js';
+import { parseDockerfile } from '../src/builder/dockerfile/parse.js';
+import { expandWord } from '../src/builder/dockerfile/substitute.js';
 import { DockerfileError } from '../src/errors.js';
 
 /** Parses and returns the instructions of the first stage. */
@@ -87,11 +87,11 @@ describe('Dockerfile parser', () => {
     expect(run).toMatchObject({ line: 2, command: { shell: 'echo a     && echo b' } });
     const file = parseDockerfile('# syntax=docker/dockerfile:1\n# escape=`\nFROM busybox\nRUN echo a `\n  b\nCOPY a\\b c\\d');
     expect(file.syntax).toBe('docker/dockerfile:1');
-    expect(file.escape).toBe('`');
+    expect(file.escapeChar).toBe('`');
     expect(file.stages[0]?.instructions[0]).toMatchObject({ command: { shell: 'echo a   b' } });
     expect(file.stages[0]?.instructions[1]).toMatchObject({ sources: ['a\\b'], dest: 'c\\d' });
     // A directive after an instruction is a comment.
-    expect(parseDockerfile('FROM busybox\n# escape=`\nRUN a \\\n b').escape).toBe('\\');
+    expect(parseDockerfile('FROM busybox\n# escape=`\nRUN a \\\n b').escapeChar).toBe('\\');
   });
 
   it('reads heredocs of RUN and COPY, with <<- and quoted delimiters', () => {
