@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export type { BuildImageOptions, BuildProgress } from './builder/build-options.js';
 export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
 export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
 export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';

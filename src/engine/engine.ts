@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { BuildImageOptions } from '../builder/build-options.js';
 import type { ExtractOptions } from '../volumes/copy-in.js';
 import type { PathArchive } from '../volumes/copy-out.js';
 import type { MountInfo, MountSpec } from '../volumes/mount-spec.js';
@@ -111,6 +112,12 @@ export interface Engine {
    * meanwhile. Returns the new image.
    */
   commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary>;
+  /**
+   * Builds an image from a Dockerfile in the directory `context`, like
+   * `docker build`: only the stages `target` needs, each RUN in a
+   * container, layers looked up in and added to a content-keyed build cache.
+   */
+  buildImage(context: string, options?: BuildImageOptions): Promise<ImageSummary>;
   /** Freezes every process of the container (cgroup freezer). */
   pauseContainer(id: string): Promise<void>;
   /** Thaws a paused container. */

@@ -82,6 +82,14 @@ export function parseDockerfile(text: string, file = 'Dockerfile'): Dockerfile {
   };
 }
 
+/** Parses one instruction (an ONBUILD trigger of a base image), errors placed at `line` of `file`. */
+export function parseInstruction(text: string, line: number, file: Pick<Dockerfile, 'file' | 'escapeChar'>): Instruction {
+  const fail = (at: number, expected: string, detail?: string): never => {
+    throw new DockerfileError(file.file, at, expected, detail);
+  };
+  return new InstructionParser(file.escapeChar, fail).parse({ line, text, heredocs: [] });
+}
+
 type Fail = (line: number, expected: string, detail?: string) => never;
 
 /** Turns one logical line into an instruction. */

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { VolumeNotFoundError } from '../../errors.js';
+import type { BuildImageOptions } from '../../builder/build-options.js';
+import { NotSupportedError, VolumeNotFoundError } from '../../errors.js';
 import type { ExtractOptions } from '../../volumes/copy-in.js';
 import type { PathArchive } from '../../volumes/copy-out.js';
 import type { PruneVolumesResult } from '../../volumes/volume-manager.js';
@@ -223,6 +224,14 @@ export class DockerEngine implements Engine {
   async restartContainer(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
     await this.ready();
     await this.#containers.restart(id, options.timeoutMs);
+  }
+
+  async buildImage(_context: string, _options?: BuildImageOptions): Promise<ImageSummary> {
+    throw new NotSupportedError(
+      'buildImage',
+      'docker',
+      'build with the local engine (the default), or run `docker build` against this daemon',
+    );
   }
 
   async commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary> {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import type { BuildImageOptions } from '../../builder/build-options.js';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
 import { NetworkManager } from '../../net/network-manager.js';
@@ -373,6 +374,22 @@ export class LocalEngine implements Engine {
     } finally {
       if (pause) await this.runtime.setPaused(record, false);
     }
+  }
+
+  async buildImage(context: string, options: BuildImageOptions = {}): Promise<ImageSummary> {
+    const { Builder } = await import('../../builder/builder.js');
+    const builder = new Builder(
+      {
+        engine: this,
+        images: this.images,
+        root: this.images.paths.root,
+        upperDir: (id) => this.containers.dirs(id).upper,
+        storeLock: (fn) => this.#storeLock(fn, 'shared'),
+      },
+      context,
+      options,
+    );
+    return summary(await builder.build());
   }
 
   /** What dropping an owned image needs: the store, the containers that may use it, the store's lock. */
