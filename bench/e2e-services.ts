@@ -7,7 +7,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import type { StartedTestContainer as PeerContainer } from 'testcontainers';
 import { Client } from 'undici';
-import type { Engine } from '../src/engine/engine.js';
+import type { Engine } from '../src/engine/api/index.js';
 import { NginxContainer, PostgreSqlContainer, RedisContainer, type StartedTestContainer } from '../src/index.js';
 
 /** testcontainers-node, imported only when a dockerd is there to drive. */

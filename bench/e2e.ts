@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Engine } from '../src/engine/engine.js';
+import type { Engine } from '../src/engine/api/index.js';
 import { pushOciLayout } from '../src/engine/image/push.js';
 import { LocalEngine } from '../src/index.js';
 import { startRegistry } from '../test/support/registry.js';

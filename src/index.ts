@@ -4,40 +4,14 @@
  * @packageDocumentation
  */
 
-export type { BuildImageOptions, BuildProgress } from './builder/build-options.js';
-export type { AttachOptions, AttachSession, StdinSource } from './engine/attach-options.js';
+export type * from './engine/api/index.js';
 export { type BerthConfig, loadConfig, type RegistryRetry, type RegistryTimeouts } from './engine/config.js';
-export type { ProcessSecurity, Ulimit } from './engine/container/process-security.js';
 export { DockerApiError, DockerUnavailableError } from './engine/docker/api-errors.js';
 export { DockerEngine, type DockerEngineOptions } from './engine/docker/docker-engine.js';
 export type { DockerHostOptions } from './engine/docker/docker-host.js';
 export type { DockerSweepResult } from './engine/docker/owner.js';
-export type {
-  ContainerExit,
-  ContainerInfo,
-  ContainerSpec,
-  ContainerStatus,
-  Engine,
-  ImageHistoryEntry,
-  ImageSummary,
-  NetworkCreateOptions,
-  NetworkInfo,
-  PortBinding,
-  PullImageOptions,
-  PullPolicyName,
-  PushImageOptions,
-} from './engine/engine.js';
-export type { ExecControl, ExecOptions, ExecResult } from './engine/exec-options.js';
-export type { HealthCheck, HealthResult, HealthState } from './engine/health/health-check.js';
-export type { ArchiveFormat } from './engine/image/archive/detect.js';
-export type { LoadImagesOptions } from './engine/image/archive/load.js';
-export type { ImportOptions } from './engine/image/import.js';
-export type { PullProgress } from './engine/image/pull.js';
 export { formatReference, type ImageReference, parseReference } from './engine/image/reference.js';
-export type { RegistryCredentials } from './engine/image/registry-auth.js';
-export type { PruneResult } from './engine/image/store-prune.js';
 export { LocalEngine, type LocalEngineOptions } from './engine/local/local-engine.js';
-export type { LogSelection } from './engine/runtime/log-frames.js';
 export * from './errors.js';
 export { AbstractStartedContainer, AbstractStoppedContainer } from './sdk/abstract-started-container.js';
 export { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './sdk/container-snapshot.js';
@@ -46,6 +20,7 @@ export { getEngine, setEngine } from './sdk/engine-provider.js';
 export { type BindMount, GenericContainer } from './sdk/generic-container.js';
 export { berthGlobalSetup, type GlobalSetupFn } from './sdk/lifecycle/global-setup.js';
 export { Scope, type Startable } from './sdk/lifecycle/scope.js';
+export type { ContainerAttachment, LogOptions } from './sdk/log-lines.js';
 export { NginxContainer, StartedNginxContainer, type StaticContent } from './sdk/modules/nginx-container.js';
 export { PostgreSqlContainer, StartedPostgreSqlContainer } from './sdk/modules/postgresql-container.js';
 export { RedisContainer, StartedRedisContainer } from './sdk/modules/redis-container.js';
@@ -74,9 +49,4 @@ export { StartupCheckStrategy, type StartupStatus } from './sdk/wait/startup-che
 export { SuccessfulCommandWaitStrategy } from './sdk/wait/successful-command-wait-strategy.js';
 export { Wait } from './sdk/wait/wait.js';
 export type { WaitContext, WaitStrategy } from './sdk/wait/wait-strategy.js';
-export type { ExtractOptions } from './volumes/copy-in.js';
-export type { PathArchive, PathStat } from './volumes/copy-out.js';
 export type { ArchiveToCopy, ContentToCopy, CopyOwnership, DirectoryToCopy, FileToCopy } from './volumes/copy-sources.js';
-export type { BindMountSpec, MountInfo, MountSpec, Propagation, TmpfsMountSpec, VolumeMountSpec } from './volumes/mount-spec.js';
-export type { PruneVolumesResult } from './volumes/volume-manager.js';
-export type { CreateVolumeOptions, VolumeInfo } from './volumes/volume-store.js';

@@ -2,8 +2,15 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it, onTestFinished } from 'vitest';
-import type { BuildImageOptions, BuildProgress } from '../src/builder/build-options.js';
-import { BuildContextError, BuildStepError, getEngine, type ImageSummary } from '../src/index.js';
+
+import {
+  BuildContextError,
+  type BuildImageOptions,
+  type BuildProgress,
+  BuildStepError,
+  getEngine,
+  type ImageSummary,
+} from '../src/index.js';
 
 const fixtures = () => inject('fixtures');
 
@@ -38,7 +45,7 @@ async function run(image: string, command: string[]): Promise<string> {
     await engine.startContainer(id);
     await engine.waitContainer(id);
     const chunks: string[] = [];
-    for await (const chunk of await engine.containerLogs(id)) chunks.push(String(chunk));
+    for await (const frame of await engine.containerLogs(id)) chunks.push(frame.data.toString('utf8'));
     return chunks.join('');
   } finally {
     await engine.removeContainer(id, { force: true });
@@ -94,7 +101,8 @@ describe('buildImage', () => {
 
   it('keeps every layer cached when an unrelated file is touched, and misses from a changed file or ARG on', async () => {
     const dir = context({
-      Dockerfile: `FROM ${fixtures().busybox}\nCOPY a.txt /a.txt\nARG V=1\nRUN echo run-$V > /v\nCOPY b.txt /b.txt\nRUN cat /a.txt /v /b.txt > /all\n`,
+      // A label of its own so the first build is cold, whatever earlier runs cached.
+      Dockerfile: `FROM ${fixtures().busybox}\nLABEL run=${Math.random()}\nCOPY a.txt /a.txt\nARG V=1\nRUN echo run-$V > /v\nCOPY b.txt /b.txt\nRUN cat /a.txt /v /b.txt > /all\n`,
       'a.txt': 'a\n',
       'b.txt': 'b\n',
       'other.txt': 'other\n',

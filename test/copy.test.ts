@@ -189,7 +189,7 @@ describe('copy round trip', () => {
       await engine.startContainer(id);
       await engine.waitContainer(id);
       let output = '';
-      for await (const line of await engine.containerLogs(id)) output += String(line);
+      for await (const frame of await engine.containerLogs(id)) output += frame.data.toString();
       expect(output).toBe('/rt/d 751 1234:5678\n/rt/d/f 640 1234:5678\n/rt/d/suid 4755 0:0\n');
       // And from the exited container, again through a view; a stream left unread blocks nothing.
       expect((await list((await engine.getArchive(id, '/rt/d/f')).stream))[0]?.data).toBe('payload');
@@ -276,7 +276,7 @@ describe('hostile images and archives', () => {
       await engine.startContainer(id);
       await engine.waitContainer(id);
       let output = '';
-      for await (const line of await engine.containerLogs(id)) output += String(line);
+      for await (const frame of await engine.containerLogs(id)) output += frame.data.toString();
       expect(output).toBe('inside\n');
     } finally {
       await engine.removeContainer(id, { force: true });

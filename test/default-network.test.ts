@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { identify, isAlive } from '../src/engine/state/process-identity.js';
+import { identify, isAlive, type ProcessIdentity } from '../src/engine/state/process-identity.js';
 import { NetworkError } from '../src/errors.js';
-import { berthLinks, tearDown } from '../src/net/bridge-lifecycle.js';
+import { berthLinks } from '../src/net/bridge-lifecycle.js';
 import { DEFAULT_GRACE_MS, graceMs } from '../src/net/default-network-linger.js';
 import { berthTables, tableName } from '../src/net/firewall.js';
 import { DEFAULT_NETWORK, type NetworkRecord, NetworkStore } from '../src/net/network-store.js';
@@ -58,8 +58,13 @@ describe('the default network outlives its containers only while its owner lives
 });
 
 /** Runs test/support/default-network-handover.ts in its own network root; returns the record it made and how it ended. */
-async function handOver(root: string, grace: number, signal?: NodeJS.Signals): Promise<{ record: NetworkRecord; code: number | null }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/default-network-handover.ts', root, signal ? 'idle' : ''], {
+async function handOver(
+  root: string,
+  grace: number,
+  signal?: NodeJS.Signals,
+  mode = signal ? 'idle' : '',
+): Promise<{ record: NetworkRecord; code: number | null }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/default-network-handover.ts', root, mode], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BERTH_NETWORK_GRACE_MS: String(grace) },
   });
@@ -67,6 +72,16 @@ async function handOver(root: string, grace: number, signal?: NodeJS.Signals): P
   if (signal) child.kill(signal);
   const [code] = (await once(child, 'close')) as [number | null];
   return { record: JSON.parse(line.toString()) as NetworkRecord, code };
+}
+
+/** Files `users` as the default network's users, as processes joining it do. */
+async function setUsers(store: NetworkStore, users: ProcessIdentity[]): Promise<void> {
+  await store.locked(async () => {
+    const held = store.get(DEFAULT_NETWORK);
+    if (!held) throw new Error('the default network went while it was held');
+    held.users = users;
+    store.save(held);
+  });
 }
 
 /** The store's default network, its bridge and its nftables table are all gone. */
@@ -107,24 +122,36 @@ describe('the last process hands the default network to a reaper for a grace per
     expectGone(store, record);
   });
 
-  it('a process that uses it within the grace period takes it over, rules and all, and the reaper leaves it', async () => {
+  it('a process that uses it within the grace period joins it; the reaper waits for it and spawns no other', async () => {
     const root = dirs.make();
     const store = new NetworkStore(root);
-    const { record } = await handOver(root, 60_000);
+    const { record } = await handOver(root, 1000);
     const reaper = store.get(DEFAULT_NETWORK)?.owner;
     expect(isAlive(reaper)).toBe(true);
-    // What NetworkManager does when a container joins a lingering default network.
-    await store.locked(async () => {
-      const taken = store.get(DEFAULT_NETWORK);
-      if (!taken) throw new Error('the default network went during its grace period');
-      taken.owner = identify();
-      delete taken.lingering;
-      store.save(taken);
-    });
-    expect(await eventually(() => !isAlive(reaper), 5000)).toBe(true);
+    const joiner = await handOver(root, 1000, undefined, 'join');
+    expect(joiner.code).toBe(0);
+    expect(joiner.record.id).toBe(record.id);
+    expect(joiner.record.owner).toEqual(reaper);
+    expect(joiner.record.users?.map((u) => u.pid)).toHaveLength(1);
+    // The joiner ended without handing anything over: the same reaper holds it, then removes it.
+    expect(store.get(DEFAULT_NETWORK)?.owner).toEqual(reaper);
+    expect(await eventually(() => !isAlive(reaper), 10_000)).toBe(true);
+    expectGone(store, record);
+  });
+
+  it('the reaper keeps it while a user runs, and removes it a grace period after the user ends', async () => {
+    const root = dirs.make();
+    const store = new NetworkStore(root);
+    const { record } = await handOver(root, 300);
+    const reaper = store.get(DEFAULT_NETWORK)?.owner;
+    // This test's process plays a user that stays: the reaper must outwait it.
+    await setUsers(store, [identify() as ProcessIdentity]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(isAlive(reaper)).toBe(true);
     expect(store.get(DEFAULT_NETWORK)?.id).toBe(record.id);
-    expect(berthTables()).toContain(tableName(record));
-    await store.locked(async () => tearDown(store, record));
+    // A user that ended (a pid no process has) no longer holds it.
+    await setUsers(store, [{ pid: 2 ** 22 + 1, startTime: 1 }]);
+    expect(await eventually(() => !isAlive(reaper), 10_000)).toBe(true);
     expectGone(store, record);
   });
 

@@ -23,6 +23,8 @@ import {
   DockerUnavailableError,
   GenericContainer,
   ImageNotPresentError,
+  type LogFrame,
+  type LogSelection,
   LogWaitStrategy,
   type PullProgress,
   RedisContainer,
@@ -109,6 +111,13 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     return id;
   }
 
+  /** The text of each line of a container's logs. */
+  async function logLines(id: string, selection: LogSelection = {}): Promise<string[]> {
+    const lines: string[] = [];
+    for await (const frame of await engine.containerLogs(id, selection)) lines.push(frame.data.toString());
+    return lines;
+  }
+
   it('negotiates the API version from /_ping', async () => {
     const ping = new Pool('http://docker', { socketPath: SOCKET });
     const res = await ping.request({ method: 'GET', path: '/_ping' });
@@ -148,7 +157,7 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect(events.some((e) => !e.done && e.downloaded > 0 && e.downloaded <= e.total)).toBe(true);
     const reader = await run(['cat', '/unique'], { image: image.id });
     await engine.waitContainer(reader);
-    expect((await (await engine.containerLogs(reader)).toArray()).map(String)).toEqual([`${unique}\n`]);
+    expect(await logLines(reader)).toEqual([`${unique}\n`]);
     await engine.removeContainer(reader);
     await engine.removeContainer(writer);
   });
@@ -171,12 +180,12 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect(created.Config.Labels.team).toBe('berth');
     await engine.startContainer(id);
     expect(await engine.waitContainer(id)).toEqual({ exitCode: 7 });
-    const lines: string[] = [];
-    for await (const line of await engine.containerLogs(id)) lines.push(String(line));
-    expect(lines.sort()).toEqual(['one\n', 'three\n', 'two\n']);
-    const stdout: string[] = [];
-    for await (const line of await engine.containerLogs(id, { stderr: false, tail: 1 })) stdout.push(String(line));
-    expect(stdout).toEqual(['three\n']);
+    const frames: LogFrame[] = [];
+    for await (const frame of await engine.containerLogs(id)) frames.push(frame);
+    expect(frames.map((f) => `${f.stream} ${f.data}`).sort()).toEqual(['stderr two\n', 'stdout one\n', 'stdout three\n']);
+    // The daemon's time of each line, as RFC 3339 with nanoseconds, for the SDK to print.
+    for (const f of frames) expect(f.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+    expect(await logLines(id, { stderr: false, tail: 1 })).toEqual(['three\n']);
     const exited = await engine.inspectContainer(id);
     expect(exited.Name).toBe(`/${name}`);
     expect(exited.State).toMatchObject({ Status: 'exited', Running: false, ExitCode: 7 });
@@ -287,8 +296,7 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect((await engine.waitContainer(writer)).exitCode).toBe(0);
     const reader = await run(['cat', '/data/file'], { mounts: [{ type: 'volume', source: volume.Name, target: '/data', readOnly: true }] });
     await engine.waitContainer(reader);
-    const lines = (await (await engine.containerLogs(reader)).toArray()).map(String);
-    expect(lines).toEqual(['kept\n']);
+    expect(await logLines(reader)).toEqual(['kept\n']);
     await expect(engine.removeVolume(volume.Name)).rejects.toMatchObject({ code: 'VOLUME_IN_USE' });
     await engine.removeContainer(writer);
     await engine.removeContainer(reader);

@@ -17,7 +17,7 @@ async function startBusybox(script: string, extra: Partial<ContainerSpec> = {}):
 
 async function output(id: string): Promise<string> {
   let text = '';
-  for await (const chunk of await getEngine().containerLogs(id)) text += String(chunk);
+  for await (const frame of await getEngine().containerLogs(id)) text += frame.data.toString();
   return text;
 }
 

@@ -246,8 +246,13 @@ describe('beside a dockerd', () => {
     'accepts berth bridge traffic in DOCKER-USER, ahead of its RETURN, while a network exists',
     async () => {
       await using network = await new Network().start();
+      // A second network finds the rules in place and adds no copies.
+      await using second = await new Network().start();
       const rules = spawnSync('iptables', ['-w', '-S', 'DOCKER-USER'], { encoding: 'utf8' }).stdout.split('\n');
-      const berth = rules.findIndex((r) => r.includes('-i berth+') && r.includes('--comment berth') && r.endsWith('-j ACCEPT'));
+      const isBerth = (r: string) => r.includes('berth+') && r.includes('--comment berth') && r.endsWith('-j ACCEPT');
+      expect(rules.filter(isBerth)).toHaveLength(2);
+      expect(second.getName()).not.toBe(network.getName());
+      const berth = rules.findIndex((r) => r.includes('-i berth+') && isBerth(r));
       expect(berth).toBeGreaterThan(0);
       const ret = rules.indexOf('-A DOCKER-USER -j RETURN');
       if (ret >= 0) expect(berth).toBeLessThan(ret);

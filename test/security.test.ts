@@ -303,6 +303,6 @@ describe('stop signal and timeout from the spec', () => {
 
 async function logsOf(id: string): Promise<string> {
   let output = '';
-  for await (const chunk of await getEngine().containerLogs(id)) output += String(chunk);
+  for await (const frame of await getEngine().containerLogs(id)) output += frame.data.toString();
   return output;
 }

@@ -31,7 +31,7 @@ function readLoop(after = ''): Promise<StartedTestContainer> {
 
 async function logs(c: StartedTestContainer): Promise<string> {
   const lines: string[] = [];
-  for await (const line of await getEngine().containerLogs(c.getId())) lines.push(String(line));
+  for await (const frame of await getEngine().containerLogs(c.getId())) lines.push(frame.data.toString());
   return lines.join('');
 }
 

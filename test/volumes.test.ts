@@ -44,7 +44,7 @@ async function runSpec(spec: Omit<ContainerSpec, 'image'> & { image?: string }) 
     await engine.startContainer(id);
     const { exitCode } = await engine.waitContainer(id);
     let output = '';
-    for await (const line of await engine.containerLogs(id)) output += String(line);
+    for await (const frame of await engine.containerLogs(id)) output += frame.data.toString();
     return { exitCode, output, id };
   } finally {
     await engine.removeContainer(id, { force: true });
@@ -120,7 +120,7 @@ describe('named volumes', () => {
     await engine.startContainer(id);
     await engine.waitContainer(id);
     let output = '';
-    for await (const line of await engine.containerLogs(id)) output += String(line);
+    for await (const frame of await engine.containerLogs(id)) output += frame.data.toString();
     expect(output).toBe('from image\n1\n');
     await engine.removeContainer(id);
     await expect(engine.inspectVolume(volume)).rejects.toBeInstanceOf(VolumeNotFoundError);

@@ -1,6 +1,6 @@
+import type { ImageConfig } from '../engine/api/index.js';
 import type { HistoryEntry } from '../engine/image/commit.js';
 import type { ImageRecord } from '../engine/image/image-store.js';
-import type { ImageConfig } from '../engine/image/manifest.js';
 import { DockerfileError } from '../errors.js';
 import { expandWord, SubstitutionError } from './dockerfile/substitute.js';
 

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
-import type { Engine } from '../engine/engine.js';
+import type { BuildImageOptions, Engine } from '../engine/api/index.js';
 import { type HistoryEntry, stackImage } from '../engine/image/commit.js';
 import { applyConfigChanges } from '../engine/image/config-changes.js';
 import type { ImageRecord, ImageStore } from '../engine/image/image-store.js';
 import { BuildContextError, BuildStepError, DockerfileError } from '../errors.js';
 import { BuildCache } from './build-cache.js';
-import type { BuildImageOptions } from './build-options.js';
 import { BuildState } from './build-state.js';
 import { loadIgnoreRules } from './context/dockerignore.js';
 import { ensureParents, stageCopy } from './copy-stage.js';

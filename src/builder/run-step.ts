@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/api/index.js';
 import { BuildStepError } from '../errors.js';
 import type { BuildState } from './build-state.js';
 import type { RunInstruction } from './dockerfile/instructions.js';
@@ -42,10 +42,8 @@ export async function runStep<T>(
     await host.engine.startContainer(id);
     const tail: string[] = [];
     const logs = await host.engine.containerLogs(id, { follow: true });
-    for await (const chunk of logs) {
-      for (const line of String(chunk)
-        .split('\n')
-        .filter((l, i, all) => l !== '' || i < all.length - 1)) {
+    for await (const frame of logs) {
+      for (const line of frame.data.toString('utf8').replace(/\n$/, '').split('\n')) {
         onLine(line);
         tail.push(line);
         if (tail.length > TAIL_LINES) tail.shift();

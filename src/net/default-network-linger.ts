@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debug } from '../debug.js';
+import { PACKAGE_ROOT } from '../engine/native.js';
 import { atProcessEnd } from '../engine/state/process-end.js';
-import { identify } from '../engine/state/process-identity.js';
+import { identify, isAlive } from '../engine/state/process-identity.js';
 import { NetworkError } from '../errors.js';
 import { tearDown } from './bridge-lifecycle.js';
-import { DEFAULT_NETWORK, type NetworkRecord, type NetworkStore, pruneDeadEndpoints } from './network-store.js';
+import { DEFAULT_NETWORK, liveUsers, type NetworkRecord, type NetworkStore, pruneDeadEndpoints } from './network-store.js';
 
 /** How long the default network outlives the last process that used it, unless `BERTH_NETWORK_GRACE_MS` says otherwise. */
 export const DEFAULT_GRACE_MS = 2000;
@@ -22,6 +23,33 @@ export function graceMs(env: NodeJS.ProcessEnv = process.env): number {
     });
   }
   return ms;
+}
+
+/**
+ * What a process does when it finds the default network made (under the
+ * store's lock; the caller saves the record): a dead owner's becomes its
+ * own; one a live process or reaper holds it joins as a user, so that when
+ * it ends it has nothing to do — the holder, or the reaper it hands over
+ * to, waits for its users. A run of test files thus spawns one reaper, not
+ * one per file.
+ */
+export function useDefault(store: NetworkStore, record: NetworkRecord): void {
+  if (!isAlive(record.owner)) {
+    const me = identify();
+    if (me) record.owner = me;
+    delete record.lingering;
+  } else if (record.owner?.pid !== process.pid) {
+    joinAsUser(record);
+  }
+  if (record.owner?.pid === process.pid) releaseDefaultOnExit(store);
+}
+
+/** Adds this process to the record's users (once), dropping those that ended. */
+function joinAsUser(record: NetworkRecord): void {
+  const users = liveUsers(record);
+  const me = identify();
+  if (me && !users.some((u) => u.pid === me.pid)) users.push(me);
+  record.users = users;
 }
 
 /**
@@ -44,10 +72,11 @@ export function releaseDefaultOnExit(store: NetworkStore): void {
         const record = store.get(DEFAULT_NETWORK);
         if (!record || record.owner?.pid !== process.pid) return;
         pruneDeadEndpoints(record);
-        const attached = Object.keys(record.endpoints).length > 0;
-        // Containers still attached are this process's, being taken down by their monitors: the reaper waits for them.
-        if (grace > 0 && handToReaper(store, record, grace)) return;
-        if (!attached) tearDown(store, record);
+        const users = liveUsers(record);
+        const inUse = Object.keys(record.endpoints).length > 0 || users.length > 0;
+        // Containers still attached (this process's, being taken down, or its users') and users are waited for by the reaper.
+        if ((grace > 0 || inUse) && handToReaper(store, { ...record, users }, grace)) return;
+        if (!inUse) tearDown(store, record);
       });
     } catch (error) {
       debug('could not release the default network at exit: %s', (error as Error).message);
@@ -58,11 +87,15 @@ export function releaseDefaultOnExit(store: NetworkStore): void {
 /** Spawns the reaper and makes it the owner; false if it could not be started. */
 function handToReaper(store: NetworkStore, record: NetworkRecord, grace: number): boolean {
   const self = fileURLToPath(import.meta.url);
-  const script = join(dirname(self), `default-network-reaper${extname(self)}`);
-  // Running from source (tests, tsx): the reaper is TypeScript too, loaded the same way.
-  const loader = extname(self) === '.ts' ? ['--import', 'tsx'] : [];
+  // Running from source (tests, tsx): the reaper is TypeScript beside this file, loaded the same way;
+  // from the bundle in dist/, it is an entry point of its own there.
+  const fromSource = extname(self) === '.ts';
+  const script = fromSource
+    ? join(dirname(self), 'default-network-reaper.ts')
+    : join(PACKAGE_ROOT, 'dist', 'net', 'default-network-reaper.js');
+  const loader = fromSource ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, script, store.root, String(grace)], {
-    cwd: join(dirname(self), '..', '..'),
+    cwd: PACKAGE_ROOT,
     detached: true,
     stdio: 'ignore',
   });

@@ -70,11 +70,20 @@ const DOCKER_RULE_COMMENT = 'berth';
  * understanding the table.
  */
 export function allowThroughDockerForward(): void {
-  const chain = dockerForwardChain();
+  const listing = iptables(['-S']);
+  if (listing.status !== 0) return; // No iptables here: nothing of Docker's to get through.
+  const text = String(listing.stdout);
+  const chain = dockerForwardChain(text);
   if (!chain) return;
+  // The listing shows the rules already in place: a check run per rule cost ~25 ms each on every new bridge.
   for (const rule of dockerRules()) {
-    if (iptables(['-C', chain, ...rule]).status !== 0) checkIptables(iptables(['-I', chain, ...rule]), chain);
+    if (!listed(text, chain, rule)) checkIptables(iptables(['-I', chain, ...rule]), chain);
   }
+}
+
+/** Whether `iptables -S` output has `rule` in `chain`, as iptables prints it back. */
+function listed(listing: string, chain: string, rule: string[]): boolean {
+  return listing.split('\n').includes(`-A ${chain} ${rule.join(' ')}`);
 }
 
 /** Takes the rules out again (when no berth network is left). */
@@ -96,12 +105,9 @@ function dockerRules(): string[][] {
   ];
 }
 
-function dockerForwardChain(): string | undefined {
-  const listing = iptables(['-S']);
-  if (listing.status !== 0) return undefined; // No iptables here: nothing of Docker's to get through.
-  const text = String(listing.stdout);
-  if (/^-N DOCKER-USER$/m.test(text)) return 'DOCKER-USER';
-  return /^-P FORWARD DROP$/m.test(text) ? 'FORWARD' : undefined;
+function dockerForwardChain(listing: string): string | undefined {
+  if (/^-N DOCKER-USER$/m.test(listing)) return 'DOCKER-USER';
+  return /^-P FORWARD DROP$/m.test(listing) ? 'FORWARD' : undefined;
 }
 
 function iptables(args: string[]) {

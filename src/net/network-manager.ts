@@ -1,12 +1,12 @@
 import * as fs from 'node:fs';
 import { hostname as osHostname } from 'node:os';
-import type { ContainerSpec, NetworkCreateOptions } from '../engine/engine.js';
+import type { ContainerSpec, NetworkCreateOptions } from '../engine/api/index.js';
 import { native } from '../engine/native.js';
 import { readOr } from '../engine/state/files.js';
 import { identify, isAlive, type ProcessIdentity } from '../engine/state/process-identity.js';
 import { NetworkError, NetworkNotFoundError } from '../errors.js';
 import { bringUp, tearDown } from './bridge-lifecycle.js';
-import { releaseDefaultOnExit } from './default-network-linger.js';
+import { releaseDefaultOnExit, useDefault } from './default-network-linger.js';
 import { type EtcFiles, etcFilesIn, etcMountRecords, type HostEntry, hostsText, resolvConfText, rewriteInPlace } from './etc-files.js';
 import { relayHostPorts } from './host-port-relay.js';
 import { allocateAddress, chooseSubnet } from './ipam.js';
@@ -215,12 +215,7 @@ export class NetworkManager {
   #defaultNetwork(): NetworkRecord {
     const existing = this.store.get(DEFAULT_NETWORK);
     if (existing) {
-      // A dead owner's, or one a reaper holds for its grace period: ours now (saved with our endpoint).
-      if (!isAlive(existing.owner) || existing.lingering) {
-        existing.owner = identify();
-        delete existing.lingering;
-      }
-      if (existing.owner?.pid === process.pid) releaseDefaultOnExit(this.store);
+      useDefault(this.store, existing); // Saved with our endpoint.
       return existing;
     }
     const record = this.#newRecord(DEFAULT_NETWORK, NetworkStore.newId(), DEFAULT_BRIDGE, true, {});

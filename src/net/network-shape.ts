@@ -1,4 +1,4 @@
-import type { ContainerInfo, NetworkInfo } from '../engine/engine.js';
+import type { ContainerInfo, NetworkInfo } from '../engine/api/index.js';
 import type { Endpoint, NetworkRecord } from './network-store.js';
 import type { PortMapping } from './port-proxy.js';
 

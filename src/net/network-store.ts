@@ -43,9 +43,15 @@ export interface NetworkRecord {
   /**
    * The default network only: its owner is a reaper holding it for a grace
    * period after the last process that used it ended (see
-   * default-network-linger.ts); the next process to use it takes it over.
+   * default-network-linger.ts); processes that use it meanwhile join it as users.
    */
   lingering?: boolean;
+  /**
+   * The default network only: processes besides the owner that use it. Its
+   * owner, when it ends, hands it to a reaper that waits for them (and an
+   * owning reaper does), so they need do nothing when they end.
+   */
+  users?: ProcessIdentity[];
   endpoints: Record<string, Endpoint>;
   /** The address handed out last (allocation continues after it). */
   lastIp?: string;
@@ -127,4 +133,9 @@ export function pruneDeadEndpoints(record: NetworkRecord): boolean {
     changed = true;
   }
   return changed;
+}
+
+/** The default network's users (see {@link NetworkRecord.users}) that still run. */
+export function liveUsers(record: NetworkRecord): ProcessIdentity[] {
+  return (record.users ?? []).filter(isAlive);
 }

@@ -1,11 +1,9 @@
 import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
-import type { ContainerExit } from '../engine/engine.js';
-import type { LogSelection } from '../engine/runtime/log-frames.js';
-import type { PathArchive } from '../volumes/copy-out.js';
+import type { AttachOptions, ContainerExit, PathArchive } from '../engine/api/index.js';
 import type { ContentToCopy, DirectoryToCopy, FileToCopy } from '../volumes/copy-sources.js';
 import type { ContainerSnapshot, SnapshotOptions } from './container-snapshot.js';
 import type { CopyToContainerOptions } from './copy-options.js';
+import type { ContainerAttachment, LogOptions } from './log-lines.js';
 import {
   type ContainerCommitOptions,
   type ExecCommandOptions,
@@ -114,12 +112,12 @@ export class AbstractStartedContainer implements StartedTestContainer {
   }
 
   /** As {@link StartedGenericContainer.logs}. */
-  logs(options?: LogSelection): Promise<Readable> {
+  logs(options?: LogOptions): Promise<Readable> {
     return this.startedTestContainer.logs(options);
   }
 
   /** As {@link StartedGenericContainer.output}. */
-  output(options?: Omit<LogSelection, 'follow'>): Promise<string> {
+  output(options?: Omit<LogOptions, 'follow'>): Promise<string> {
     return this.startedTestContainer.output(options);
   }
 
@@ -139,7 +137,7 @@ export class AbstractStartedContainer implements StartedTestContainer {
   }
 
   /** As {@link StartedGenericContainer.attachStdin}. */
-  attachStdin(options?: AttachOptions): Promise<AttachSession> {
+  attachStdin(options?: AttachOptions): Promise<ContainerAttachment> {
     return this.startedTestContainer.attachStdin(options);
   }
 

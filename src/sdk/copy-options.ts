@@ -1,4 +1,4 @@
-import type { ExtractOptions } from '../volumes/copy-in.js';
+import type { ExtractOptions } from '../engine/api/index.js';
 
 /** How files are copied into a container, as testcontainers' `CopyToContainerOptions` (Docker's archive API options). */
 export interface CopyToContainerOptions {

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/api/index.js';
 import { LocalEngine } from '../engine/local/local-engine.js';
 
 let current: Engine | undefined;

@@ -1,10 +1,17 @@
 import type { Readable } from 'node:stream';
-import type { Ulimit } from '../engine/container/process-security.js';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  Engine,
+  HealthCheck,
+  MountSpec,
+  PortBinding,
+  Propagation,
+  RegistryCredentials,
+  Ulimit,
+} from '../engine/api/index.js';
 import { checkText } from '../engine/container/spec-field.js';
 import { validateSpec } from '../engine/container/validate-spec.js';
-import type { ContainerInfo, ContainerSpec, Engine, PortBinding } from '../engine/engine.js';
-import type { HealthCheck } from '../engine/health/health-check.js';
-import type { RegistryCredentials } from '../engine/image/registry-auth.js';
 import { InvalidSpecError } from '../errors.js';
 import {
   type ArchiveToCopy,
@@ -14,9 +21,10 @@ import {
   type DirectoryToCopy,
   type FileToCopy,
 } from '../volumes/copy-sources.js';
-import { checkPropagation, type MountSpec, type Propagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
+import { checkPropagation, parseTmpfsOptions } from '../volumes/mount-spec.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { getEngine } from './engine-provider.js';
+import { logLines } from './log-lines.js';
 import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
@@ -527,7 +535,7 @@ export class GenericContainer {
   }
 
   async #followLogs(engine: Engine, id: string): Promise<void> {
-    if (this.logConsumer) this.logConsumer(await engine.containerLogs(id, { follow: true }));
+    if (this.logConsumer) this.logConsumer(await logLines((request) => engine.containerLogs(id, request), { follow: true }));
   }
 
   /** Runs after the image is present and before the container is created; modules override it to adjust the configuration. */

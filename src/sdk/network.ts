@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Engine, NetworkCreateOptions } from '../engine/engine.js';
+import type { Engine, NetworkCreateOptions } from '../engine/api/index.js';
 import { getEngine } from './engine-provider.js';
 
 /**

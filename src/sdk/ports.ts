@@ -1,6 +1,6 @@
+import type { PortBinding } from '../engine/api/index.js';
 import { checkPortBinding } from '../engine/container/port-checks.js';
 import { refuse } from '../engine/container/spec-field.js';
-import type { PortBinding } from '../engine/engine.js';
 
 /**
  * A port as `withExposedPorts` takes it: `80`, `"53/udp"`, or

@@ -1,4 +1,4 @@
-import type { PullPolicyName } from '../engine/engine.js';
+import type { PullPolicyName } from '../engine/api/index.js';
 
 /**
  * testcontainers' pull policy interface: a policy of your own says whether to

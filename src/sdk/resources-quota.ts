@@ -1,5 +1,5 @@
+import type { ResourceLimits } from '../engine/api/index.js';
 import { MIN_MEMORY_BYTES } from '../engine/cgroups/limit-checks.js';
-import type { ResourceLimits } from '../engine/cgroups/limits.js';
 import { refuse } from '../engine/container/spec-field.js';
 
 /** What `withResourcesQuota` takes, as testcontainers does: memory in GiB, CPUs as a (fractional) count. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { ContainerInfo, Engine } from '../engine/engine.js';
+import type { ContainerInfo, Engine } from '../engine/api/index.js';
 import { hostRunDir } from '../engine/paths.js';
 import { withFileLock } from '../engine/state/file-lock.js';
 

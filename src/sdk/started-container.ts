@@ -1,16 +1,22 @@
 import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../engine/attach-options.js';
-import type { ContainerExit, ContainerInfo, ContainerSpec, Engine } from '../engine/engine.js';
-import type { ExecOptions, ExecResult } from '../engine/exec-options.js';
-import type { CommitOptions } from '../engine/image/commit.js';
-import type { LogSelection } from '../engine/runtime/log-frames.js';
+import type {
+  AttachOptions,
+  CommitOptions,
+  ContainerExit,
+  ContainerInfo,
+  ContainerSpec,
+  Engine,
+  ExecOptions,
+  ExecResult,
+  PathArchive,
+} from '../engine/api/index.js';
 import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../errors.js';
-import type { PathArchive } from '../volumes/copy-out.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
-import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
+import { ContainerSnapshot, checkSpares, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { sdkHost } from './host.js';
+import { attachmentOf, type ContainerAttachment, type LogOptions, logLines, logText } from './log-lines.js';
 import { parsePort } from './ports.js';
 import { StoppedGenericContainer } from './stopped-container.js';
 import type { StartedTestContainer } from './test-container.js';
@@ -164,15 +170,14 @@ export class StartedGenericContainer implements AsyncDisposable {
    * until the container ends. `since` (Date, or seconds since the epoch)
    * and `tail` select as in `docker logs`; `follow: false` ends at what was written so far.
    */
-  logs(options: LogSelection = {}): Promise<Readable> {
-    return this.engine.containerLogs(this.getId(), { follow: true, ...options });
+  logs(options: LogOptions = {}): Promise<Readable> {
+    return logLines((request) => this.engine.containerLogs(this.getId(), request), { follow: true, ...options });
   }
 
   /** Output so far as one string (both streams, in order). */
-  async output(options: Omit<LogSelection, 'follow'> = {}): Promise<string> {
-    let text = '';
-    for await (const chunk of await this.engine.containerLogs(this.getId(), options)) text += String(chunk);
-    return text;
+  async output(options: Omit<LogOptions, 'follow'> = {}): Promise<string> {
+    const { timestamps, ...selection } = options;
+    return logText(await this.engine.containerLogs(this.getId(), selection), timestamps);
   }
 
   /**
@@ -199,7 +204,7 @@ export class StartedGenericContainer implements AsyncDisposable {
    * line, ending when the container does. Same as `logs({ follow: true, tail: 0 })`.
    */
   attach(): Promise<Readable> {
-    return this.engine.containerLogs(this.getId(), { follow: true, tail: 0 });
+    return logLines((request) => this.engine.containerLogs(this.getId(), request), { follow: true, tail: 0 });
   }
 
   /**
@@ -208,8 +213,8 @@ export class StartedGenericContainer implements AsyncDisposable {
    * Needs {@link GenericContainer.withOpenStdin} (to write) or
    * {@link GenericContainer.withTty} (to resize).
    */
-  attachStdin(options: AttachOptions = {}): Promise<AttachSession> {
-    return this.engine.attachContainer(this.getId(), options);
+  async attachStdin(options: AttachOptions = {}): Promise<ContainerAttachment> {
+    return attachmentOf(await this.engine.attachContainer(this.getId(), options));
   }
 
   /** Copies host files into the running container (`target` is each file's container path). */
@@ -305,6 +310,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (!snapshotBuilder) {
       throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
     }
+    const spares = checkSpares(options.spares);
     const kept = options.keep === true || options.name !== undefined;
     const commit: CommitOptions = {
       temporary: !kept,
@@ -316,7 +322,7 @@ export class StartedGenericContainer implements AsyncDisposable {
       options.quiesce === 'stop'
         ? await this.#whileStopped(() => this.engine.commitContainer(this.getId(), commit))
         : await this.engine.commitContainer(this.getId(), commit);
-    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder);
+    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder, spares);
   }
 
   /** Runs `fn` on the container stopped by its stop signal, then starts it again and waits for it as `start()` did. */

@@ -1,4 +1,4 @@
-import type { Engine } from '../engine/engine.js';
+import type { Engine } from '../engine/api/index.js';
 
 /**
  * What {@link StartedGenericContainer.stop} resolves to, as testcontainers'

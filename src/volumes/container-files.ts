@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type { ExtractOptions, PathArchive } from '../engine/api/index.js';
 import type { ContainerRecord, ContainerStore } from '../engine/container/container-store.js';
 import type { ImageStore } from '../engine/image/image-store.js';
 import type { ContainerRuntime } from '../engine/local/container-runtime.js';
@@ -6,8 +7,8 @@ import type { ViewSpec } from '../engine/runtime/helper-spec.js';
 import { withFileLock } from '../engine/state/file-lock.js';
 import { ContainerPathError } from '../errors.js';
 import { type ContainerRoot, openContainerRoot, SharedRoots, viewSpecOf } from './container-root.js';
-import { type ExtractOptions, extractInto } from './copy-in.js';
-import { archivePath, type PathArchive } from './copy-out.js';
+import { extractInto } from './copy-in.js';
+import { archivePath } from './copy-out.js';
 import { InRoot } from './in-root.js';
 import type { ResolvedMount } from './mount-spec.js';
 import { spool } from './spool.js';

@@ -1,18 +1,12 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
+import type { ExtractOptions } from '../engine/api/index.js';
 import { readTar, type TarEntry } from '../engine/image/tar-reader.js';
 import { native } from '../engine/native.js';
 import { BerthError, ContainerPathError } from '../errors.js';
 import { at, type InRoot, lstatOrUndefined } from './in-root.js';
 
 const { O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY } = fs.constants;
-
-/** Options of {@link extractInto}. */
-export interface ExtractOptions {
-  /** Owner given to every entry instead of the archive's. */
-  uid?: number;
-  gid?: number;
-}
 
 /** What an extraction wrote. */
 export interface ExtractStats {

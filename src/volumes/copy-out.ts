@@ -2,29 +2,13 @@ import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { Readable } from 'node:stream';
 import type { HeaderData } from 'tar';
+import type { PathArchive } from '../engine/api/index.js';
 import { ContainerPathError } from '../errors.js';
 import { at, type InRoot } from './in-root.js';
 import { TAR_END, tarHeader, tarPadding } from './tar-header.js';
 
 const { O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_RDONLY } = fs.constants;
 const CHUNK = 64 * 1024;
-
-/** What Docker's archive API reports about a path (`X-Docker-Container-Path-Stat`). */
-export interface PathStat {
-  name: string;
-  size: number;
-  /** Unix type and permission bits (st_mode). */
-  mode: number;
-  mtime: string;
-  /** For a symlink: where it points. */
-  linkTarget: string;
-}
-
-/** A path of a container as a tar stream, with the path's own stat. */
-export interface PathArchive {
-  stat: PathStat;
-  stream: Readable;
-}
 
 /**
  * Archives `path` of `root` the way Docker's `GET /containers/{id}/archive`

@@ -1,45 +1,6 @@
 import { posix } from 'node:path';
+import type { MountInfo, Propagation, TmpfsMountSpec } from '../engine/api/index.js';
 import { InvalidMountError } from '../errors.js';
-
-/** How mount events propagate between a bind mount and its source (Docker's bind-propagation). */
-export type Propagation = 'private' | 'rprivate' | 'slave' | 'rslave' | 'shared' | 'rshared';
-
-/** A host file or directory mounted into the container (`--mount type=bind`). */
-export interface BindMountSpec {
-  type: 'bind';
-  /** Absolute host path; it must exist. */
-  source: string;
-  target: string;
-  readOnly?: boolean;
-  /** Default `rprivate`, as in Docker. */
-  propagation?: Propagation;
-}
-
-/** A named volume, or an anonymous one when `source` is left out (`--mount type=volume`). */
-export interface VolumeMountSpec {
-  type: 'volume';
-  /** Volume name; created if missing. Omit for an anonymous volume. */
-  source?: string;
-  target: string;
-  readOnly?: boolean;
-  /** Do not copy the image's content at `target` into a new, empty volume. */
-  noCopy?: boolean;
-}
-
-/** A tmpfs mount (`--tmpfs`, `--mount type=tmpfs`): nosuid and nodev, noexec unless `exec`. */
-export interface TmpfsMountSpec {
-  type: 'tmpfs';
-  target: string;
-  /** Size limit in bytes; default: the kernel's (half of RAM). */
-  sizeBytes?: number;
-  /** Permission bits of the tmpfs root; default 01777. */
-  mode?: number;
-  readOnly?: boolean;
-  exec?: boolean;
-}
-
-/** A mount of a container, as Docker's `HostConfig.Mounts` describe them. */
-export type MountSpec = BindMountSpec | VolumeMountSpec | TmpfsMountSpec;
 
 /** A mount after resolution at create time: what the container record keeps and the helper gets. */
 export interface ResolvedMount {
@@ -55,18 +16,6 @@ export interface ResolvedMount {
   propagation: Propagation | '';
   /** Helper options besides ro/rw and propagation, e.g. `size=…` for tmpfs. */
   options: string[];
-}
-
-/** The `Mounts` entries of `docker inspect`. */
-export interface MountInfo {
-  Type: 'bind' | 'volume' | 'tmpfs';
-  Name?: string;
-  Source: string;
-  Destination: string;
-  Driver?: string;
-  Mode: string;
-  RW: boolean;
-  Propagation: string;
 }
 
 const PROPAGATIONS = new Set<string>(['private', 'rprivate', 'slave', 'rslave', 'shared', 'rshared']);

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
+import type { MountSpec } from '../engine/api/index.js';
 import { InvalidMountError } from '../errors.js';
-import { checkBindSource, checkPropagation, cleanTarget, type MountSpec, type ResolvedMount, tmpfsOptions } from './mount-spec.js';
+import { checkBindSource, checkPropagation, cleanTarget, type ResolvedMount, tmpfsOptions } from './mount-spec.js';
 import { checkVolumeName, type VolumeStore } from './volume-store.js';
 
 /** What a container asks for: its own mounts, other containers' mounts, its image's VOLUMEs. */

@@ -1,17 +1,12 @@
 import * as fs from 'node:fs';
+import type { CreateVolumeOptions, PruneVolumesResult, VolumeInfo } from '../engine/api/index.js';
 import type { ContainerRecord, ContainerStore } from '../engine/container/container-store.js';
 import type { StatePaths } from '../engine/paths.js';
 import { trySyncLock, withFileLock } from '../engine/state/file-lock.js';
 import { VolumeInUseError } from '../errors.js';
 import type { ResolvedMount } from './mount-spec.js';
 import { type MountPlan, type MountRequest, resolveMounts } from './resolve-mounts.js';
-import { type CreateVolumeOptions, type VolumeInfo, VolumeStore } from './volume-store.js';
-
-/** What {@link VolumeManager.prune} removed. */
-export interface PruneVolumesResult {
-  volumesDeleted: string[];
-  spaceReclaimed: number;
-}
+import { VolumeStore } from './volume-store.js';
 
 /**
  * Volumes as the engine uses them: create, remove and prune, which

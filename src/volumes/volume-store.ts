@@ -1,29 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import type { CreateVolumeOptions, VolumeInfo } from '../engine/api/index.js';
 import { show } from '../engine/container/spec-field.js';
 import { treeSize } from '../engine/state/files.js';
 import { pidExists } from '../engine/state/process-identity.js';
 import { BerthError, VolumeNotFoundError } from '../errors.js';
-
-/** A volume as `docker volume inspect` shows it. */
-export interface VolumeInfo {
-  Name: string;
-  Driver: 'local';
-  /** Host directory holding the volume's files. */
-  Mountpoint: string;
-  CreatedAt: string;
-  Labels: Record<string, string>;
-  Scope: 'local';
-  Options: Record<string, string>;
-}
-
-/** Options of {@link VolumeStore.create}. */
-export interface CreateVolumeOptions {
-  /** Default: a random 64-hex name (an anonymous volume). */
-  name?: string;
-  labels?: Record<string, string>;
-}
 
 /** What `volumes/<name>/volume.json` holds. */
 interface VolumeFile {

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../errors.js';
+import type { CgroupStats, ResourceLimits } from '../api/index.js';
 import { readOr } from '../state/files.js';
 import { type CgroupLayout, cgroupLayout } from './hierarchy.js';
-import { type ResourceLimits, type Settings, v1Settings, v2Settings } from './limits.js';
-import { type CgroupStats, readStats } from './stats.js';
+import { type Settings, v1Settings, v2Settings } from './limits.js';
+import { readStats } from './stats.js';
 
 /** Every container's cgroup sits below this name in each hierarchy, so leftovers are easy to find. */
 export const CGROUP_PARENT = 'berth';

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from '../api/index.js';
 import { checkText, checkWhole, refuse } from '../container/spec-field.js';
-import type { ResourceLimits } from './limits.js';
 
 /** Docker's minimum memory limit: below it a container cannot even finish starting. */
 export const MIN_MEMORY_BYTES = 6 * 1024 ** 2;

@@ -1,23 +1,4 @@
-/** Resource limits, in Docker's HostConfig terms. */
-export interface ResourceLimits {
-  /** Memory limit in bytes. */
-  memory?: number;
-  /** Memory plus swap in bytes; -1 for unlimited swap. Default: twice `memory`, as Docker. */
-  memorySwap?: number;
-  /** Relative CPU weight (Docker's --cpu-shares, 2–262144, default 1024). */
-  cpuShares?: number;
-  /** CPU quota in units of 1e-9 CPUs (Docker's --cpus × 1e9). */
-  nanoCpus?: number;
-  /** CPUs the container may run on, e.g. `0-1` or `0,3`. */
-  cpusetCpus?: string;
-  /** Memory nodes, e.g. `0`. */
-  cpusetMems?: string;
-  /** Most processes at once; 0 or -1 for no limit. */
-  pidsLimit?: number;
-  /** Relative block IO weight, 10–1000. */
-  blkioWeight?: number;
-}
-
+import type { ResourceLimits } from '../api/index.js';
 /** `[file, value]` pairs, written in order. */
 export type Settings = [string, string][];
 

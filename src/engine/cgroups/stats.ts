@@ -1,17 +1,6 @@
+import type { CgroupStats } from '../api/index.js';
 import { readOr } from '../state/files.js';
 import type { CgroupLayout } from './hierarchy.js';
-
-/** Resource usage of a container, from its cgroups. */
-export interface CgroupStats {
-  /** CPU time used, in nanoseconds. */
-  cpuUsageNs: number;
-  memoryUsage: number;
-  /** Memory limit in bytes (a very large number when unlimited). */
-  memoryLimit: number;
-  pids: number;
-  ioReadBytes: number;
-  ioWriteBytes: number;
-}
 
 type PathOf = (controller: string, file: string) => string;
 

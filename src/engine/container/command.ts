@@ -1,5 +1,4 @@
-import type { ContainerSpec } from '../engine.js';
-import type { ImageConfig } from '../image/manifest.js';
+import type { ContainerSpec, ImageConfig } from '../api/index.js';
 
 /** PATH a container gets when neither the image nor the user sets one (Docker's default). */
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';

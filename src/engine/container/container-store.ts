@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { ContainerNotFoundError, ContainerStateError } from '../../errors.js';
 import type { ResolvedMount } from '../../volumes/mount-spec.js';
-import type { ContainerSpec } from '../engine.js';
+import type { ContainerSpec } from '../api/index.js';
 import type { ResolvedHealthCheck } from '../health/health-check.js';
 import { readlinkOr } from '../state/files.js';
 import { atProcessEnd } from '../state/process-end.js';

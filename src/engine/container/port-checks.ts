@@ -1,4 +1,4 @@
-import type { PortBinding } from '../engine.js';
+import type { PortBinding } from '../api/index.js';
 import { checkWhole, refuse } from './spec-field.js';
 
 const PORT_RANGE = 'a port number from 1 to 65535';

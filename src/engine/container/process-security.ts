@@ -1,38 +1,5 @@
 import { InvalidSpecError } from '../../errors.js';
-
-/** A resource limit, as `docker run --ulimit name=soft:hard` takes it; -1 means unlimited. */
-export interface Ulimit {
-  soft: number;
-  hard: number;
-}
-
-/**
- * Who the container's processes run as and what they may do. Defaults are
- * Docker's: root, Docker's default capabilities, its default seccomp
- * profile, masked and read-only `/proc` paths.
- */
-export interface ProcessSecurity {
-  /** `name`, `uid`, `name:group` or `uid:gid`, resolved in the image's /etc/passwd and /etc/group. */
-  user?: string;
-  /** Supplementary groups (names from the image's /etc/group, or numbers), beside the user's own. */
-  groupAdd?: string[];
-  /** Capabilities added to Docker's default set (`NET_ADMIN` or `CAP_NET_ADMIN`; `ALL` for every one). */
-  capAdd?: string[];
-  /** Capabilities taken from Docker's default set (`ALL` for every one). */
-  capDrop?: string[];
-  /** Every capability, no seccomp, no masked paths, writable /proc/sys and /sys (`docker run --privileged`). */
-  privileged?: boolean;
-  /** Sets no_new_privs: setuid binaries and file capabilities grant nothing. */
-  noNewPrivileges?: boolean;
-  /** `default`: Docker's default seccomp profile; `unconfined`: none. */
-  seccomp?: 'default' | 'unconfined';
-  /** Resource limits by name (`nofile`, `nproc`, `core`, …). */
-  ulimits?: Record<string, Ulimit>;
-  /** Mounts the rootfs read-only (volumes and tmpfs mounts stay writable). */
-  readonlyRootfs?: boolean;
-  /** Runs a tiny init as PID 1 that forwards signals to the command and reaps zombies (`docker run --init`). */
-  init?: boolean;
-}
+import type { ProcessSecurity } from '../api/index.js';
 
 type Record2 = [string, string];
 

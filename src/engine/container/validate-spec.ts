@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { constants } from 'node:os';
 import { ContainerStateError } from '../../errors.js';
+import type { ContainerSpec } from '../api/index.js';
 import { validateLimits } from '../cgroups/limit-checks.js';
-import type { ContainerSpec } from '../engine.js';
 import { checkPortBinding } from './port-checks.js';
 import { validateSecurity } from './process-security.js';
 import { checkText, checkTextList, checkWhole, refuse } from './spec-field.js';

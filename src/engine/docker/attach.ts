@@ -1,12 +1,11 @@
 import { ContainerStateError } from '../../errors.js';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
-import type { ContainerInfo } from '../engine.js';
+import type { AttachOptions, AttachSession, ContainerInfo } from '../api/index.js';
 import { endInput, feedHijacked, writeTo } from './hijacked-stdin.js';
-import { outputLines } from './logs.js';
+import { outputFrames } from './logs.js';
 import type { DockerTransport } from './transport.js';
 
 /**
- * `docker attach` on a hijacked connection: output as lines from the moment
+ * `docker attach` on a hijacked connection: output as line frames from the moment
  * of attaching, stdin written through. The container is created with
  * `StdinOnce`, so ending (or dropping) this client's stdin closes the
  * command's stdin, as Berth's attach promises for `end()`.
@@ -29,7 +28,7 @@ export async function attachTo(api: DockerTransport, info: ContainerInfo, option
   });
   if (conn.head.length > 0) conn.socket.unshift(conn.head);
   conn.socket.resume();
-  const output = outputLines(conn.socket, tty);
+  const output = outputFrames(conn.socket, tty, { stamped: false });
   const input = options.stdin === undefined ? Promise.resolve() : feedHijacked(conn.socket, options.stdin, tty);
   return {
     output,

@@ -1,6 +1,5 @@
 import { InvalidSpecError } from '../../errors.js';
-import type { MountSpec } from '../../volumes/mount-spec.js';
-import type { ContainerSpec } from '../engine.js';
+import type { ContainerSpec, MountSpec } from '../api/index.js';
 
 /** The body of Docker's `POST /containers/create` (the fields Berth sets). */
 export type CreateBody = Record<string, unknown> & { HostConfig: Record<string, unknown> };

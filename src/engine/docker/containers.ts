@@ -1,6 +1,4 @@
-import type { CgroupStats } from '../cgroups/stats.js';
-import type { ContainerExit, ContainerInfo, ContainerTop } from '../engine.js';
-import type { CommitOptions } from '../image/commit.js';
+import type { CgroupStats, CommitOptions, ContainerExit, ContainerInfo, ContainerTop } from '../api/index.js';
 import type { ApiSubject } from './api-errors.js';
 import { splitTag } from './images.js';
 import { toContainerInfo } from './inspect-shape.js';

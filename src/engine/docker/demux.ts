@@ -43,8 +43,10 @@ export class LineSplitter {
     return parts;
   }
 
-  flush(): string[] {
-    const rest = [this.#partial.stdout, this.#partial.stderr].filter((s) => s !== '');
+  flush(): [OutputStream, string][] {
+    const rest = (['stdout', 'stderr'] as const)
+      .filter((s) => this.#partial[s] !== '')
+      .map((s): [OutputStream, string] => [s, this.#partial[s]]);
     this.#partial.stdout = '';
     this.#partial.stderr = '';
     return rest;

@@ -1,33 +1,36 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Readable } from 'node:stream';
-import type { BuildImageOptions } from '../../builder/build-options.js';
 import { NotSupportedError, VolumeNotFoundError } from '../../errors.js';
-import type { ExtractOptions } from '../../volumes/copy-in.js';
-import type { PathArchive } from '../../volumes/copy-out.js';
-import type { PruneVolumesResult } from '../../volumes/volume-manager.js';
-import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
-import type { CgroupStats } from '../cgroups/stats.js';
 import type {
+  ArchiveFormat,
+  AttachOptions,
+  AttachSession,
+  BuildImageOptions,
+  CgroupStats,
+  CommitOptions,
   ContainerExit,
   ContainerInfo,
   ContainerSpec,
   ContainerTop,
+  CreateVolumeOptions,
   Engine,
+  ExecOptions,
+  ExecResult,
+  ExtractOptions,
   ImageHistoryEntry,
   ImageSummary,
+  ImportOptions,
+  LoadImagesOptions,
+  LogFrame,
+  LogRequest,
   NetworkCreateOptions,
   NetworkInfo,
+  PathArchive,
+  PruneResult,
+  PruneVolumesResult,
   PullImageOptions,
   PushImageOptions,
-} from '../engine.js';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
-import type { ArchiveFormat } from '../image/archive/detect.js';
-import type { LoadImagesOptions } from '../image/archive/load.js';
-import type { CommitOptions } from '../image/commit.js';
-import type { ImportOptions } from '../image/import.js';
-import type { PruneResult } from '../image/store-prune.js';
-import type { LogSelection } from '../runtime/log-frames.js';
+  VolumeInfo,
+} from '../api/index.js';
 import { attachTo } from './attach.js';
 import { createBody, extraNetworks } from './container-spec.js';
 import { DockerContainers } from './containers.js';
@@ -269,7 +272,7 @@ export class DockerEngine implements Engine {
     return this.#containers.inspect(id);
   }
 
-  async containerLogs(id: string, options?: LogSelection): Promise<Readable> {
+  async containerLogs(id: string, options?: LogRequest): Promise<AsyncIterable<LogFrame>> {
     const info = await this.inspectContainer(id);
     return containerLogs(this.#api, info.Id, info.Config.Tty, options);
   }

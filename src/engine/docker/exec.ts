@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
+import type { ExecOptions, ExecResult } from '../api/index.js';
 import { outputReader } from './demux.js';
 import { feedHijacked } from './hijacked-stdin.js';
 import type { DockerTransport, Hijacked } from './transport.js';

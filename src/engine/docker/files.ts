@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InvalidSpecError } from '../../errors.js';
-import type { ExtractOptions } from '../../volumes/copy-in.js';
-import type { PathArchive, PathStat } from '../../volumes/copy-out.js';
+import type { ExtractOptions, PathArchive, PathStat } from '../api/index.js';
 import type { DockerTransport } from './transport.js';
 
 /** Go's `os.FileMode` bits the daemon reports, and the `st_mode` type bits they stand for. */

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { StdinSource } from '../attach-options.js';
+import type { StdinSource } from '../api/index.js';
 import { stdinChunks } from '../runtime/stdin-source.js';
 
 /** The terminal's end-of-file character (^D): how a TTY's reader is told that input ended. */

@@ -2,14 +2,19 @@ import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveError, ImageNotFoundError, ImageNotPresentError, ImagePullError, RegistryError } from '../../errors.js';
-import type { ImageHistoryEntry, ImageSummary, PullImageOptions, PushImageOptions } from '../engine.js';
-import type { ArchiveFormat } from '../image/archive/detect.js';
-import type { LoadImagesOptions } from '../image/archive/load.js';
-import type { ImportOptions } from '../image/import.js';
-import type { ImageConfig } from '../image/manifest.js';
-import type { PullProgress } from '../image/pull.js';
-import type { RegistryCredentials } from '../image/registry-auth.js';
-import type { PruneResult } from '../image/store-prune.js';
+import type {
+  ArchiveFormat,
+  ImageConfig,
+  ImageHistoryEntry,
+  ImageSummary,
+  ImportOptions,
+  LoadImagesOptions,
+  PruneResult,
+  PullImageOptions,
+  PullProgress,
+  PushImageOptions,
+  RegistryCredentials,
+} from '../api/index.js';
 import { jsonLines } from './json-lines.js';
 import type { DockerTransport } from './transport.js';
 

@@ -1,4 +1,4 @@
-import type { ContainerInfo } from '../engine.js';
+import type { ContainerInfo } from '../api/index.js';
 
 /** Docker's inspect as Berth's {@link ContainerInfo}: the same shape, with Docker's nulls made empty where Berth promises arrays and maps. */
 export function toContainerInfo(raw: ContainerInfo): ContainerInfo {

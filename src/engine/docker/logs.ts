@@ -1,40 +1,62 @@
 import { Readable } from 'node:stream';
-import type { LogSelection } from '../runtime/log-frames.js';
+import type { LogFrame, LogRequest } from '../api/index.js';
+import { rfc3339Nano } from '../runtime/log-frames.js';
 import { LineSplitter, type OutputStream, outputReader } from './demux.js';
 import type { DockerTransport } from './transport.js';
 
+/** The time `docker logs --timestamps` puts before each message (RFC 3339, nanoseconds), and the space after it. */
+const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z) /;
+
 /**
- * `docker logs` as the local engine gives it: a stream of lines (each with
- * its `\n`, prefixed with the time when asked), ending when the output does
- * (with `follow`, when the container exits). Destroying it ends the request.
+ * `docker logs` as the contract has it: frames of one line each, stamped
+ * with the daemon's time (always asked for, so the caller may format it),
+ * ending when the output does (with `follow`, when the container exits, or
+ * when `signal` aborts). Breaking out of the iteration ends the request.
  */
-export async function containerLogs(api: DockerTransport, id: string, tty: boolean, selection: LogSelection = {}): Promise<Readable> {
-  const since = selection.since instanceof Date ? selection.since.getTime() / 1000 : selection.since;
+export async function containerLogs(
+  api: DockerTransport,
+  id: string,
+  tty: boolean,
+  request: LogRequest = {},
+): Promise<AsyncIterable<LogFrame>> {
+  const since = request.since instanceof Date ? request.since.getTime() / 1000 : request.since;
   // The daemon takes the tail of both streams before it drops one; Berth tails what was selected.
-  const oneStream = selection.stdout === false || selection.stderr === false;
-  const tailHere = oneStream && selection.tail !== undefined && !selection.follow;
+  const oneStream = request.stdout === false || request.stderr === false;
+  const tailHere = oneStream && request.tail !== undefined && !request.follow;
   const res = await api.request({
     method: 'GET',
     path: `/containers/${encodeURIComponent(id)}/logs`,
     query: {
-      follow: selection.follow ?? false,
-      stdout: selection.stdout ?? true,
-      stderr: selection.stderr ?? true,
-      timestamps: selection.timestamps ?? false,
+      follow: request.follow ?? false,
+      stdout: request.stdout ?? true,
+      stderr: request.stderr ?? true,
+      timestamps: true,
       since,
-      tail: selection.tail === undefined || tailHere ? 'all' : selection.tail,
+      tail: request.tail === undefined || tailHere ? 'all' : request.tail,
     },
     subject: { kind: 'container', name: id },
   });
-  const lines = outputLines(res.body, tty);
-  if (!tailHere) return lines;
-  const all = await lines.toArray();
-  return Readable.from(selection.tail === 0 ? [] : all.slice(-(selection.tail as number)));
+  const frames = outputFrames(res.body, tty, { stamped: true, ...(request.signal ? { signal: request.signal } : {}) });
+  if (!tailHere) return frames;
+  const all: LogFrame[] = await frames.toArray();
+  return Readable.from(request.tail === 0 ? [] : all.slice(-(request.tail as number)));
 }
 
-/** Lines of a container's output stream (multiplexed unless `tty`), as an object-mode Readable. */
-export function outputLines(body: Readable, tty: boolean): Readable {
+/**
+ * Frames of a container's output stream (multiplexed unless `tty`), one a
+ * line, as an object-mode Readable. `stamped` output carries the daemon's
+ * time before each message; otherwise a line gets the time it arrived.
+ * Destroying the Readable, or aborting `signal`, ends the body.
+ */
+export function outputFrames(body: Readable, tty: boolean, options: { stamped: boolean; signal?: AbortSignal }): Readable {
   const lines = new LineSplitter();
+  let lastTime = '';
+  const frame = (stream: OutputStream, line: string): LogFrame => {
+    const stamp = options.stamped ? STAMP.exec(line) : null;
+    // A message the daemon split mid-line continues at the time of its start.
+    lastTime = stamp?.[1] ?? (options.stamped && lastTime ? lastTime : rfc3339Nano(BigInt(Date.now()) * 1_000_000n));
+    return { stream, time: lastTime, data: Buffer.from(stamp ? line.slice(stamp[0].length) : line) };
+  };
   const out = new Readable({
     objectMode: true,
     read: () => body.resume(),
@@ -44,13 +66,20 @@ export function outputLines(body: Readable, tty: boolean): Readable {
     },
   });
   const read = outputReader(tty, (stream: OutputStream, data: Buffer) => {
-    for (const line of lines.push(stream, data)) if (!out.push(line)) body.pause();
+    for (const line of lines.push(stream, data)) if (!out.push(frame(stream, line))) body.pause();
   });
-  body.on('data', (chunk: Buffer) => read(chunk));
-  body.once('end', () => {
-    for (const line of lines.flush()) out.push(line);
+  const end = (): void => {
+    for (const [stream, line] of lines.flush()) out.push(frame(stream, line));
     out.push(null);
-  });
+  };
+  body.on('data', (chunk: Buffer) => read(chunk));
+  body.once('end', end);
   body.once('error', (error) => out.destroy(error));
+  const stop = (): void => {
+    body.destroy();
+    if (!out.destroyed) out.push(null);
+  };
+  if (options.signal?.aborted) stop();
+  else options.signal?.addEventListener('abort', stop, { once: true });
   return out;
 }

@@ -1,4 +1,4 @@
-import type { NetworkCreateOptions, NetworkInfo } from '../engine.js';
+import type { NetworkCreateOptions, NetworkInfo } from '../api/index.js';
 import type { DockerTransport } from './transport.js';
 
 /** Docker's `GET /networks/{id}`, the parts Berth reads. */

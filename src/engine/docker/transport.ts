@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import { Readable } from 'node:stream';
 import * as tls from 'node:tls';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { type ApiSubject, apiError, DockerUnavailableError, daemonMessage } from './api-errors.js';
 import { type DockerHost, describeHost } from './docker-host.js';
 
@@ -47,18 +47,28 @@ export interface Hijacked {
  * prefixed with it, and failures become Berth's typed errors.
  */
 export class DockerTransport {
-  readonly #pool: Pool;
+  #pool: Promise<Pool> | undefined;
   #version: Promise<string> | undefined;
 
-  constructor(readonly host: DockerHost) {
-    const origin = host.kind === 'unix' ? 'http://docker' : `${host.tls ? 'https' : 'http'}://${formatHost(host.host)}:${host.port}`;
-    this.#pool = new Pool(origin, {
-      ...(host.kind === 'unix' ? { socketPath: host.socketPath } : {}),
-      ...(host.kind === 'tcp' && host.tls ? { connect: { ...host.tls, servername: tlsServername(host.host) } } : {}),
-      // Waits, followed logs and pulls answer late and stream long.
-      headersTimeout: 0,
-      bodyTimeout: 0,
+  constructor(readonly host: DockerHost) {}
+
+  /**
+   * The connection pool, made on first use: undici is loaded only then,
+   * so importing Berth costs nothing for it when the local engine runs.
+   */
+  #connections(): Promise<Pool> {
+    this.#pool ??= import('undici').then(({ Pool }) => {
+      const { host } = this;
+      const origin = host.kind === 'unix' ? 'http://docker' : `${host.tls ? 'https' : 'http'}://${formatHost(host.host)}:${host.port}`;
+      return new Pool(origin, {
+        ...(host.kind === 'unix' ? { socketPath: host.socketPath } : {}),
+        ...(host.kind === 'tcp' && host.tls ? { connect: { ...host.tls, servername: tlsServername(host.host) } } : {}),
+        // Waits, followed logs and pulls answer late and stream long.
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      });
     });
+    return this.#pool;
   }
 
   /** The API version in use, negotiated once. */
@@ -75,7 +85,7 @@ export class DockerTransport {
     let offered: string | undefined;
     let answer: { status: number; text: string };
     try {
-      const res = await this.#pool.request({ method: 'GET', path: '/_ping' });
+      const res = await (await this.#connections()).request({ method: 'GET', path: '/_ping' });
       answer = { status: res.statusCode, text: await res.body.text() };
       const header = res.headers['api-version'];
       offered = Array.isArray(header) ? header[0] : header;
@@ -104,7 +114,8 @@ export class DockerTransport {
   async request(req: ApiRequest): Promise<ApiResponse> {
     const path = `/v${await this.version()}${req.path}${queryString(req.query)}`;
     const { body, headers } = encodeBody(req.body);
-    const res = await this.#pool.request({ method: req.method, path, body, headers: { ...headers, ...req.headers } });
+    const pool = await this.#connections();
+    const res = await pool.request({ method: req.method, path, body, headers: { ...headers, ...req.headers } });
     if (res.statusCode >= 300 && !req.accept?.includes(res.statusCode)) {
       throw apiError(res.statusCode, daemonMessage(await res.body.text()), req.subject ?? { kind: 'daemon' });
     }
@@ -173,7 +184,7 @@ export class DockerTransport {
 
   /** Closes idle connections. */
   async close(): Promise<void> {
-    await this.#pool.close();
+    await (await this.#pool)?.close();
   }
 }
 

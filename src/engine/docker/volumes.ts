@@ -1,5 +1,4 @@
-import type { PruneVolumesResult } from '../../volumes/volume-manager.js';
-import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
+import type { CreateVolumeOptions, PruneVolumesResult, VolumeInfo } from '../api/index.js';
 import { compareVersions, type DockerTransport } from './transport.js';
 
 /** Docker's volume, the parts Berth reads. */

@@ -1,19 +1,5 @@
 import { InvalidSpecError } from '../../errors.js';
-import type { ImageConfig } from '../image/manifest.js';
-
-/** A health check as a container spec takes it (Docker's `--health-*` flags; times in milliseconds). */
-export interface HealthCheck {
-  /** `['CMD', 'prog', 'arg']`, `['CMD-SHELL', 'shell command']`, or `['NONE']` to turn the image's check off. */
-  test: string[];
-  /** Between the end of one check and the start of the next; default 30 s. */
-  interval?: number;
-  /** A check running longer fails; default 30 s. */
-  timeout?: number;
-  /** Consecutive failures that make the container unhealthy; default 3. */
-  retries?: number;
-  /** Failures in this time after start do not count; default 0. */
-  startPeriod?: number;
-}
+import type { HealthCheck, ImageConfig } from '../api/index.js';
 
 /** A check ready to run: the argv to exec and every time filled in. */
 export interface ResolvedHealthCheck {
@@ -22,23 +8,6 @@ export interface ResolvedHealthCheck {
   timeoutMs: number;
   retries: number;
   startPeriodMs: number;
-}
-
-/** `State.Health` of `docker inspect`. */
-export interface HealthState {
-  Status: 'starting' | 'healthy' | 'unhealthy';
-  FailingStreak: number;
-  /** The last five results, oldest first. */
-  Log: HealthResult[];
-}
-
-/** One check's outcome, as `docker inspect` lists it. */
-export interface HealthResult {
-  Start: string;
-  End: string;
-  /** 0 healthy, 1 unhealthy, -1 the check could not run or timed out. */
-  ExitCode: number;
-  Output: string;
 }
 
 const DEFAULT_MS = 30_000;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
-import type { HealthResult, HealthState, ResolvedHealthCheck } from './health-check.js';
+import type { ExecOptions, ExecResult, HealthResult, HealthState } from '../api/index.js';
+import type { ResolvedHealthCheck } from './health-check.js';
 
 /** Docker keeps this much of a check's output and this many results. */
 const MAX_OUTPUT = 4096;

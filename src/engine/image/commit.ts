@@ -1,39 +1,11 @@
+import type { CommitOptions, ImageConfig } from '../api/index.js';
 import { identify } from '../state/process-identity.js';
 import { diffTar, type LayerGraft } from './diff-tar.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
-import { hostPlatform, type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
+import { hostPlatform, type ImageManifest, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
-
-/** What `docker commit` takes besides the container. */
-export interface CommitOptions {
-  /** Tag for the new image, e.g. `myapp:snapshot` (default: untagged). */
-  reference?: string;
-  /** Recorded in the image's history. */
-  comment?: string;
-  author?: string;
-  /**
-   * Dockerfile instructions applied to the new image's run settings, as
-   * `docker commit --change`: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD,
-   * USER, VOLUME, WORKDIR, STOPSIGNAL.
-   */
-  changes?: string[];
-  /**
-   * The image lives only as long as the process that made it, as a container
-   * does: removed when that process ends (or, after a SIGKILL, by the next
-   * engine to start), once no container uses it.
-   */
-  temporary?: boolean;
-  /**
-   * Put the content of the container's anonymous volumes (an image VOLUME's,
-   * or a volume mount without a name) into the layer at their mount points,
-   * and take those paths out of the image's `Volumes`: a container from the
-   * image then has that content in its own writable layer, not in a new,
-   * empty volume. `docker commit` leaves volumes out (the default).
-   */
-  includeAnonymousVolumes?: boolean;
-}
 
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
 const OCI_LAYER: Record<string, string> = {

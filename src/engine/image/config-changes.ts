@@ -1,5 +1,5 @@
 import { InvalidSpecError } from '../../errors.js';
-import type { ImageConfig } from './manifest.js';
+import type { ImageConfig } from '../api/index.js';
 
 /** The run settings of an image (its config's `config`). */
 type RunConfig = NonNullable<ImageConfig['config']>;

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError } from '../../errors.js';
+import type { RegistryCredentials } from '../api/index.js';
 import { DEFAULT_REGISTRY } from './reference.js';
-import type { RegistryCredentials } from './registry-auth.js';
 
 /** The parts of Docker's `config.json` that carry credentials. */
 interface DockerConfigFile {

@@ -3,13 +3,13 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { debug } from '../../debug.js';
 import { ImageNotPresentError } from '../../errors.js';
+import type { ImageConfig } from '../api/index.js';
 import { native } from '../native.js';
 import { digestHex, type StatePaths } from '../paths.js';
 import { writeAtomic } from '../state/files.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 import { BlobStore } from './blob-store.js';
 import { type LayerForm, type LayerRecord, readLayerRecord, TAR_SKELETON, withForm, writeLayerRecord } from './layer-record.js';
-import type { ImageConfig } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 
 /** What the store knows of one image, keyed by its id (the config digest). */

@@ -1,7 +1,8 @@
+import type { ImageConfig } from '../api/index.js';
 import type { ProcessIdentity } from '../state/process-identity.js';
 import { sha256Digest } from './blob-store.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
-import { type ImageConfig, type ImageManifest, MediaType } from './manifest.js';
+import { type ImageManifest, MediaType } from './manifest.js';
 
 /** What an image made here (import, commit) consists of besides its config. */
 export interface MadeImage {

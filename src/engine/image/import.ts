@@ -1,23 +1,10 @@
+import type { ImageConfig, ImportOptions } from '../api/index.js';
 import { DEFAULT_PATH } from '../container/command.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
-import { hostPlatform, type ImageConfig, MediaType } from './manifest.js';
+import { hostPlatform, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
-
-/** Image settings for an imported rootfs (like `docker import --change`). */
-export interface ImportOptions {
-  cmd?: string[];
-  entrypoint?: string[];
-  env?: string[];
-  workingDir?: string;
-  /** Paths the image declares as volumes (`VOLUME`); containers get an anonymous volume on each. */
-  volumes?: string[];
-  /** The image's HEALTHCHECK, as an image config holds it (`Test` like Docker's, times in nanoseconds). */
-  healthcheck?: NonNullable<ImageConfig['config']>['Healthcheck'];
-  /** Whether the tarball is gzip-compressed (default: detected from the first bytes). */
-  gzip?: boolean;
-}
 
 /**
  * Imports a rootfs tarball as a one-layer image tagged `reference`, like

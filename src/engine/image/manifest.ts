@@ -74,33 +74,6 @@ export interface ImageIndex {
   annotations?: Record<string, string>;
 }
 
-/** The parts of an image config Berth uses (OCI image config spec). */
-export interface ImageConfig {
-  architecture: string;
-  os: string;
-  variant?: string;
-  created?: string;
-  /** Docker's image comment (`docker commit -m`), shown as `Comment` by `docker inspect`. */
-  comment?: string;
-  author?: string;
-  config?: {
-    User?: string;
-    Env?: string[];
-    Entrypoint?: string[] | null;
-    Cmd?: string[] | null;
-    WorkingDir?: string;
-    ExposedPorts?: Record<string, object>;
-    Volumes?: Record<string, object>;
-    Labels?: Record<string, string> | null;
-    StopSignal?: string;
-    /** Instructions a child image runs first (Dockerfile ONBUILD). */
-    OnBuild?: string[];
-    Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
-  };
-  rootfs: { type: 'layers'; diff_ids: string[] };
-  history?: { created?: string; created_by?: string; empty_layer?: boolean; comment?: string }[];
-}
-
 /** Whether a parsed manifest document is an index/list rather than a single image. */
 export function isIndex(doc: ImageManifest | ImageIndex, mediaType: string): doc is ImageIndex {
   return mediaType === MediaType.ociIndex || mediaType === MediaType.dockerList || 'manifests' in doc;

@@ -1,31 +1,16 @@
 import pRetry from 'p-retry';
 import { DigestMismatchError, ImagePullError, LayerError } from '../../errors.js';
+import type { ImageConfig, PullProgress } from '../api/index.js';
 import { digestHex } from '../paths.js';
 import { withFileLock } from '../state/file-lock.js';
 import { resumableBlob } from './blob-stream.js';
 import { compressionOf } from './decompress.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { ingestLayer } from './layer-ingest.js';
-import {
-  type Descriptor,
-  type ImageConfig,
-  type ImageIndex,
-  type ImageManifest,
-  isIndex,
-  type Platform,
-  selectPlatform,
-} from './manifest.js';
+import { type Descriptor, type ImageIndex, type ImageManifest, isIndex, type Platform, selectPlatform } from './manifest.js';
 import { formatReference, type ImageReference, referenceTarget } from './reference.js';
 import type { RegistryClient } from './registry-client.js';
 import { type StoreAdditions, storeAdditions } from './store-prune.js';
-
-/** Progress of one layer of a pull. */
-export interface PullProgress {
-  layer: string;
-  downloaded: number;
-  total: number;
-  done: boolean;
-}
 
 /** Options of {@link pullImage}. */
 export interface PullOptions {

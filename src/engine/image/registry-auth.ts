@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Dispatcher, request } from 'undici';
 import { RegistryError } from '../../errors.js';
-
-/** Username/password (or token) for a registry. */
-export interface RegistryCredentials {
-  username: string;
-  password: string;
-}
+import type { RegistryCredentials } from '../api/index.js';
 
 /** What to do when a registry wants credentials and has none. */
 export const LOGIN_HINT =

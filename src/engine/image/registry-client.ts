@@ -3,11 +3,12 @@ import type { Readable } from 'node:stream';
 import pRetry, { AbortError } from 'p-retry';
 import { type Dispatcher, request } from 'undici';
 import { DigestMismatchError, ImageNotFoundError, RegistryError, RegistryTimeoutError } from '../../errors.js';
+import type { RegistryCredentials } from '../api/index.js';
 import type { RegistryTimeouts } from '../config.js';
 import { sha256Digest } from './blob-store.js';
 import { MANIFEST_ACCEPT } from './manifest.js';
 import { isInsecureByDefault, registryApiHost } from './reference.js';
-import { LOGIN_HINT, parseChallenge, RegistryAuth, type RegistryCredentials } from './registry-auth.js';
+import { LOGIN_HINT, parseChallenge, RegistryAuth } from './registry-auth.js';
 import { timedDispatcher } from './registry-timeouts.js';
 
 /** How to reach one registry. */

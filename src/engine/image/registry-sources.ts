@@ -1,7 +1,7 @@
+import type { RegistryCredentials } from '../api/index.js';
 import type { BerthConfig } from '../config.js';
 import { dockerCredentials } from './docker-credentials.js';
 import type { ImageReference } from './reference.js';
-import type { RegistryCredentials } from './registry-auth.js';
 import { RegistryClient, type RegistryClientOptions } from './registry-client.js';
 
 /**

@@ -1,18 +1,11 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import type { PruneResult } from '../api/index.js';
 import { digestHex } from '../paths.js';
 import { treeSize } from '../state/files.js';
 import { pidExists } from '../state/process-identity.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import type { ImageManifest } from './manifest.js';
-
-/** What a prune removed. */
-export interface PruneResult {
-  layersRemoved: number;
-  blobsRemoved: number;
-  stagingRemoved: number;
-  bytesFreed: number;
-}
 
 /** Blobs (digests) and unpacked layers (chain ids) an operation added to the store. */
 export interface StoreAdditions {

@@ -1,7 +1,6 @@
 import { inspectMounts } from '../../volumes/mount-spec.js';
+import type { ContainerInfo, ContainerStatus, ProcessSecurity } from '../api/index.js';
 import type { ContainerRecord } from '../container/container-store.js';
-import type { ProcessSecurity } from '../container/process-security.js';
-import type { ContainerInfo, ContainerStatus } from '../engine.js';
 import type { ExitRecord, RunningContainer } from './container-runtime.js';
 
 const NEVER = '0001-01-01T00:00:00Z';

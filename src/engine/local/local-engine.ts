@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BuildImageOptions } from '../../builder/build-options.js';
 import { debug } from '../../debug.js';
 import { ContainerStateError, ImageNotPresentError, PermissionError } from '../../errors.js';
 import { NetworkManager } from '../../net/network-manager.js';
@@ -11,45 +10,54 @@ import type { PortMapping } from '../../net/port-proxy.js';
 import { keepPortsServed } from '../../net/port-takeover.js';
 import { type NetworkSweepResult, sweepNetworks } from '../../net/sweep-networks.js';
 import { ContainerFiles } from '../../volumes/container-files.js';
-import type { ExtractOptions } from '../../volumes/copy-in.js';
-import type { PathArchive } from '../../volumes/copy-out.js';
-import { type PruneVolumesResult, VolumeManager } from '../../volumes/volume-manager.js';
-import type { CreateVolumeOptions, VolumeInfo } from '../../volumes/volume-store.js';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
-import { ContainerCgroup } from '../cgroups/container-cgroup.js';
-import type { CgroupStats } from '../cgroups/stats.js';
-import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
-import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
-import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
-import { checkArgv, validateSpec } from '../container/validate-spec.js';
+import { VolumeManager } from '../../volumes/volume-manager.js';
 import type {
+  ArchiveFormat,
+  AttachOptions,
+  AttachSession,
+  BuildImageOptions,
+  CgroupStats,
+  CommitOptions,
   ContainerExit,
   ContainerInfo,
   ContainerSpec,
   ContainerTop,
+  CreateVolumeOptions,
   Engine,
+  ExecOptions,
+  ExecResult,
+  ExtractOptions,
+  ImageConfig,
   ImageHistoryEntry,
   ImageSummary,
+  ImportOptions,
+  LoadImagesOptions,
+  LogFrame,
+  LogRequest,
   NetworkCreateOptions,
   NetworkInfo,
+  PathArchive,
+  PruneResult,
+  PruneVolumesResult,
   PullImageOptions,
   PushImageOptions,
-} from '../engine.js';
-import type { ExecOptions, ExecResult } from '../exec-options.js';
+  VolumeInfo,
+} from '../api/index.js';
+import { ContainerCgroup } from '../cgroups/container-cgroup.js';
+import { type BerthConfig, checkConfig, loadConfig } from '../config.js';
+import { resolveArgv, resolveEnv, resolveWorkingDir } from '../container/command.js';
+import { type ContainerRecord, ContainerStore } from '../container/container-store.js';
+import { checkArgv, validateSpec } from '../container/validate-spec.js';
 import { resolveHealthCheck } from '../health/health-check.js';
-import type { ArchiveFormat } from '../image/archive/detect.js';
-import type { LoadImagesOptions } from '../image/archive/load.js';
-import type { CommitOptions } from '../image/commit.js';
 import { applyConfigChanges } from '../image/config-changes.js';
 import { type ImageRecord, ImageStore, removesTagOnly, tagNamed } from '../image/image-store.js';
-import type { ImportOptions } from '../image/import.js';
-import { hostPlatform, type ImageConfig, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
+import { hostPlatform, matchesPlatform, type Platform, parsePlatform } from '../image/manifest.js';
 import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../image/owned-images.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
-import { type PruneResult, pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
+import { pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
 import { statePaths } from '../paths.js';
 import { openAttachSession } from '../runtime/attach-session.js';
-import { followLines, formatLine, type LogLine, type LogSelection, readFrames, selectLines } from '../runtime/log-frames.js';
+import { followLines, readFrames, selectLines, toLogFrame } from '../runtime/log-frames.js';
 import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
 import { identify } from '../state/process-identity.js';
 import { ContainerRuntime, type ExitRecord } from './container-runtime.js';
@@ -458,11 +466,17 @@ export class LocalEngine implements Engine {
     }
     if (!this.runtime.running(record.id)) throw new ContainerStateError(`container ${record.name} is not running`, 'start it first');
     // Opened first, so whatever the input makes the container write is seen.
-    const output = await this.containerLogs(record.id, { follow: true, tail: 0 });
+    const detach = new AbortController();
+    const output = await this.containerLogs(record.id, { follow: true, tail: 0, signal: detach.signal });
     try {
-      return await openAttachSession(this.containers.dirs(record.id).attach, record.name, output, options);
+      return await openAttachSession(
+        this.containers.dirs(record.id).attach,
+        record.name,
+        { frames: output, end: () => detach.abort() },
+        options,
+      );
     } catch (error) {
-      output.destroy();
+      detach.abort();
       throw error;
     }
   }
@@ -535,12 +549,12 @@ export class LocalEngine implements Engine {
     await this.networks.disconnect(network, record.id, running.pid);
   }
 
-  async containerLogs(idOrName: string, options: LogSelection = {}): Promise<Readable> {
+  async containerLogs(idOrName: string, options: LogRequest = {}): Promise<AsyncIterable<LogFrame>> {
     const record = this.containers.get(idOrName);
     const path = this.containers.dirs(record.id).log;
-    const format = (l: LogLine): string => formatLine(l, options.timestamps ?? false);
-    if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(format));
-    // Destroying the stream must end the follower, which otherwise waits for the container to exit.
+    if (!options.follow) return Readable.from(selectLines(readFrames(path), options).map(toLogFrame));
+    // Destroying the stream (or the signal) must end the follower, which otherwise waits for the container to exit.
+    // It starts at once, not at the first read, so a `tail: 0` follower sees all that comes after the call.
     let closed = false;
     const stream = new Readable({
       objectMode: true,
@@ -550,10 +564,16 @@ export class LocalEngine implements Engine {
         callback(error);
       },
     });
+    const stop = (): void => {
+      closed = true;
+      stream.push(null);
+    };
+    if (options.signal?.aborted) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     const pump = async (): Promise<void> => {
       for await (const line of followLines(path, options, () => closed || this.runtime.running(record.id) === undefined)) {
         if (closed) return;
-        stream.push(format(line));
+        stream.push(toLogFrame(line));
       }
       if (!closed) stream.push(null);
     };

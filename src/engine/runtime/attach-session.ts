@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import type { AttachOptions, AttachSession } from '../attach-options.js';
+import type { AttachOptions, AttachSession, LogFrame } from '../api/index.js';
 import { AttachClient } from './attach-client.js';
 import { stdinChunks } from './stdin-source.js';
 
@@ -7,12 +6,12 @@ const FRAMES_IN_FLIGHT = 8;
 
 /**
  * A session over the container's attach socket: `output` is the live log
- * the caller opened, stdin and resizes go through the socket.
+ * the caller opened (`end` stops it), stdin and resizes go through the socket.
  */
 export async function openAttachSession(
   socketPath: string,
   name: string,
-  output: Readable,
+  output: { frames: AsyncIterable<LogFrame>; end: () => void },
   options: AttachOptions,
 ): Promise<AttachSession> {
   const client = await AttachClient.connect(socketPath, name);
@@ -20,14 +19,14 @@ export async function openAttachSession(
   // Awaiting it is optional; a failure must not become an unhandled rejection.
   input.catch(() => undefined);
   return {
-    output,
+    output: output.frames,
     input,
     write: (data) => client.write(Buffer.from(data)),
     end: () => client.end(),
     resize: (cols, rows) => client.resize(cols, rows),
     close: () => {
       client.close();
-      output.destroy();
+      output.end();
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import { ContainerExecError, ContainerStartError, ContainerStateError, ContainerUserError } from '../../errors.js';
+import type { ExecControl, ExecOptions, ExecResult } from '../api/index.js';
 import type { ContainerRecord } from '../container/container-store.js';
 import { securityOf, securityRecords } from '../container/process-security.js';
-import type { ExecControl, ExecOptions, ExecResult } from '../exec-options.js';
 import { helperPath } from '../native.js';
 import { AckQueue, resizeFrame } from './control-frames.js';
 import { EventLineSplitter, type HelperEvent } from './helper-events.js';

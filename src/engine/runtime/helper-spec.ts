@@ -1,4 +1,5 @@
-import { type ProcessSecurity, rootfsRecords, securityRecords } from '../container/process-security.js';
+import type { ProcessSecurity } from '../api/index.js';
+import { rootfsRecords, securityRecords } from '../container/process-security.js';
 
 /**
  * What the native helper needs to create one container

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
+import type { LogFrame, LogSelection } from '../api/index.js';
 
 /** One chunk of container output, as the monitor recorded it. */
-export interface LogFrame {
+export interface MonitorFrame {
   stream: 'stdout' | 'stderr';
   /** When the monitor read it, in nanoseconds since the epoch. */
   timeNs: bigint;
@@ -15,8 +16,8 @@ const HEADER = 13;
  * A frame still being written at the end of the buffer is left out, and its
  * offset returned so a follower can resume there.
  */
-export function parseFrames(buf: Buffer): { frames: LogFrame[]; consumed: number } {
-  const frames: LogFrame[] = [];
+export function parseFrames(buf: Buffer): { frames: MonitorFrame[]; consumed: number } {
+  const frames: MonitorFrame[] = [];
   let at = 0;
   while (at + HEADER <= buf.length) {
     const length = buf.readUInt32LE(at + 9);
@@ -32,27 +33,13 @@ export function parseFrames(buf: Buffer): { frames: LogFrame[]; consumed: number
 }
 
 /** Reads every complete frame of a log file (none if it does not exist yet). */
-export function readFrames(path: string): LogFrame[] {
+export function readFrames(path: string): MonitorFrame[] {
   try {
     return parseFrames(fs.readFileSync(path)).frames;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-}
-
-/** Options to select log output, as `docker logs` has them. */
-export interface LogSelection {
-  /** Only output at or after this time (Date, or seconds since the epoch). */
-  since?: Date | number;
-  /** Only the last N lines. */
-  tail?: number;
-  /** Prefix each line with an RFC 3339 timestamp with nanoseconds. */
-  timestamps?: boolean;
-  stdout?: boolean;
-  stderr?: boolean;
-  /** Keep streaming new output until the container exits. */
-  follow?: boolean;
 }
 
 /** A line of output with its stream and time. */
@@ -69,7 +56,7 @@ export class LineAssembler {
   constructor(private readonly selection: LogSelection = {}) {}
 
   /** Complete lines the frame finished. */
-  push(frame: LogFrame): LogLine[] {
+  push(frame: MonitorFrame): LogLine[] {
     const { stdout, stderr } = this.selection;
     if ((frame.stream === 'stdout' && stdout === false) || (frame.stream === 'stderr' && stderr === false)) return [];
     const lines: LogLine[] = [];
@@ -93,7 +80,7 @@ export class LineAssembler {
 }
 
 /** Splits frames into lines, then applies `since` and `tail`. */
-export function selectLines(frames: LogFrame[], selection: LogSelection = {}): LogLine[] {
+export function selectLines(frames: MonitorFrame[], selection: LogSelection = {}): LogLine[] {
   const assembler = new LineAssembler(selection);
   return applySelection([...frames.flatMap((f) => assembler.push(f)), ...assembler.flush()], selection);
 }
@@ -182,7 +169,7 @@ class FileTailer {
 
   constructor(private readonly path: string) {}
 
-  frames(): LogFrame[] {
+  frames(): MonitorFrame[] {
     let fd: number;
     try {
       fd = fs.openSync(this.path, 'r');
@@ -204,9 +191,9 @@ class FileTailer {
   }
 }
 
-/** Formats a line as `docker logs` prints it. */
-export function formatLine(line: LogLine, timestamps: boolean): string {
-  return timestamps ? `${rfc3339Nano(line.timeNs)} ${line.text}` : line.text;
+/** A line as the Engine contract hands it out. */
+export function toLogFrame(line: LogLine): LogFrame {
+  return { stream: line.stream, time: rfc3339Nano(line.timeNs), data: Buffer.from(line.text) };
 }
 
 function sinceToNs(since: Date | number | undefined): bigint | undefined {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { StdinSource } from '../attach-options.js';
+import type { StdinSource } from '../api/index.js';
 
 /** The bytes of a stdin source, chunk by chunk (a string or Buffer is one chunk). */
 export async function* stdinChunks(source: StdinSource): AsyncIterable<Buffer> {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { InvalidSpecError } from '../../errors.js';
 import { AbstractStartedContainer } from '../abstract-started-container.js';
 import { GenericContainer } from '../generic-container.js';

@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { BerthError } from '../../errors.js';
 import { AbstractStartedContainer } from '../abstract-started-container.js';
 import { GenericContainer } from '../generic-container.js';

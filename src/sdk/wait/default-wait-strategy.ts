@@ -1,4 +1,4 @@
-import type { ContainerInfo } from '../../engine/engine.js';
+import type { ContainerInfo } from '../../engine/api/index.js';
 import { HealthCheckWaitStrategy } from './health-check-wait-strategy.js';
 import { ListeningPortsWaitStrategy } from './listening-ports-wait-strategy.js';
 import type { WaitStrategy } from './wait-strategy.js';

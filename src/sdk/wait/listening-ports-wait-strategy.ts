@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { ContainerInfo } from '../../engine/engine.js';
+import type { ContainerInfo } from '../../engine/api/index.js';
 import { BerthError } from '../../errors.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { pollUntil, runningInfo } from './poll.js';

@@ -1,4 +1,5 @@
 import { BerthError } from '../../errors.js';
+import { formatFrame } from '../log-lines.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import type { WaitContext } from './wait-strategy.js';
 
@@ -21,13 +22,18 @@ export class LogWaitStrategy extends AbstractWaitStrategy {
 
   async waitUntilReady({ engine, containerId, signal, since }: WaitContext): Promise<void> {
     let seen = 0;
-    const logs = await engine.containerLogs(containerId, { follow: true, ...(since ? { since } : {}) });
-    signal.addEventListener('abort', () => logs.destroy(), { once: true });
-    for await (const line of logs) {
-      if (this.#matches(String(line)) && ++seen >= this.times) {
-        logs.destroy();
-        return;
+    // The wait's signal stops the follower, so a timed-out wait leaves no request behind.
+    const done = new AbortController();
+    const stop = (): void => done.abort();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      const frames = await engine.containerLogs(containerId, { follow: true, signal: done.signal, ...(since ? { since } : {}) });
+      for await (const frame of frames) {
+        if (this.#matches(formatFrame(frame)) && ++seen >= this.times) return;
       }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      stop();
     }
     if (signal.aborted) throw signal.reason;
     throw new BerthError('WAIT_FAILED', `the container exited after ${seen} of ${this.times} matches of ${String(this.message)}`);

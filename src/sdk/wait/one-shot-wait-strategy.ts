@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { StartupCheckStrategy, type StartupStatus } from './startup-check-strategy.js';
 
 /** Ready once the container ran to completion with exit code 0 (setup jobs, migrations); any other exit fails. */

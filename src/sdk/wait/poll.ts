@@ -1,4 +1,4 @@
-import type { ContainerInfo } from '../../engine/engine.js';
+import type { ContainerInfo } from '../../engine/api/index.js';
 import { BerthError } from '../../errors.js';
 import { pause, type WaitContext } from './wait-strategy.js';
 

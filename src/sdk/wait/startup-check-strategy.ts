@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { BerthError } from '../../errors.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { pause, type WaitContext } from './wait-strategy.js';

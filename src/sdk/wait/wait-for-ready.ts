@@ -1,5 +1,6 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 import { BerthError, StartupTimeoutError, WaitStrategyError } from '../../errors.js';
+import { formatFrame } from '../log-lines.js';
 import type { WaitContext, WaitStrategy } from './wait-strategy.js';
 
 /** Log lines a failure carries: as many as testcontainers shows when a container exits while waited on. */
@@ -75,7 +76,7 @@ export async function waitWithin(
 async function lastLines(engine: Engine, containerId: string): Promise<string[]> {
   const lines: string[] = [];
   try {
-    for await (const line of await engine.containerLogs(containerId, { tail: LOG_TAIL })) lines.push(String(line));
+    for await (const frame of await engine.containerLogs(containerId, { tail: LOG_TAIL })) lines.push(formatFrame(frame));
   } catch {
     // No logs to show (the container is already gone): the error still names the strategy.
   }

@@ -1,4 +1,4 @@
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/api/index.js';
 
 /** What a wait strategy may look at while it waits. */
 export interface WaitContext {

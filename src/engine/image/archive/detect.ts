@@ -1,18 +1,12 @@
 import * as fs from 'node:fs';
 import { ArchiveError } from '../../../errors.js';
+import type { ArchiveFormat } from '../../api/index.js';
 import { planDockerArchive } from './docker-archive.js';
 import { type ArchiveMembers, MissingMemberError } from './members.js';
 import { planOciLayout } from './oci-layout.js';
 import type { ArchivePlan } from './plan.js';
 
-/**
- * Image archive formats: an OCI image layout directory (`oci-dir`, skopeo's
- * `oci:`), a tar of one (`oci-archive`) or `docker save`'s tar
- * (`docker-archive`).
- */
-export type ArchiveFormat = (typeof ARCHIVE_FORMATS)[number];
-
-const ARCHIVE_FORMATS = ['oci-dir', 'oci-archive', 'docker-archive'] as const;
+const ARCHIVE_FORMATS = ['oci-dir', 'oci-archive', 'docker-archive'] as const satisfies readonly ArchiveFormat[];
 
 /** `format`, checked: callers without the types may pass anything. */
 export function checkFormat(format: string): ArchiveFormat {

@@ -1,4 +1,5 @@
 import { ArchiveError } from '../../../errors.js';
+import type { LoadImagesOptions } from '../../api/index.js';
 import { sha256Digest } from '../blob-store.js';
 import type { ImageRecord, ImageStore } from '../image-store.js';
 import { ingestLayer } from '../layer-ingest.js';
@@ -7,22 +8,10 @@ import { hasLayerTar } from '../layer-tar.js';
 import { type ImageManifest, MediaType, ociLayerMediaType } from '../manifest.js';
 import { formatReference, parseReference } from '../reference.js';
 import { archiveEntries, asArchiveError } from './archive-file.js';
-import { type ArchiveFormat, isDirectory, type Planner, plannerFor } from './detect.js';
+import { isDirectory, type Planner, plannerFor } from './detect.js';
 import { type ArchiveMembers, DirectoryMembers, MissingMemberError, memberName, SpooledMembers } from './members.js';
 import type { ArchivePlan, LayerJob, LoadedLayer, PlannedImage } from './plan.js';
 import { sniffCompression } from './sniff.js';
-
-/** Options of loading an image archive. */
-export interface LoadImagesOptions {
-  /** The archive's format; default: told by its content. */
-  format?: ArchiveFormat;
-  /**
-   * Also tag the loaded image with this reference; the archive must hold
-   * exactly one image. For an OCI layout that names its image only by a
-   * bare tag such as `latest`, this is the only tag it gets.
-   */
-  tag?: string;
-}
 
 /**
  * Loads every image of an archive or OCI layout into the store, like

@@ -2,13 +2,13 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ArchiveError, DigestMismatchError, StoredLayerError } from '../../../errors.js';
+import type { ImageConfig } from '../../api/index.js';
 import { sha256Digest } from '../blob-store.js';
 import type { ImageStore } from '../image-store.js';
 import { layerTar } from '../layer-tar.js';
 import {
   type Descriptor,
   hostPlatform,
-  type ImageConfig,
   type ImageIndex,
   type ImageManifest,
   isIndex,

@@ -1,8 +1,8 @@
 import { ArchiveError, DigestMismatchError } from '../../../errors.js';
+import type { ImageConfig } from '../../api/index.js';
 import { sha256Digest } from '../blob-store.js';
 import { chainIds } from '../image-store.js';
 import type { IngestedLayer } from '../layer-ingest.js';
-import type { ImageConfig } from '../manifest.js';
 import { formatReference, parseReference } from '../reference.js';
 import { parseJson } from './members.js';
 
