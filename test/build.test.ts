@@ -187,4 +187,14 @@ describe('buildImage', () => {
     expect(error.lastLines).toEqual(['one', 'two']);
     expect((await engine.listContainers({ all: true })).length).toBe(before);
   });
+
+  it('runs the ONBUILD triggers of a base image in a child build', async () => {
+    const base = context({ Dockerfile: `FROM ${fixtures().busybox}\nONBUILD RUN echo triggered > /trigger\n` });
+    const { image: parent } = await build(base, { tags: ['berth-build-test/onbuild:latest'] });
+    expect((parent.config.config as { OnBuild?: string[] }).OnBuild).toEqual(['RUN echo triggered > /trigger']);
+    const child = context({ Dockerfile: 'FROM berth-build-test/onbuild:latest\nCMD ["cat", "/trigger"]\n' });
+    const { image } = await build(child);
+    expect(await run(image.id, [])).toBe('triggered\n');
+    expect((image.config.config as { OnBuild?: string[] }).OnBuild).toBeUndefined();
+  });
 });
