@@ -402,3 +402,62 @@ export class NoEngineError extends BerthError {
     super('NO_ENGINE', looked.length > 0 ? `${message}; looked at:\n  ${looked.join('\n  ')}` : message, { hint });
   }
 }
+
+/**
+ * A Dockerfile cannot be parsed or evaluated: `file` and `line` say where,
+ * `expected` what the builder wanted to find there.
+ */
+export class DockerfileError extends BerthError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly expected: string,
+    detail?: string,
+  ) {
+    super('DOCKERFILE_INVALID', `${file}:${line}: ${detail ? `${detail}: ` : ''}expected ${expected}`, {
+      hint: 'fix the Dockerfile at that line (see https://docs.docker.com/reference/dockerfile/)',
+    });
+  }
+}
+
+/** A build context path leaves the context (`COPY ../x`, a symlink out of it) or does not exist. */
+export class BuildContextError extends BerthError {
+  constructor(
+    readonly path: string,
+    detail: string,
+    hint = 'copy only files inside the build context directory (symlinks inside it must point inside it too)',
+  ) {
+    super('BUILD_CONTEXT', `build context path "${path}": ${detail}`, { hint });
+  }
+}
+
+/**
+ * A build step failed: a RUN exited non-zero (`exitCode`, and the last
+ * lines of its output), or a step could not be carried out.
+ */
+export class BuildStepError extends BerthError {
+  constructor(
+    /** The step as the build log shows it, e.g. `[build 3/5] RUN make`. */
+    readonly step: string,
+    readonly exitCode: number | undefined,
+    readonly lastLines: string[],
+    detail: string,
+    options: BerthErrorOptions = {},
+  ) {
+    super('BUILD_STEP_FAILED', `${step}: ${detail}${formatLogTail(lastLines)}`, {
+      ...options,
+      hint: options.hint ?? 'fix the command of that step; the last lines of its output are above',
+    });
+  }
+}
+
+/** The engine backend cannot do this yet (e.g. building images on the Docker backend). */
+export class NotSupportedError extends BerthError {
+  constructor(
+    readonly operation: string,
+    readonly backend: string,
+    hint: string,
+  ) {
+    super('NOT_SUPPORTED', `${operation} is not supported on the ${backend} backend yet`, { hint });
+  }
+}

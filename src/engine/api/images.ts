@@ -1,3 +1,5 @@
+import type { BuildImageOptions } from './build.js';
+
 /** How {@link ImageService.pullImage} treats images already present. */
 export type PullPolicyName = 'always' | 'missing' | 'never';
 
@@ -138,6 +140,15 @@ export interface ImageService {
   pullImage(reference: string, options?: PullImageOptions): Promise<ImageSummary>;
   /** Imports a rootfs tarball (plain or gzip) as a one-layer image, like `docker import`. */
   importImage(source: AsyncIterable<Buffer>, reference: string, options?: ImportOptions): Promise<ImageSummary>;
+  /**
+   * Builds an image from a Dockerfile in the directory `context`, like
+   * `docker build`: only the stages `target` needs, each RUN in a
+   * container, layers looked up in and added to a content-keyed build cache
+   * shared by every process on the machine. A malformed Dockerfile is a
+   * DockerfileError, a source outside the context a BuildContextError, a
+   * failing step a BuildStepError.
+   */
+  buildImage(context: string, options?: BuildImageOptions): Promise<ImageSummary>;
   /** Looks an image up locally by reference or id. */
   inspectImage(reference: string): Promise<ImageSummary | undefined>;
   /**

@@ -3,6 +3,7 @@
  * `../docker/`) and the SDK import from here; this folder imports nothing
  * but the errors module (checked by test/contract.test.ts).
  */
+export type * from './build.js';
 export type * from './containers.js';
 export type * from './engine.js';
 export type * from './exec.js';

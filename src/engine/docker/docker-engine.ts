@@ -1,9 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import { VolumeNotFoundError } from '../../errors.js';
+import { NotSupportedError, VolumeNotFoundError } from '../../errors.js';
 import type {
   ArchiveFormat,
   AttachOptions,
   AttachSession,
+  BuildImageOptions,
   CgroupStats,
   CommitOptions,
   ContainerExit,
@@ -258,6 +259,14 @@ export class DockerEngine implements Engine {
   async restartContainer(id: string, options: { timeoutMs?: number } = {}): Promise<void> {
     await this.ready();
     await this.#containers.restart(id, options.timeoutMs);
+  }
+
+  async buildImage(_context: string, _options?: BuildImageOptions): Promise<ImageSummary> {
+    throw new NotSupportedError(
+      'buildImage',
+      'docker',
+      'build with the local engine (the default), or run `docker build` against this daemon',
+    );
   }
 
   /**

@@ -4,7 +4,7 @@ import { diffTar, type LayerGraft } from './diff-tar.js';
 import { chainIds, type ImageRecord, type ImageStore } from './image-store.js';
 import { writeImage } from './image-writer.js';
 import { ingestLayer } from './layer-ingest.js';
-import { type ImageManifest, MediaType } from './manifest.js';
+import { hostPlatform, type ImageManifest, MediaType } from './manifest.js';
 import { formatReference, parseReference } from './reference.js';
 
 /** Docker's layer media types and their OCI names: the committed manifest is OCI throughout. */
@@ -27,37 +27,64 @@ export async function commitImage(
   options: CommitOptions = {},
   grafts: LayerGraft[] = [],
 ): Promise<ImageRecord> {
-  const parentDiffIds = parent.config.rootfs.diff_ids;
-  const lowers = [...parent.chainIds].reverse().map((c) => store.layerDiff(c));
-  const layer = await ingestLayer(store, diffTar(upper, grafts, lowers), {
-    compression: 'none',
-    mediaType: MediaType.ociLayerTar,
-    chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
-  });
+  const history = { created_by: 'berth commit', ...(options.comment ? { comment: options.comment } : {}) };
+  return stackImage(store, parent, { upper, grafts, config, history: [history], ...options });
+}
+
+/** A history entry as image configs hold them (`created` is set when the image is made). */
+export type HistoryEntry = Omit<NonNullable<ImageConfig['history']>[number], 'created'>;
+
+/** What {@link stackImage} puts on top of its parent. */
+export interface StackedImage {
+  /** An overlay upper dir (or a staging dir laid out like one) that becomes one new layer; none: the layers stay as they are. */
+  upper?: string;
+  grafts?: LayerGraft[];
+  config: NonNullable<ImageConfig['config']>;
+  /** Entries added to the parent's history: one without `empty_layer` for the new layer, if any. */
+  history: HistoryEntry[];
+  reference?: string;
+  comment?: string;
+  author?: string;
+  temporary?: boolean;
+}
+
+/**
+ * An image of `parent` (none: an empty base, as `FROM scratch`) with at
+ * most one layer more, new run settings and history: what commit and each
+ * build step make.
+ */
+export async function stackImage(store: ImageStore, parent: ImageRecord | undefined, image: StackedImage): Promise<ImageRecord> {
+  const base = parent?.config ?? { ...hostPlatform(), rootfs: { type: 'layers' as const, diff_ids: [] } };
+  const parentDiffIds = base.rootfs.diff_ids;
+  const parentChain = parent?.chainIds ?? [];
+  let layer: { diffId: string; digest: string; size: number; chainId: string } | undefined;
+  if (image.upper !== undefined) {
+    const lowers = [...parentChain].reverse().map((c) => store.layerDiff(c));
+    layer = await ingestLayer(store, diffTar(image.upper, image.grafts ?? [], lowers), {
+      compression: 'none',
+      mediaType: MediaType.ociLayerTar,
+      chainId: (diffId) => chainIds([...parentDiffIds, diffId]).at(-1) ?? diffId,
+    });
+  }
   const created = new Date().toISOString();
   // The parent's comment and author describe the parent, not this image.
-  const { comment: _comment, author: _author, ...inherited } = parent.config;
+  const { comment: _comment, author: _author, ...inherited } = base;
   const imageConfig: ImageConfig = {
     ...inherited,
     created,
-    config,
-    rootfs: { type: 'layers', diff_ids: [...parentDiffIds, layer.diffId] },
-    history: [
-      ...(parent.config.history ?? []),
-      { created, created_by: 'berth commit', ...(options.comment ? { comment: options.comment } : {}) },
-    ],
-    ...(options.author ? { author: options.author } : {}),
-    ...(options.comment ? { comment: options.comment } : {}),
+    config: image.config,
+    rootfs: { type: 'layers', diff_ids: layer ? [...parentDiffIds, layer.diffId] : parentDiffIds },
+    history: [...(base.history ?? []), ...image.history.map((h) => ({ created, ...h }))],
+    ...(image.author ? { author: image.author } : {}),
+    ...(image.comment ? { comment: image.comment } : {}),
   };
-  const reference = options.reference ? formatReference(parseReference(options.reference)) : undefined;
-  const layers = [...parentLayers(store, parent), { mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size }];
-  const chain = [...parent.chainIds, layer.chainId];
-  const owner = options.temporary ? identify() : undefined;
-  return writeImage(
-    store,
-    { config: imageConfig, layers, chainIds: chain, size: parent.size + layer.size, ...(owner ? { owner } : {}) },
-    reference,
-  );
+  const reference = image.reference ? formatReference(parseReference(image.reference)) : undefined;
+  const layers = parent ? parentLayers(store, parent) : [];
+  if (layer) layers.push({ mediaType: MediaType.ociLayerTar, digest: layer.digest, size: layer.size });
+  const chain = layer ? [...parentChain, layer.chainId] : parentChain;
+  const owner = image.temporary ? identify() : undefined;
+  const size = (parent?.size ?? 0) + (layer?.size ?? 0);
+  return writeImage(store, { config: imageConfig, layers, chainIds: chain, size, ...(owner ? { owner } : {}) }, reference);
 }
 
 function parentLayers(store: ImageStore, parent: ImageRecord): ImageManifest['layers'] {

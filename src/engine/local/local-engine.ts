@@ -14,6 +14,7 @@ import type {
   ArchiveFormat,
   AttachOptions,
   AttachSession,
+  BuildImageOptions,
   CgroupStats,
   CommitOptions,
   ContainerExit,
@@ -390,6 +391,22 @@ export class LocalEngine implements Engine {
     } finally {
       if (pause) await this.runtime.setPaused(record, false);
     }
+  }
+
+  async buildImage(context: string, options: BuildImageOptions = {}): Promise<ImageSummary> {
+    const { Builder } = await import('../../builder/builder.js');
+    const builder = new Builder(
+      {
+        engine: this,
+        images: this.images,
+        root: this.images.paths.root,
+        upperDir: (id) => this.containers.dirs(id).upper,
+        storeLock: (fn) => this.#storeLock(fn, 'shared'),
+      },
+      context,
+      options,
+    );
+    return summary(await builder.build());
   }
 
   /** What dropping an owned image needs: the store, the containers that may use it, the store's lock. */
