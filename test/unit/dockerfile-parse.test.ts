@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: Dockerfile text holds ${VAR} substitutions, not templates
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../src/builder/dockerfile/parse.js';
-import { expandWord } from '../src/builder/dockerfile/substitute.js';
-import { DockerfileError } from '../src/errors.js';
+import { parseDockerfile } from '../../src/builder/dockerfile/parse.js';
+import { expandWord } from '../../src/builder/dockerfile/substitute.js';
+import { DockerfileError } from '../../src/errors.js';
 
 /** Parses and returns the instructions of the first stage. */
 function stage(text: string) {
