@@ -258,10 +258,12 @@ describe.skipIf(!dockerdInstalled)(title, () => {
     expect((await engine.execContainer(id, { cmd: ['cat', '/tmp/drop/note.txt'] })).stdout).toBe('carried in\n');
     const archive = await engine.getArchive(id, '/tmp/drop/note.txt');
     expect(archive.stat).toMatchObject({ name: 'note.txt', size: 11, mode: 0o100640 });
-    const bytes = Buffer.concat(await archive.stream.toArray());
+    const chunks: Buffer[] = [];
+    for await (const chunk of archive.stream) chunks.push(chunk);
+    const bytes = Buffer.concat(chunks);
     expect(bytes.toString('latin1')).toContain('carried in\n');
     const dir = await engine.getArchive(id, '/tmp/drop');
-    dir.stream.resume();
+    dir.stream.destroy(); // let go unread: the connection goes with it
     expect(dir.stat.mode & 0o170000).toBe(0o040000);
     await expect(engine.getArchive(id, '/no/such/path')).rejects.toMatchObject({ code: 'CONTAINER_PATH' });
   });
