@@ -118,7 +118,7 @@ await container.stop();
 
 const layout = join(FIXTURES, 'busybox');
 if (!fs.existsSync(join(layout, 'index.json'))) throw new Error(`no busybox fixture at ${layout}: run bash test/fixtures/build-images.sh`);
-if (!fs.existsSync(DIST)) execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: REPO, stdio: 'inherit' });
+if (!fs.existsSync(DIST)) execFileSync(process.execPath, ['scripts/build-dist.mjs'], { cwd: REPO, stdio: 'inherit' });
 const work = fs.mkdtempSync(join(tmpdir(), 'berth-bench-cold-'));
 const registry = await startRegistry();
 const table: Row[] = [];

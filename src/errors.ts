@@ -159,6 +159,13 @@ export class NativeUnavailableError extends BerthError {
   }
 }
 
+/**
+ * The engine's backend cannot be reached, or went away in the middle of a
+ * call (a Docker daemon that died): nothing the SDK waits for can succeed,
+ * so a wait ends with this error at once rather than at its timeout.
+ */
+export class EngineUnavailableError extends BerthError {}
+
 /** A container could not be set up; `step` and `errno` come from the native helper. */
 export class ContainerStartError extends BerthError {
   constructor(
@@ -366,5 +373,20 @@ export class StoredLayerError extends BerthError {
         options.hint ??
         'the store copy of the layer is damaged: remove the image (removeImage, then pruneImages) and pull or load it again',
     });
+  }
+}
+
+/**
+ * No engine to run containers with: `BERTH_ENGINE` names none Berth has, or
+ * the local engine cannot run here and no Docker daemon answered. `looked`
+ * lists every place tried and what was found there.
+ */
+export class NoEngineError extends BerthError {
+  constructor(
+    message: string,
+    readonly looked: string[],
+    hint = 'run as root on Linux for the local engine; or start Docker (or Docker Desktop), or set DOCKER_HOST (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS) or docker.host in ~/.testcontainers.properties; BERTH_ENGINE=local|docker forces a backend',
+  ) {
+    super('NO_ENGINE', looked.length > 0 ? `${message}; looked at:\n  ${looked.join('\n  ')}` : message, { hint });
   }
 }

@@ -126,20 +126,21 @@ const SDK_ALLOWED = new Set(
     'engine/container/spec-field.ts',
     'engine/container/validate-spec.ts',
     'engine/paths.ts',
+    'engine/select/testcontainers-properties.ts',
     'engine/state/file-lock.ts',
     'engine/state/process-end.ts',
   ].map((f) => path.join(SRC, f)),
 );
 
 describe('the SDK', () => {
-  it('reaches engines through the contract only (the engine provider constructs the default one)', () => {
+  it('reaches engines through the contract only (the engine provider selects and constructs the default one)', () => {
     const sdk = path.join(SRC, 'sdk');
     const provider = path.join(sdk, 'engine-provider.ts');
     const stray = tsFiles(sdk)
       .flatMap(importsOf)
       .filter((e) => e.target?.startsWith(path.join(SRC, 'engine') + path.sep))
       .filter((e) => !e.target?.startsWith(API + path.sep) && !SDK_ALLOWED.has(e.target as string))
-      .filter((e) => !(path.join(SRC, e.from) === provider && /\/engine\/(local|docker)\//.test(e.target as string)));
+      .filter((e) => !(path.join(SRC, e.from) === provider && /\/engine\/(local|docker|select)\//.test(e.target as string)));
     expect(stray.map((e) => `${e.from} -> ${e.specifier}`)).toEqual([]);
   });
 });

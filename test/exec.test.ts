@@ -7,6 +7,7 @@ import {
   getEngine,
   type StartedTestContainer,
 } from '../src/index.js';
+import { onDocker } from './support/backend.js';
 import { eventually, processExists } from './support/leaks.js';
 
 const busybox = (): string => inject('fixtures').busybox;
@@ -35,19 +36,27 @@ describe('exec', () => {
     expect(await container.exec('echo a  b')).toMatchObject({ exitCode: 0, stdout: 'a b\n' });
   });
 
-  it("runs in the container's namespaces and cgroup", async () => {
+  it("runs in the container's namespaces", async () => {
     const engine = getEngine();
     const info = await container.inspect();
-    const { stdout } = await container.exec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "; echo; cat /proc/self/cgroup']);
-    const [host, init, ...cgroups] = stdout.trim().split('\n');
+    const { stdout } = await container.exec(['sh', '-c', 'hostname; cat /proc/1/cmdline | tr "\\0" " "']);
+    const [host, init] = stdout.trim().split('\n');
     expect(host).toBe(info.Config.Hostname);
-    expect(init).toBe('sleep 1000 ');
-    // A cgroup namespace rooted at the container's cgroup: every line ends in "/".
-    expect(cgroups.length).toBeGreaterThan(0);
-    for (const line of cgroups) expect(line).toMatch(/:\/$/);
+    expect(init).toBe('sleep 1000');
     const top = await engine.topContainer(container.getId());
     expect(top.Processes.length).toBe(1); // the exec'd command is gone again
   });
+
+  it.skipIf(onDocker)(
+    "runs in the container's cgroup namespace (local engine only: dockerd 20.10 gives no private cgroup namespace on cgroup v1)",
+    async () => {
+      const { stdout } = await container.exec(['cat', '/proc/self/cgroup']);
+      const cgroups = stdout.trim().split('\n');
+      // A cgroup namespace rooted at the container's cgroup: every line ends in "/".
+      expect(cgroups.length).toBeGreaterThan(0);
+      for (const line of cgroups) expect(line).toMatch(/:\/$/);
+    },
+  );
 
   it("takes the container's env, user and working dir, each overridable", async () => {
     const script = 'echo $FROM_CONTAINER $SHARED $EXTRA; id -u; pwd';
@@ -60,9 +69,12 @@ describe('exec', () => {
     expect(custom.stdout).toBe('yes exec 1\n1000\n/home/berth\n');
   });
 
-  it("keeps the container's capabilities and seccomp, and privileged widens them", async () => {
+  it("keeps the container's capabilities and seccomp", async () => {
     const plain = await container.exec(['grep', '-E', '^(CapEff|Seccomp):', '/proc/self/status']);
     expect(plain.stdout).toBe('CapEff:\t00000000a80425fb\nSeccomp:\t2\n');
+  });
+
+  it.skipIf(onDocker)('widens them for a privileged exec (local engine only: runc here refuses caps the container lacks)', async () => {
     const privileged = await container.exec(['grep', '-E', '^Seccomp:', '/proc/self/status'], { privileged: true });
     expect(privileged.stdout).toBe('Seccomp:\t0\n');
   });
@@ -110,7 +122,9 @@ describe('exec', () => {
     // Polled, not a fixed pause: on a loaded machine the exec may take longer to appear.
     let pids: number[] = [];
     const bothListed = async (): Promise<boolean> => {
-      pids = (await engine.topContainer(c.getId())).Processes.map((p) => Number(p[0]));
+      const top = await engine.topContainer(c.getId());
+      const column = top.Titles.indexOf('PID'); // docker top puts UID first
+      pids = top.Processes.map((p) => Number(p[column]));
       return pids.length === 2;
     };
     await eventually(bothListed, 5000, 20);
@@ -118,7 +132,8 @@ describe('exec', () => {
     await c.stop();
     const result = await pending;
     expect(result.exitCode).toBe(137);
-    for (const pid of pids) expect(processExists(pid)).toBe(false);
+    // A daemon may report the stop a moment before the kernel has reaped the exec.
+    expect(await eventually(() => pids.every((pid) => !processExists(pid)), 5000)).toBe(true);
   });
 
   it('runs bash in a debian container as nobody', async () => {
@@ -158,7 +173,8 @@ describe('attach', () => {
       await c.exec(['touch', '/tmp/go']);
       const chunks: string[] = [];
       for await (const chunk of stream) chunks.push(String(chunk));
-      expect(chunks).toEqual(['after\n', 'oops\n']);
+      // dockerd copies stdout and stderr apart, so their order across the two streams is not kept.
+      expect(onDocker ? chunks.sort() : chunks).toEqual(['after\n', 'oops\n']);
     } finally {
       await c.stop();
     }

@@ -95,11 +95,9 @@ function expectDefaultNetworkReleasedBy(pid: number | undefined): void {
 // The examples import the package by its name, i.e. dist/ (`npm ci` builds it; a checkout may not have).
 beforeAll(async () => {
   if (existsSync(join(REPO, 'dist/sdk/jest.js'))) return;
-  const tsc = spawn(process.execPath, [join(REPO, 'node_modules/typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], {
-    stdio: 'inherit',
-  });
-  const code = await new Promise<number | null>((resolve) => tsc.once('close', resolve));
-  if (code !== 0) throw new Error(`building dist/ for the jest example failed (tsc exited with ${code})`);
+  const build = spawn(process.execPath, [join(REPO, 'scripts/build-dist.mjs')], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((resolve) => build.once('close', resolve));
+  if (code !== 0) throw new Error(`building dist/ for the jest example failed (scripts/build-dist.mjs exited with ${code})`);
 });
 
 describe('berth/jest', () => {

@@ -17,7 +17,7 @@ describe('PostgreSqlContainer', () => {
     const container = await new PostgreSqlContainer(fixtures().postgres).start();
     try {
       expect([container.getDatabase(), container.getUsername(), container.getPassword()]).toEqual(['test', 'test', 'test']);
-      expect(container.getConnectionUri()).toBe(`postgres://test:test@127.0.0.1:${container.getPort()}/test`);
+      expect(container.getConnectionUri()).toBe(`postgres://test:test@${container.getHost()}:${container.getPort()}/test`);
       const client = new pg.Client({ connectionString: container.getConnectionUri() });
       await client.connect();
       try {
@@ -42,7 +42,7 @@ describe('PostgreSqlContainer', () => {
       .withUsername('clerk')
       .withPassword('p@ss/word')
       .start();
-    expect(container.getConnectionUri()).toBe(`postgres://clerk:p%40ss%2Fword@127.0.0.1:${container.getPort()}/shop`);
+    expect(container.getConnectionUri()).toBe(`postgres://clerk:p%40ss%2Fword@${container.getHost()}:${container.getPort()}/shop`);
     const client = new pg.Client({ connectionString: container.getConnectionUri() });
     await client.connect();
     const { rows } = await client.query('SELECT current_user AS user, current_database() AS db');
@@ -75,7 +75,7 @@ describe('PostgreSqlContainer', () => {
 describe('RedisContainer', () => {
   it('serves set and get to node-redis without a password', async () => {
     await using container = await new RedisContainer(fixtures().redis).start();
-    expect(container.getConnectionUrl()).toBe(`redis://127.0.0.1:${container.getPort()}`);
+    expect(container.getConnectionUrl()).toBe(`redis://${container.getHost()}:${container.getPort()}`);
     expect(container.getPassword()).toBeUndefined();
     const client = await createClient({ url: container.getConnectionUrl() }).connect();
     try {
@@ -89,10 +89,10 @@ describe('RedisContainer', () => {
 
   it('requires the password given, and redis-cli uses it', async () => {
     await using container = await new RedisContainer(fixtures().redis).withPassword('s3cret').start();
-    expect(container.getConnectionUrl()).toBe(`redis://:s3cret@127.0.0.1:${container.getPort()}`);
+    expect(container.getConnectionUrl()).toBe(`redis://:s3cret@${container.getHost()}:${container.getPort()}`);
 
     // node-redis opens with HELLO, which the server refuses before AUTH.
-    const anonymous = createClient({ url: `redis://127.0.0.1:${container.getPort()}`, socket: { reconnectStrategy: false } });
+    const anonymous = createClient({ url: `redis://${container.getHost()}:${container.getPort()}`, socket: { reconnectStrategy: false } });
     await expect(anonymous.connect()).rejects.toThrow(/NOAUTH/);
     if (anonymous.isOpen) anonymous.destroy();
     const client = await createClient({ url: container.getConnectionUrl() }).connect();
@@ -116,7 +116,7 @@ describe('NginxContainer', () => {
       .withStaticContent({ 'index.html': '<h1>berth</h1>', 'css/site.css': Buffer.from('body{}') })
       .withStaticContent(site)
       .start();
-    expect(web.getBaseUrl()).toBe(`http://127.0.0.1:${web.getPort()}`);
+    expect(web.getBaseUrl()).toBe(`http://${web.getHost()}:${web.getPort()}`);
     for (const [path, body] of [
       ['/', '<h1>berth</h1>'],
       ['/css/site.css', 'body{}'],

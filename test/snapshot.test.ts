@@ -148,6 +148,41 @@ describe('snapshot lifetime', () => {
     expect(existsSync(layerDir(chainId))).toBe(false);
   });
 
+  it('with spares, hands over a container started ahead, starts its replacement, and removes the spares with it', async () => {
+    await using original = await sleeper().start();
+    await original.exec(['sh', '-c', 'echo seeded > /seed']);
+    const snapshot = await original.snapshot({ spares: 1 });
+    const fromSnapshot = async () => (await getEngine().listContainers()).filter((c) => c.Image === snapshot.getImageId()).map((c) => c.Id);
+    // Started before anyone asked for it.
+    expect(await eventually(async () => (await fromSnapshot()).length === 1, 10_000, 50)).toBe(true);
+    const [spare] = await fromSnapshot();
+
+    const a = await snapshot.start();
+    expect(a.getId()).toBe(spare);
+    await a.exec(['sh', '-c', 'echo mine > /only-a']);
+    expect(await eventually(async () => (await fromSnapshot()).length === 2, 10_000, 50)).toBe(true);
+    const b = await snapshot.start();
+    expect(b.getId()).not.toBe(a.getId());
+    expect([await read(b, '/seed'), await read(b, '/only-a')]).toEqual(['seeded', 'missing']);
+
+    await a.stop();
+    await b.stop();
+    // The replacement for b is a spare too: remove() stops it before the image goes.
+    expect(await eventually(async () => (await fromSnapshot()).length === 1, 10_000, 50)).toBe(true);
+    await snapshot.remove();
+    expect(await fromSnapshot()).toEqual([]);
+    expect(await getEngine().inspectImage(snapshot.getImageId())).toBeUndefined();
+  });
+
+  it('refuses spares that are not a whole number, before making anything', async () => {
+    await using original = await sleeper().start();
+    const before = (await getEngine().listImages()).length;
+    for (const spares of [-1, 1.5, Number.NaN]) {
+      await expect(original.snapshot({ spares })).rejects.toMatchObject({ name: 'InvalidSpecError', field: 'spares' });
+    }
+    expect((await getEngine().listImages()).length).toBe(before);
+  });
+
   it('after a SIGKILL of that process, goes when the next engine starts', async () => {
     const { child, imageId, chainId } = await snapshotInChild('temporary', 'idle');
     expect(await getEngine().inspectImage(imageId)).toBeDefined();

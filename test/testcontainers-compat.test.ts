@@ -28,6 +28,7 @@ import {
   Wait,
   WaitStrategyError,
 } from '../src/index.js';
+import { onDocker } from './support/backend.js';
 
 const busybox = (): string => inject('fixtures').busybox;
 const sh = (script: string): GenericContainer => new GenericContainer(busybox()).withCommand(['sh', '-c', script]);
@@ -400,55 +401,61 @@ describe('commit as testcontainers takes it', () => {
 });
 
 describe('inspect fills HostConfig as dockerd does', () => {
-  it('NetworkMode, Binds, Tmpfs and PortBindings echo the request', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'berth-bind-'));
-    try {
-      await using network = await new Network().start();
-      await using c = await sh('exec sleep 1000')
-        .withNetwork(network)
-        .withBindMounts([{ source: dir, target: '/host', mode: 'ro' }])
-        .withTmpFs({ '/scratch': 'rw,size=65536' })
-        .withExposedPorts(80, { container: 81, host: 20_000 + (process.pid % 20_000) })
-        // Nothing listens on the ports: the default (listening ports) would never be ready.
-        .withWaitStrategy(Wait.forSuccessfulCommand('true'))
-        .start();
-      const { HostConfig } = await c.inspect();
-      expect(HostConfig.NetworkMode).toBe(network.getName());
-      expect(HostConfig.Binds).toEqual([`${dir}:/host:ro`]);
-      expect(Object.keys(HostConfig.Tmpfs ?? {})).toEqual(['/scratch']);
-      expect(HostConfig.PortBindings).toEqual({
-        '80/tcp': [{ HostIp: '', HostPort: '' }],
-        '81/tcp': [{ HostIp: '', HostPort: String(20_000 + (process.pid % 20_000)) }],
-      });
-      await using plain = await sh('exec sleep 1000').start();
-      const defaults = (await plain.inspect()).HostConfig;
-      expect(defaults).toMatchObject({ NetworkMode: 'default', Binds: null, PortBindings: {} });
-      expect(defaults.Tmpfs).toBeUndefined();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(onDocker)(
+    "NetworkMode, Binds, Tmpfs and PortBindings echo the request (local engine only: the Docker engine sends mounts as Mounts, so dockerd's HostConfig has no Binds)",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-bind-'));
+      try {
+        await using network = await new Network().start();
+        await using c = await sh('exec sleep 1000')
+          .withNetwork(network)
+          .withBindMounts([{ source: dir, target: '/host', mode: 'ro' }])
+          .withTmpFs({ '/scratch': 'rw,size=65536' })
+          .withExposedPorts(80, { container: 81, host: 20_000 + (process.pid % 20_000) })
+          // Nothing listens on the ports: the default (listening ports) would never be ready.
+          .withWaitStrategy(Wait.forSuccessfulCommand('true'))
+          .start();
+        const { HostConfig } = await c.inspect();
+        expect(HostConfig.NetworkMode).toBe(network.getName());
+        expect(HostConfig.Binds).toEqual([`${dir}:/host:ro`]);
+        expect(Object.keys(HostConfig.Tmpfs ?? {})).toEqual(['/scratch']);
+        expect(HostConfig.PortBindings).toEqual({
+          '80/tcp': [{ HostIp: '', HostPort: '' }],
+          '81/tcp': [{ HostIp: '', HostPort: String(20_000 + (process.pid % 20_000)) }],
+        });
+        await using plain = await sh('exec sleep 1000').start();
+        const defaults = (await plain.inspect()).HostConfig;
+        expect(defaults).toMatchObject({ NetworkMode: 'default', Binds: null, PortBindings: {} });
+        expect(defaults.Tmpfs).toBeUndefined();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('TestContainers.exposeHostPorts', () => {
-  it('a container reaches a server that listens on the host loopback only, at host.testcontainers.internal', async () => {
-    const server = createServer((_req, res) => res.end('hello from the host'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    try {
-      await TestContainers.exposeHostPorts(port);
-      for (const network of [undefined, await new Network().start()]) {
-        const builder = sh(`wget -q -O - http://host.testcontainers.internal:${port}/`);
-        await using c = await (network ? builder.withNetwork(network) : builder).start();
-        expect((await c.wait()).exitCode).toBe(0);
-        expect(await c.output()).toBe('hello from the host');
-        await c.stop();
-        await network?.stop();
+  it.skipIf(onDocker)(
+    'a container reaches a server that listens on the host loopback only, at host.testcontainers.internal (local engine only: dockerd maps the name to its gateway, which loopback-only servers do not listen on)',
+    async () => {
+      const server = createServer((_req, res) => res.end('hello from the host'));
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      try {
+        await TestContainers.exposeHostPorts(port);
+        for (const network of [undefined, await new Network().start()]) {
+          const builder = sh(`wget -q -O - http://host.testcontainers.internal:${port}/`);
+          await using c = await (network ? builder.withNetwork(network) : builder).start();
+          expect((await c.wait()).exitCode).toBe(0);
+          expect(await c.output()).toBe('hello from the host');
+          await c.stop();
+          await network?.stop();
+        }
+      } finally {
+        server.close();
       }
-    } finally {
-      server.close();
-    }
-  });
+    },
+  );
 
   it('refuses a port that is not one', async () => {
     await expect(TestContainers.exposeHostPorts(0)).rejects.toThrow(/invalid host port 0/);
@@ -470,15 +477,18 @@ describe('commit deleteOnExit', () => {
     return run.stdout.trim();
   };
 
-  it('by default the image goes with the process that made it; deleteOnExit: false keeps it', async () => {
-    const gone = commitInChild(true);
-    expect(gone).toMatch(/^sha256:/);
-    expect(await getEngine().inspectImage(gone)).toBeUndefined();
-    const kept = commitInChild(false);
-    try {
-      expect((await getEngine().inspectImage(kept))?.Id).toBe(kept);
-    } finally {
-      await getEngine().removeImage(kept, { force: true });
-    }
-  });
+  it.skipIf(onDocker)(
+    'by default the image goes with the process that made it; deleteOnExit: false keeps it (local engine only: the Docker engine has no temporary images)',
+    async () => {
+      const gone = commitInChild(true);
+      expect(gone).toMatch(/^sha256:/);
+      expect(await getEngine().inspectImage(gone)).toBeUndefined();
+      const kept = commitInChild(false);
+      try {
+        expect((await getEngine().inspectImage(kept))?.Id).toBe(kept);
+      } finally {
+        await getEngine().removeImage(kept, { force: true });
+      }
+    },
+  );
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -111,10 +111,10 @@ export interface NativeAddon {
   >;
 }
 
+const REBUILD_HINT = 'run `npm rebuild berth` (needs python3, make and g++), and check that the install step did not fail';
+
 /** Root of the installed package (where binding.gyp and build/ live). */
 export const PACKAGE_ROOT = findPackageRoot();
-
-const REBUILD_HINT = 'run `npm rebuild berth` (needs python3, make and g++), and check that the install step did not fail';
 
 let addon: NativeAddon | undefined;
 
@@ -142,6 +142,13 @@ export function helperPath(): string {
 }
 
 function findPackageRoot(): string {
-  // This file sits at src/engine/native.ts or dist/engine/native.js: two levels below the root.
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+  // This code runs from src/engine/native.ts, or bundled into a file somewhere under dist/: the root is the
+  // nearest directory above with binding.gyp.
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'binding.gyp'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new NativeUnavailableError(`no binding.gyp above ${fileURLToPath(import.meta.url)}`, { hint: REBUILD_HINT });
+    dir = parent;
+  }
+  return dir;
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { debug } from '../debug.js';
+import { PACKAGE_ROOT } from '../engine/native.js';
 import { atProcessEnd } from '../engine/state/process-end.js';
 import { identify, isAlive } from '../engine/state/process-identity.js';
 import { NetworkError } from '../errors.js';
@@ -86,11 +87,15 @@ export function releaseDefaultOnExit(store: NetworkStore): void {
 /** Spawns the reaper and makes it the owner; false if it could not be started. */
 function handToReaper(store: NetworkStore, record: NetworkRecord, grace: number): boolean {
   const self = fileURLToPath(import.meta.url);
-  const script = join(dirname(self), `default-network-reaper${extname(self)}`);
-  // Running from source (tests, tsx): the reaper is TypeScript too, loaded the same way.
-  const loader = extname(self) === '.ts' ? ['--import', 'tsx'] : [];
+  // Running from source (tests, tsx): the reaper is TypeScript beside this file, loaded the same way;
+  // from the bundle in dist/, it is an entry point of its own there.
+  const fromSource = extname(self) === '.ts';
+  const script = fromSource
+    ? join(dirname(self), 'default-network-reaper.ts')
+    : join(PACKAGE_ROOT, 'dist', 'net', 'default-network-reaper.js');
+  const loader = fromSource ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, script, store.root, String(grace)], {
-    cwd: join(dirname(self), '..', '..'),
+    cwd: PACKAGE_ROOT,
     detached: true,
     stdio: 'ignore',
   });

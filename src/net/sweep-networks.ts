@@ -2,7 +2,7 @@ import { debug } from '../debug.js';
 import { native } from '../engine/native.js';
 import { isAlive } from '../engine/state/process-identity.js';
 import { berthLinks, tearDown } from './bridge-lifecycle.js';
-import { type NetworkStore, pruneDeadEndpoints } from './network-store.js';
+import { DEFAULT_BRIDGE, type NetworkStore, pruneDeadEndpoints } from './network-store.js';
 
 /** What a network sweep removed. */
 export interface NetworkSweepResult {
@@ -14,7 +14,9 @@ export interface NetworkSweepResult {
  * Removes what dead owners left: networks whose creator (for the default
  * network: the last process that used it) is gone and that no live
  * container uses (bridge, veths, nftables table and record go together),
- * then any berth bridge or veth that no network record accounts for. Every
+ * then any bridge or veth named as the engine names them that no network
+ * record accounts for (other `berth*` links, such as the bridges of test
+ * dockerds, `berthd…`, are not the engine's to take). Every
  * table has a record (bringUp saves it first), so the host's tables need no
  * listing. Network namespaces need no sweep: they are never bound to a
  * path, so each dies with its container.
@@ -35,11 +37,16 @@ export async function sweepNetworks(store: NetworkStore): Promise<NetworkSweepRe
     const live = store.list();
     const bridges = new Set(live.map((r) => r.bridge));
     const veths = new Set(live.flatMap((r) => Object.values(r.endpoints).map((e) => e.hostIf)));
-    for (const link of berthLinks()) {
+    for (const link of berthLinks().filter(isEngineLink)) {
       if (bridges.has(link) || veths.has(link)) continue;
       if (native().netDeleteLink(link)) result.links.push(link);
     }
     if (result.networks.length + result.links.length > 0) debug('network sweep removed %o', result);
     return result;
   });
+}
+
+/** `berth0`, a veth (`berthv` + 9 hex) or a user network's bridge (`berth-` + 8 hex): see network-names.ts. */
+function isEngineLink(name: string): boolean {
+  return name === DEFAULT_BRIDGE || /^berthv[0-9a-f]{9}$/.test(name) || /^berth-[0-9a-f]{8}$/.test(name);
 }

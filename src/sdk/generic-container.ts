@@ -29,7 +29,7 @@ import type { StartedNetwork } from './network.js';
 import { type ExposedPort, toPortBinding } from './ports.js';
 import { type ImagePullPolicy, PullPolicy } from './pull-policy.js';
 import { quotaLimits, type ResourcesQuota } from './resources-quota.js';
-import { findOrStart, REUSE_LABEL, reuseHash } from './reuse.js';
+import { findOrStart, REUSE_LABEL, reuseHash, reuseName } from './reuse.js';
 import { keepOnDispose, StartedGenericContainer } from './started-container.js';
 import type { StartedTestContainer } from './test-container.js';
 import { exposedHostPorts } from './test-containers.js';
@@ -446,6 +446,8 @@ export class GenericContainer {
     const hash = reuseHash({ spec: this.spec, platform: this.platform, copies: this.copies, archives: this.archives.length });
     this.spec.labels = { ...this.spec.labels, [REUSE_LABEL]: hash };
     this.spec.keepAlive = true;
+    // Without the engine's reuse lock, the name is the lock (see findOrStart).
+    if (!engine.capabilities?.reuseLock) this.spec.name ??= reuseName(hash);
     return findOrStart(
       engine,
       hash,
@@ -457,7 +459,7 @@ export class GenericContainer {
   /** Takes an existing reusable container: started again if it was stopped, then waited for as a new one is. */
   async #reuse(engine: Engine, found: ContainerInfo): Promise<StartedGenericContainer> {
     // A running one's starter may be gone, and its port proxies with it; a stopped one gets new ones on start.
-    if (found.State.Running) await engine.servePorts(found.Id);
+    if (found.State.Running) await engine.capabilities?.servePorts?.(found.Id);
     else await engine.startContainer(found.Id);
     const info = await engine.inspectContainer(found.Id);
     await this.containerStarting?.(info, true);

@@ -13,7 +13,7 @@ import type {
 import { ContainerNotFoundError, ContainerStateError, NetworkError } from '../errors.js';
 import { type ContentToCopy, copyArchive, type DirectoryToCopy, type FileToCopy } from '../volumes/copy-sources.js';
 import { writeFileFromArchive } from '../volumes/file-from-archive.js';
-import { ContainerSnapshot, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
+import { ContainerSnapshot, checkSpares, type SnapshotLauncher, type SnapshotOptions } from './container-snapshot.js';
 import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { sdkHost } from './host.js';
 import { attachmentOf, type ContainerAttachment, type LogOptions, logLines, logText } from './log-lines.js';
@@ -114,7 +114,7 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** Host to reach the container's published ports from this process (`TESTCONTAINERS_HOST_OVERRIDE` wins). */
   getHost(): string {
-    return sdkHost();
+    return sdkHost(this.engine);
   }
 
   /** The host port a container port is published on: `getMappedPort(80)`, `getMappedPort(53, 'udp')` or `getMappedPort('53/udp')`. */
@@ -311,6 +311,7 @@ export class StartedGenericContainer implements AsyncDisposable {
     if (!snapshotBuilder) {
       throw new ContainerStateError('only a container started by a builder can be snapshotted', 'start it with GenericContainer.start()');
     }
+    const spares = checkSpares(options.spares);
     const kept = options.keep === true || options.name !== undefined;
     const commit: CommitOptions = {
       temporary: !kept,
@@ -322,7 +323,7 @@ export class StartedGenericContainer implements AsyncDisposable {
       options.quiesce === 'stop'
         ? await this.#whileStopped(() => this.engine.commitContainer(this.getId(), commit))
         : await this.engine.commitContainer(this.getId(), commit);
-    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder);
+    return new ContainerSnapshot(this.engine, image, kept, snapshotBuilder, spares);
   }
 
   /** Runs `fn` on the container stopped by its stop signal, then starts it again and waits for it as `start()` did. */

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { testcontainersProperties } from '../engine/select/testcontainers-properties.js';
 
 /**
  * The settings testcontainers users already have, read as testcontainers-node
@@ -8,24 +6,6 @@ import { join } from 'node:path';
  * `TESTCONTAINERS_RYUK_DISABLED` is accepted and needs nothing: Berth has no
  * reaper container; each container's monitor removes it when its owner dies.
  */
-
-/** `key=value` lines of `~/.testcontainers.properties` (`#` and `!` comments), empty when there is none. */
-export function testcontainersProperties(file = join(homedir(), '.testcontainers.properties')): Map<string, string> {
-  const properties = new Map<string, string>();
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return properties;
-  }
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
-    const at = line.search(/[=:]/);
-    if (at > 0) properties.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
-  }
-  return properties;
-}
 
 /**
  * Whether `withReuse()` reuses: yes unless `TESTCONTAINERS_REUSE_ENABLE` is

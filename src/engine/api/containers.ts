@@ -291,12 +291,6 @@ export interface ContainerInfo {
 
 /** The containers part of the {@link Engine} contract: create, run, stop, inspect and remove. */
 export interface ContainerService {
-  /**
-   * Serves, from this process too, the published ports of a running container
-   * another process started (a reused one outlives its starter, and the
-   * starter's port proxies die with it), for as long as the container runs.
-   */
-  servePorts(id: string): Promise<void>;
   /** Containers, running ones unless `all`, with every label of `labels`; shaped like `docker inspect`. */
   listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]>;
   /**

@@ -3,6 +3,7 @@ import {
   ContainerNotFoundError,
   ContainerPathError,
   ContainerStateError,
+  EngineUnavailableError,
   ImageNotPresentError,
   NetworkError,
   NetworkNotFoundError,
@@ -29,7 +30,7 @@ export class DockerApiError extends BerthError {
 }
 
 /** The daemon could not be reached, or speaks an API version Berth cannot use. */
-export class DockerUnavailableError extends BerthError {
+export class DockerUnavailableError extends EngineUnavailableError {
   constructor(message: string, options: { cause?: unknown; hint?: string } = {}) {
     super('DOCKER_UNAVAILABLE', message, {
       hint: options.hint ?? 'start the Docker daemon, or point DOCKER_HOST (and DOCKER_TLS_VERIFY, DOCKER_CERT_PATH) at one',

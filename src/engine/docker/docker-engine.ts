@@ -30,6 +30,7 @@ import type {
   PushImageOptions,
   VolumeInfo,
 } from '../api/index.js';
+import { applyConfigChanges } from '../image/config-changes.js';
 import { attachTo } from './attach.js';
 import { createBody, extraNetworks } from './container-spec.js';
 import { DockerContainers } from './containers.js';
@@ -40,6 +41,7 @@ import { DockerImages } from './images.js';
 import { containerLogs } from './logs.js';
 import { DockerNetworks } from './networks.js';
 import { currentOwner, type DockerSweepResult, type Owner, sweepDeadOwners } from './owner.js';
+import { portListening } from './port-listening.js';
 import { DockerTransport } from './transport.js';
 import { DockerVolumes } from './volumes.js';
 import { startWatcher } from './watcher.js';
@@ -168,8 +170,21 @@ export class DockerEngine implements Engine {
 
   // Containers
 
-  /** Nothing to do: the daemon publishes ports itself, whoever started the container. */
-  async servePorts(_id: string): Promise<void> {}
+  /** `TESTCONTAINERS_HOST_OVERRIDE` aside (the SDK applies it), `localhost` for a daemon on a unix socket, else the daemon's host. */
+  hostAddress(): string {
+    return this.#api.host.kind === 'unix' ? 'localhost' : this.#api.host.host;
+  }
+
+  /** See {@link portListening}: the container's /proc tables, from the host when the daemon is local, else by `cat` in the container. */
+  async portListening(id: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+    await this.ready();
+    const probe = {
+      local: this.#api.host.kind === 'unix',
+      inspect: (c: string) => this.#containers.inspect(c),
+      exec: (c: string, options: ExecOptions) => this.execContainer(c, options),
+    };
+    return portListening(probe, id, port, protocol);
+  }
 
   async listContainers(options?: { all?: boolean; labels?: Record<string, string> }): Promise<ContainerInfo[]> {
     await this.ready();
@@ -229,6 +244,8 @@ export class DockerEngine implements Engine {
   }
 
   async commitContainer(id: string, options?: CommitOptions): Promise<ImageSummary> {
+    // Refused as the local engine refuses them, in its words, before the daemon is asked.
+    if (options?.changes) applyConfigChanges({}, options.changes);
     await this.ready();
     return this.#images.require(await this.#containers.commit(id, options));
   }

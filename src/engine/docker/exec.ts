@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ContainerExecError, ContainerUserError } from '../../errors.js';
 import type { ExecOptions, ExecResult } from '../api/index.js';
 import { outputReader } from './demux.js';
 import { feedHijacked } from './hijacked-stdin.js';
@@ -66,7 +67,10 @@ export async function execIn(
   try {
     const output = await collect(conn, tty, options);
     options.signal?.throwIfAborted();
-    return { exitCode: await exitCode(inspect), ...output };
+    const code = await exitCode(inspect);
+    const refused = code === 126 || code === 127 ? runtimeRefusal(id, output.stdout) : undefined;
+    if (refused) throw refused;
+    return { exitCode: code, ...output };
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
@@ -99,4 +103,19 @@ async function exitCode(inspect: () => Promise<ExecInspect>): Promise<number> {
     if (!state.Running && state.ExitCode !== null) return state.ExitCode;
     await sleep(EXIT_POLL_MS);
   }
+}
+
+/**
+ * The typed error of an exec the runtime could not start, as the local
+ * engine raises it: runc reports it on the exec's stdout with exit code 126
+ * or 127 (e.g. `OCI runtime exec failed: exec failed: … executable file not
+ * found in $PATH`, `unable to find user ghost: no matching entries in passwd file`).
+ * Undefined for output the command itself wrote.
+ */
+function runtimeRefusal(id: string, stdout: string): Error | undefined {
+  const message = stdout.trim();
+  if (/^unable to find (user|group) \S+: no matching entries/.test(message)) return new ContainerUserError(id, 2, message);
+  if (!message.startsWith('OCI runtime exec failed')) return undefined;
+  const errno = /permission denied/.test(message) ? 13 : /not found|no such file/.test(message) ? 2 : 0;
+  return new ContainerExecError(id, errno, message);
 }

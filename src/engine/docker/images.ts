@@ -28,6 +28,8 @@ interface DockerImage {
   Architecture: string;
   Os: string;
   Variant?: string;
+  Comment?: string;
+  Author?: string;
   Config: ImageConfig['config'] | null;
   RootFS: { Layers?: string[] };
 }
@@ -246,6 +248,8 @@ export function toSummary(image: DockerImage): ImageSummary {
       os: image.Os,
       ...(image.Variant ? { variant: image.Variant } : {}),
       created: image.Created,
+      ...(image.Comment ? { comment: image.Comment } : {}),
+      ...(image.Author ? { author: image.Author } : {}),
       config: image.Config ?? {},
       rootfs: { type: 'layers', diff_ids: image.RootFS.Layers ?? [] },
     },

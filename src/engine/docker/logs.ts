@@ -19,36 +19,47 @@ export async function containerLogs(
   tty: boolean,
   request: LogRequest = {},
 ): Promise<AsyncIterable<LogFrame>> {
-  const since = request.since instanceof Date ? request.since.getTime() / 1000 : request.since;
   // The daemon takes the tail of both streams before it drops one; Berth tails what was selected.
-  const oneStream = request.stdout === false || request.stderr === false;
-  const tailHere = oneStream && request.tail !== undefined && !request.follow;
-  const res = await api.request({
-    method: 'GET',
-    path: `/containers/${encodeURIComponent(id)}/logs`,
-    query: {
-      follow: request.follow ?? false,
-      stdout: request.stdout ?? true,
-      stderr: request.stderr ?? true,
-      timestamps: true,
-      since,
-      tail: request.tail === undefined || tailHere ? 'all' : request.tail,
-    },
-    subject: { kind: 'container', name: id },
-  });
-  const frames = outputFrames(res.body, tty, { stamped: true, ...(request.signal ? { signal: request.signal } : {}) });
-  if (!tailHere) return frames;
-  const all: LogFrame[] = await frames.toArray();
-  return Readable.from(request.tail === 0 ? [] : all.slice(-(request.tail as number)));
+  const tailHere = (request.stdout === false || request.stderr === false) && request.tail !== undefined;
+  const ask = async (follow: boolean, skip = 0): Promise<Readable> => {
+    const res = await api.request({
+      method: 'GET',
+      path: `/containers/${encodeURIComponent(id)}/logs`,
+      query: {
+        follow,
+        stdout: request.stdout ?? true,
+        stderr: request.stderr ?? true,
+        timestamps: true,
+        since: request.since instanceof Date ? request.since.getTime() / 1000 : request.since,
+        tail: tailHere ? 'all' : request.tail,
+      },
+      subject: { kind: 'container', name: id },
+    });
+    const signal = request.signal ? { signal: request.signal } : {};
+    return outputFrames(res.body, tty, { stamped: true, skip, failed: (error) => api.lost(error), ...signal });
+  };
+  if (!tailHere) return ask(request.follow ?? false);
+  const tail = request.tail as number;
+  const written: LogFrame[] = await (await ask(false)).toArray();
+  if (!request.follow) return Readable.from(tail === 0 ? [] : written.slice(-tail));
+  // Output only grows: the followed stream starts with the lines counted above, all but the last `tail` dropped.
+  return ask(true, Math.max(0, written.length - tail));
 }
 
 /**
  * Frames of a container's output stream (multiplexed unless `tty`), one a
  * line, as an object-mode Readable. `stamped` output carries the daemon's
  * time before each message; otherwise a line gets the time it arrived.
- * Destroying the Readable, or aborting `signal`, ends the body.
+ * Destroying the Readable, or aborting `signal`, ends the body. The first
+ * `skip` lines are left out; a failure of the body goes through `failed`
+ * (a daemon that dies mid-stream becomes its typed error).
  */
-export function outputFrames(body: Readable, tty: boolean, options: { stamped: boolean; signal?: AbortSignal }): Readable {
+export function outputFrames(
+  body: Readable,
+  tty: boolean,
+  options: { stamped: boolean; signal?: AbortSignal; skip?: number; failed?: (error: Error) => Error },
+): Readable {
+  let skipped = 0;
   const lines = new LineSplitter();
   let lastTime = '';
   const frame = (stream: OutputStream, line: string): LogFrame => {
@@ -65,16 +76,20 @@ export function outputFrames(body: Readable, tty: boolean, options: { stamped: b
       callback(error);
     },
   });
+  const emit = (stream: OutputStream, line: string): void => {
+    if (skipped < (options.skip ?? 0)) skipped++;
+    else if (!out.push(frame(stream, line))) body.pause();
+  };
   const read = outputReader(tty, (stream: OutputStream, data: Buffer) => {
-    for (const line of lines.push(stream, data)) if (!out.push(frame(stream, line))) body.pause();
+    for (const line of lines.push(stream, data)) emit(stream, line);
   });
   const end = (): void => {
-    for (const [stream, line] of lines.flush()) out.push(frame(stream, line));
+    for (const [stream, line] of lines.flush()) emit(stream, line);
     out.push(null);
   };
   body.on('data', (chunk: Buffer) => read(chunk));
   body.once('end', end);
-  body.once('error', (error) => out.destroy(error));
+  body.once('error', (error) => out.destroy(options.failed ? options.failed(error) : error));
   const stop = (): void => {
     body.destroy();
     if (!out.destroyed) out.push(null);

@@ -27,7 +27,7 @@ export function currentOwner(): Owner {
 }
 
 /** Whether the labels name an owner on this host that is gone (a remote host's processes cannot be checked). */
-function ownerIsDead(labels: Record<string, string>): boolean {
+export function ownerIsDead(labels: Record<string, string>): boolean {
   if (!labels[OWNER_LABEL] || labels[HOST_LABEL] !== hostname()) return false;
   return !isAlive({ pid: Number(labels[PID_LABEL]), startTime: Number(labels[START_LABEL]) });
 }

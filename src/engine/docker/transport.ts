@@ -115,7 +115,9 @@ export class DockerTransport {
     const path = `/v${await this.version()}${req.path}${queryString(req.query)}`;
     const { body, headers } = encodeBody(req.body);
     const pool = await this.#connections();
-    const res = await pool.request({ method: req.method, path, body, headers: { ...headers, ...req.headers } });
+    const res = await pool.request({ method: req.method, path, body, headers: { ...headers, ...req.headers } }).catch((error: unknown) => {
+      throw this.lost(error);
+    });
     if (res.statusCode >= 300 && !req.accept?.includes(res.statusCode)) {
       throw apiError(res.statusCode, daemonMessage(await res.body.text()), req.subject ?? { kind: 'daemon' });
     }
@@ -143,7 +145,9 @@ export class DockerTransport {
   async hijack(req: ApiRequest): Promise<Hijacked> {
     const path = `/v${await this.version()}${req.path}${queryString(req.query)}`;
     const body = req.body === undefined ? '' : JSON.stringify(req.body);
-    const socket = await this.#connect();
+    const socket = await this.#connect().catch((error: unknown) => {
+      throw this.lost(error);
+    });
     const head = [
       `${req.method} ${path} HTTP/1.1`,
       'Host: docker',
@@ -179,6 +183,14 @@ export class DockerTransport {
         resolve(socket);
       });
       socket.once('error', reject);
+    });
+  }
+
+  /** The daemon went away (or never answered) in the middle of the conversation: the typed error saying so. */
+  lost(error: unknown): DockerUnavailableError {
+    if (error instanceof DockerUnavailableError) return error;
+    return new DockerUnavailableError(`lost the Docker daemon at ${describeHost(this.host)}: ${(error as Error).message}`, {
+      cause: error,
     });
   }
 

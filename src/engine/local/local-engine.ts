@@ -23,6 +23,7 @@ import type {
   ContainerTop,
   CreateVolumeOptions,
   Engine,
+  EngineCapabilities,
   ExecOptions,
   ExecResult,
   ExtractOptions,
@@ -54,7 +55,8 @@ import { hostPlatform, matchesPlatform, type Platform, parsePlatform } from '../
 import { dropAtProcessEnd, type OwnedImageContext, sweepOwnedImages } from '../image/owned-images.js';
 import { formatReference, type ImageReference, parseReference } from '../image/reference.js';
 import { pruneStore, storeAdditions, takeBack } from '../image/store-prune.js';
-import { statePaths } from '../paths.js';
+import { hostRunDir, statePaths } from '../paths.js';
+import { listensInside } from '../proc-net-sockets.js';
 import { openAttachSession } from '../runtime/attach-session.js';
 import { followLines, readFrames, selectLines, toLogFrame } from '../runtime/log-frames.js';
 import { sweepLockFiles, trySyncLock, withFileLock } from '../state/file-lock.js';
@@ -94,6 +96,12 @@ export class LocalEngine implements Engine {
   readonly files: ContainerFiles;
   readonly #pulls = new Map<string, Promise<ImageRecord>>();
   readonly #config: BerthConfig;
+  /** Port relays for containers of other processes, and a host-wide lock per reusable configuration. */
+  readonly capabilities: EngineCapabilities = {
+    servePorts: (id) => this.#servePorts(id),
+    // Host-wide, not per state root: a reused container is found by its label through whichever engine.
+    reuseLock: (key, fn) => withFileLock(join(hostRunDir(), 'locks'), key, fn),
+  };
 
   constructor(options: LocalEngineOptions = {}) {
     if (process.getuid?.() !== 0) {
@@ -475,7 +483,18 @@ export class LocalEngine implements Engine {
     return found;
   }
 
-  async servePorts(idOrName: string): Promise<void> {
+  /** The port relays listen on the host's loopback (and any address asked for). */
+  hostAddress(): string {
+    return '127.0.0.1';
+  }
+
+  /** Reads the container's /proc/<pid>/net tables from the host: nothing runs in the container. */
+  async portListening(idOrName: string, port: number, protocol: 'tcp' | 'udp'): Promise<boolean> {
+    const running = this.runtime.running(this.containers.get(idOrName).id);
+    return running !== undefined && listensInside(running.pid, port, protocol);
+  }
+
+  async #servePorts(idOrName: string): Promise<void> {
     const record = this.containers.get(idOrName);
     if (this.runtime.startedHere(record.id) || this.#served.has(record.id)) return;
     const ports = readPorts(this.containers.dirs(record.id).ports);

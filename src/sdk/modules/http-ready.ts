@@ -1,4 +1,5 @@
 import { BerthError } from '../../errors.js';
+import { sdkHost, urlHost } from '../host.js';
 import type { WaitContext, WaitStrategy } from '../wait/wait-strategy.js';
 import { pollUntil } from './poll.js';
 
@@ -23,7 +24,7 @@ export class HttpOkWaitStrategy implements WaitStrategy {
     const info = await engine.inspectContainer(containerId);
     const hostPort = info.NetworkSettings.Ports[`${this.containerPort}/tcp`]?.[0]?.HostPort;
     if (!hostPort) throw new BerthError('WAIT_FAILED', `container port ${this.containerPort}/tcp is not published`);
-    const url = `http://127.0.0.1:${hostPort}${this.path}`;
+    const url = `http://${urlHost(sdkHost(engine))}:${hostPort}${this.path}`;
     await pollUntil(() => this.#isOk(url, signal), signal, POLL_MS);
   }
 

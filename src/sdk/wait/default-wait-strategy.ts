@@ -10,6 +10,8 @@ import type { WaitStrategy } from './wait-strategy.js';
  */
 export function defaultWaitStrategy(info: ContainerInfo): WaitStrategy | undefined {
   if (info.State.Health) return new HealthCheckWaitStrategy();
-  if (Object.keys(info.NetworkSettings.Ports).length > 0) return new ListeningPortsWaitStrategy();
+  // The ports asked for: a daemon lists no NetworkSettings.Ports for a container that already exited.
+  const published = { ...info.HostConfig.PortBindings, ...info.NetworkSettings.Ports };
+  if (Object.keys(published).length > 0) return new ListeningPortsWaitStrategy();
   return undefined;
 }

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
 import { BerthError, InvalidSpecError } from '../../errors.js';
+import { sdkHost, urlHost } from '../host.js';
 import { parsePort } from '../ports.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { mappedPort, pollUntil, runningInfo } from './poll.js';
@@ -133,7 +134,7 @@ export class HttpWaitStrategy extends AbstractWaitStrategy {
   async waitUntilReady(context: WaitContext): Promise<void> {
     const info = await runningInfo(context);
     if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
-    const url = `${this.#tls ? 'https' : 'http'}://127.0.0.1:${mappedPort(info, this.#port)}${this.path}`;
+    const url = `${this.#tls ? 'https' : 'http'}://${urlHost(sdkHost(context.engine))}:${mappedPort(info, this.#port)}${this.path}`;
     const undici = await import('undici'); // At first use: most runs never wait on HTTP.
     const dispatcher = new undici.Agent({ connect: { rejectUnauthorized: !this.#insecure, timeout: this.#readTimeoutMs } });
     this.#last = '';

@@ -1,9 +1,9 @@
 import { connect } from 'node:net';
 import type { ContainerInfo } from '../../engine/api/index.js';
 import { BerthError } from '../../errors.js';
+import { sdkHost } from '../host.js';
 import { AbstractWaitStrategy } from './abstract-wait-strategy.js';
 import { pollUntil, runningInfo } from './poll.js';
-import { listensInside } from './proc-net-sockets.js';
 import type { WaitContext } from './wait-strategy.js';
 
 const CONNECT_TIMEOUT_MS = 1000;
@@ -34,11 +34,12 @@ export class ListeningPortsWaitStrategy extends AbstractWaitStrategy {
 
   async waitUntilReady(context: WaitContext): Promise<void> {
     const info = await runningInfo(context);
-    if (!info) throw new BerthError('WAIT_FAILED', 'the container is not running');
+    // In the words of the polls that follow: it may have exited before the first look (as on a daemon, where start returns sooner).
+    if (!info) throw new BerthError('WAIT_FAILED', 'the container stopped before it was ready');
     const ports = published(info);
     this.#pending = ports.map((p) => p.key);
     await pollUntil(context, async () => {
-      const ready = await Promise.all(ports.map((p) => portReady(info.State.Pid, p)));
+      const ready = await Promise.all(ports.map((p) => portReady(context, p)));
       this.#pending = ports.filter((_, i) => !ready[i]).map((p) => p.key);
       return this.#pending.length === 0;
     });
@@ -53,15 +54,16 @@ function published(info: ContainerInfo): Published[] {
   });
 }
 
-async function portReady(pid: number, p: Published): Promise<boolean> {
-  if (!(await listensInside(pid, p.port, p.protocol))) return false;
-  return p.protocol === 'udp' || hostAccepts(p.hostPort);
+/** The engine says whether the container listens (each backend looks its own way); then the host connects. */
+async function portReady({ engine, containerId }: WaitContext, p: Published): Promise<boolean> {
+  if (!(await engine.portListening(containerId, p.port, p.protocol))) return false;
+  return p.protocol === 'udp' || hostAccepts(sdkHost(engine), p.hostPort);
 }
 
-/** One TCP connection to 127.0.0.1:port, closed at once. */
-function hostAccepts(port: number): Promise<boolean> {
+/** One TCP connection to host:port, closed at once. */
+function hostAccepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: CONNECT_TIMEOUT_MS });
+    const socket = connect({ host, port, timeout: CONNECT_TIMEOUT_MS });
     const done = (ok: boolean) => () => {
       socket.destroy();
       resolve(ok);

@@ -1,5 +1,5 @@
 import type { ContainerInfo } from '../../engine/api/index.js';
-import { BerthError } from '../../errors.js';
+import { BerthError, EngineUnavailableError } from '../../errors.js';
 import { pause, type WaitContext } from './wait-strategy.js';
 
 const POLL_MS = 100;
@@ -19,7 +19,10 @@ export async function pollUntil(context: WaitContext, check: () => Promise<boole
 
 /** The container's inspect data while it runs; undefined once it exited or was removed. */
 export async function runningInfo({ engine, containerId }: WaitContext): Promise<ContainerInfo | undefined> {
-  const info = await engine.inspectContainer(containerId).catch(() => undefined);
+  const info = await engine.inspectContainer(containerId).catch((error: unknown) => {
+    if (error instanceof EngineUnavailableError) throw error; // The engine itself failing is no answer.
+    return undefined; // Removed meanwhile: not running.
+  });
   return info?.State.Running ? info : undefined;
 }
 

@@ -1,5 +1,5 @@
 import type { Engine } from '../../engine/api/index.js';
-import { BerthError, StartupTimeoutError, WaitStrategyError } from '../../errors.js';
+import { BerthError, EngineUnavailableError, StartupTimeoutError, WaitStrategyError } from '../../errors.js';
 import { formatFrame } from '../log-lines.js';
 import type { WaitContext, WaitStrategy } from './wait-strategy.js';
 
@@ -32,7 +32,9 @@ export interface WaitForReadyOptions {
  * set one, else the strategy's own, else 60 s. A timeout becomes a
  * StartupTimeoutError saying what testcontainers says (e.g. `Log message
  * "ready" not received after 1000ms`), any other failure a
- * WaitStrategyError; both carry the container's last 50 log lines.
+ * WaitStrategyError; both carry the container's last 50 log lines. An
+ * engine that cannot be reached any more fails it with its own
+ * EngineUnavailableError (e.g. DockerUnavailableError), at once.
  */
 export async function waitForReady(
   engine: Engine,
@@ -45,6 +47,7 @@ export async function waitForReady(
   try {
     await waitWithin(strategy, { engine, containerId, ...(options.since ? { since: options.since } : {}) }, timeoutMs);
   } catch (error) {
+    if (error instanceof EngineUnavailableError) throw error; // The engine failed, not the strategy.
     const tail = await lastLines(engine, containerId);
     if (error instanceof DeadlinePassed) throw new StartupTimeoutError(error.strategy, Date.now() - started, tail, error.message);
     const detail = error instanceof BerthError || error instanceof Error ? error.message : String(error);

@@ -21,9 +21,9 @@ export const Wait = {
     return new OneShotStartupWaitStrategy();
   },
   /**
-   * Ready when every published port listens inside the container (read from
-   * its /proc/net tables, nothing is run in it) and, for TCP, accepts a
-   * connection on 127.0.0.1:<mapped port>.
+   * Ready when every published port listens inside the container (the
+   * engine reads its /proc/net tables: see {@link Engine.portListening}) and,
+   * for TCP, accepts a connection on `getHost()`:<mapped port>.
    */
   forListeningPorts(): ListeningPortsWaitStrategy {
     return new ListeningPortsWaitStrategy();
