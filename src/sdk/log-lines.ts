@@ -1,5 +1,6 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { AttachSession, LogFrame, LogRequest, LogSelection } from '../engine/api/index.js';
+import { readableOf } from './readable-of.js';
 
 /** Log options of the SDK: the engine's selection, plus how to print it. */
 export interface LogOptions extends LogSelection {
@@ -21,22 +22,7 @@ export function formatFrame(frame: LogFrame, timestamps = false): string {
 
 /** The lines of `frames`, one string each, as an object-mode Readable; `stop` runs when it is destroyed. */
 export function linesOf(frames: AsyncIterable<LogFrame>, stop: () => void, timestamps = false): Readable {
-  const next = frames[Symbol.asyncIterator]();
-  return new Readable({
-    objectMode: true,
-    read() {
-      next.next().then(
-        (r) => {
-          if (!this.destroyed) this.push(r.done ? null : formatFrame(r.value, timestamps));
-        },
-        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
-      );
-    },
-    destroy(error, callback) {
-      stop();
-      callback(error);
-    },
-  });
+  return readableOf(frames, stop, (frame) => formatFrame(frame, timestamps), true);
 }
 
 /**

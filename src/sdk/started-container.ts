@@ -18,6 +18,7 @@ import { type CopyToContainerOptions, extractOptions } from './copy-options.js';
 import { sdkHost } from './host.js';
 import { attachmentOf, type ContainerAttachment, type LogOptions, logLines, logText } from './log-lines.js';
 import { parsePort } from './ports.js';
+import { tarStream } from './readable-of.js';
 import { StoppedGenericContainer } from './stopped-container.js';
 import type { StartedTestContainer } from './test-container.js';
 import { defaultWaitStrategy } from './wait/default-wait-strategy.js';
@@ -239,7 +240,7 @@ export class StartedGenericContainer implements AsyncDisposable {
 
   /** A container path as a tar stream (named from its last component; `dir/.` for a directory's content). */
   async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
-    return (await this.engine.getArchive(this.getId(), path)).stream;
+    return tarStream(await this.engine.getArchive(this.getId(), path));
   }
 
   /** Copies one regular file of the container to `hostPath` (created or replaced, with its mode). */

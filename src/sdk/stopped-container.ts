@@ -1,4 +1,5 @@
 import type { Engine } from '../engine/api/index.js';
+import { tarStream } from './readable-of.js';
 
 /**
  * What {@link StartedGenericContainer.stop} resolves to, as testcontainers'
@@ -22,6 +23,6 @@ export class StoppedGenericContainer {
    * `remove: false` still has files; a removed one throws ContainerNotFoundError.
    */
   async copyArchiveFromContainer(path: string): Promise<NodeJS.ReadableStream> {
-    return (await this.engine.getArchive(this.id, path)).stream;
+    return tarStream(await this.engine.getArchive(this.id, path));
   }
 }

@@ -1,5 +1,3 @@
-import type { Readable } from 'node:stream';
-
 /** Options of {@link FileService.putArchive}. */
 export interface ExtractOptions {
   /** Owner given to every entry instead of the archive's. */
@@ -18,10 +16,20 @@ export interface PathStat {
   linkTarget: string;
 }
 
+/**
+ * Bytes that can be let go of early: a Node `Readable` is one. Reading to
+ * the end, or `destroy()`, releases what the stream holds (the container's
+ * files, a connection to a daemon).
+ */
+export interface ByteStream extends AsyncIterable<Buffer> {
+  /** Stops reading and releases the source. */
+  destroy(error?: Error): void;
+}
+
 /** A path of a container as a tar stream, with the path's own stat. */
 export interface PathArchive {
   stat: PathStat;
-  stream: Readable;
+  stream: ByteStream;
 }
 
 /** The files part of the {@link Engine} contract: tar archives in and out of a container, like Docker's archive API. */

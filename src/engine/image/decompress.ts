@@ -3,10 +3,7 @@ import { pipeline, Readable } from 'node:stream';
 import { createGunzip, createGzip, constants as zlib } from 'node:zlib';
 import { Decompress } from 'fzstd';
 import { LayerError } from '../../errors.js';
-import { MediaType } from './manifest.js';
-
-/** Compression of a layer blob. */
-export type Compression = 'gzip' | 'zstd' | 'none';
+import { type Compression, MediaType } from './manifest.js';
 
 /** Compression named by a layer media type. */
 export function compressionOf(mediaType: string): Compression {

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { type Compression, compressionOf, gzipStream, tap } from './decompress.js';
+import { compressionOf, gzipStream, tap } from './decompress.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 import type { LayerForm } from './layer-record.js';
 import { layerTar } from './layer-tar.js';
+import type { Compression } from './manifest.js';
 import { type Descriptor, type ImageManifest, layerMediaTypeIn, MediaType } from './manifest.js';
 import { mounted, type PushOptions } from './push.js';
 import { type ImageReference, parseReference, referenceTarget } from './reference.js';

@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { debug } from '../../debug.js';
 import { DigestMismatchError } from '../../errors.js';
-import { type Compression, decompress, tap } from './decompress.js';
+import { decompress, tap } from './decompress.js';
 import type { ImageStore } from './image-store.js';
 import { TAR_SKELETON, writeLayerRecord } from './layer-record.js';
 import { unpackLayer } from './layer-unpack.js';
+import type { Compression } from './manifest.js';
 import { ociLayerMediaType } from './manifest.js';
 import { TarSkeletonWriter } from './tar-skeleton.js';
 

@@ -1,5 +1,7 @@
 import { PlatformNotAvailableError, RegistryError } from '../../errors.js';
-import type { Compression } from './decompress.js';
+
+/** Compression of a layer blob. */
+export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Media types Berth understands, Docker schema2 and OCI alike. */
 export const MediaType = {

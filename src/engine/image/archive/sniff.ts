@@ -1,5 +1,5 @@
 import { ByteReader } from '../byte-reader.js';
-import type { Compression } from '../decompress.js';
+import type { Compression } from '../manifest.js';
 
 /**
  * Tells a gzip (`1f 8b`) or zstd (`28 b5 2f fd`) stream from a plain one by
