@@ -36,7 +36,7 @@ export function imageCases(ctx: SuiteContext, test: CaseFn): void {
 
     const events: PullProgress[] = [];
     const image = await engine.pullImage(reference, { onProgress: (p) => events.push(p) });
-    expect(image).toMatchObject({ id: committed.Id, manifestDigest: pushed.digest });
+    expect(image).toMatchObject({ Id: committed.Id, ManifestDigest: pushed.digest });
     expect(image.RepoTags).toContain(reference);
     const finished = new Set(events.filter((e) => e.done).map((e) => e.layer));
     expect(finished.size).toBe(image.Config.rootfs.diff_ids.length);
