@@ -10,8 +10,12 @@ import type { WaitStrategy } from './wait-strategy.js';
  */
 export function defaultWaitStrategy(info: ContainerInfo): WaitStrategy | undefined {
   if (info.State.Health) return new HealthCheckWaitStrategy();
-  // The ports asked for: a daemon lists no NetworkSettings.Ports for a container that already exited.
-  const published = { ...info.HostConfig.PortBindings, ...info.NetworkSettings.Ports };
-  if (Object.keys(published).length > 0) return new ListeningPortsWaitStrategy();
-  return undefined;
+  // The ports asked for: a daemon lists no NetworkSettings.Ports for a container that already exited,
+  // and lists an image's EXPOSEd ports there unbound (null), which nobody asked to wait for.
+  const published = [info.HostConfig.PortBindings, info.NetworkSettings.Ports].some(hasBinding);
+  return published ? new ListeningPortsWaitStrategy() : undefined;
+}
+
+function hasBinding(ports: Record<string, unknown[] | null | undefined> | null | undefined): boolean {
+  return Object.values(ports ?? {}).some((bindings) => (bindings?.length ?? 0) > 0);
 }
