@@ -72,7 +72,7 @@ async function checkNothingLeaked(tempBefore: Set<string>): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const tempBefore = tempEntries();
   await buildFixtures();
-  const registry = await startRegistry();
+  const registry = await startRegistry({ suite: true });
   try {
     const fixtures = {} as Record<FixtureName, string>;
     for (const name of FIXTURE_IMAGES) fixtures[name] = await pushFixture(registry.host, name);

@@ -7,6 +7,7 @@ import { readOr } from '../../src/engine/state/files.js';
 import { berthLinks } from '../../src/net/bridge-lifecycle.js';
 import { berthTables } from '../../src/net/firewall.js';
 import { eventually, mountsUnderState } from './leaks.js';
+import { SUITE_REGISTRY_MARK } from './registry.js';
 
 /** The `berth-*` entries of the temp dir, to tell which a test run added. */
 export function tempEntries(): Set<string> {
@@ -16,7 +17,8 @@ export function tempEntries(): Set<string> {
 /**
  * Everything Berth may leave on the host that is still there: helper
  * processes, links, nft tables, mounts, containers and trash in the state
- * root, cgroups, and temp entries not in `tempBefore`. Empty when clean.
+ * root, cgroups, and temp entries not in `tempBefore` (other than the
+ * registries other test projects' setups still run). Empty when clean.
  */
 export function hostLeaks(stateRoot: string, tempBefore: Set<string>): string[] {
   const paths = statePaths(stateRoot);
@@ -29,7 +31,9 @@ export function hostLeaks(stateRoot: string, tempBefore: Set<string>): string[] 
     ...containers.map((id) => `container ${id}`),
     ...readdirOr(join(paths.containers, '.trash')).map((e) => `trash ${e}`),
     ...berthCgroupDirs().map((dir) => `cgroup ${dir}`),
-    ...[...tempEntries()].filter((e) => !tempBefore.has(e)).map((e) => `temp ${join(tmpdir(), e)}`),
+    ...[...tempEntries()]
+      .filter((e) => !tempBefore.has(e) && !fs.existsSync(join(tmpdir(), e, SUITE_REGISTRY_MARK)))
+      .map((e) => `temp ${join(tmpdir(), e)}`),
   ];
 }
 

@@ -31,7 +31,16 @@ export interface StartRegistryOptions {
   htpasswd?: { user: string; password: string };
   /** Require Bearer tokens from this token server (see test/support/token-server.ts). */
   token?: TokenAuthConfig;
+  /**
+   * A test project's own registry, started by its global setup: its dir is
+   * marked ({@link SUITE_REGISTRY_MARK}) so that another project's leak check,
+   * which may end first, does not count it (its own teardown removes it).
+   */
+  suite?: boolean;
 }
+
+/** The file that marks a project's own registry dir. */
+export const SUITE_REGISTRY_MARK = '.suite-registry';
 
 /** A running registry started by {@link startRegistry}. */
 export interface RegistryServer {
@@ -55,6 +64,7 @@ export interface RegistryServer {
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<RegistryServer> {
   for (let attempt = 1; ; attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'berth-registry-'));
+    if (options.suite) await writeFile(join(dir, SUITE_REGISTRY_MARK), '');
     try {
       return await startIn(dir, options);
     } catch (error) {
