@@ -7,7 +7,7 @@ import { atProcessEnd } from '../engine/state/process-end.js';
 import { identify, isAlive } from '../engine/state/process-identity.js';
 import { NetworkError } from '../errors.js';
 import { tearDown } from './bridge-lifecycle.js';
-import { DEFAULT_NETWORK, liveUsers, type NetworkRecord, type NetworkStore, pruneDeadEndpoints } from './network-store.js';
+import { DEFAULT_NETWORK, inUse, liveUsers, type NetworkRecord, type NetworkStore } from './network-store.js';
 
 /** How long the default network outlives the last process that used it, unless `BERTH_NETWORK_GRACE_MS` says otherwise. */
 export const DEFAULT_GRACE_MS = 2000;
@@ -71,12 +71,10 @@ export function releaseDefaultOnExit(store: NetworkStore): void {
       store.tryLockedSync(() => {
         const record = store.get(DEFAULT_NETWORK);
         if (!record || record.owner?.pid !== process.pid) return;
-        pruneDeadEndpoints(record);
-        const users = liveUsers(record);
-        const inUse = Object.keys(record.endpoints).length > 0 || users.length > 0;
+        const used = inUse(record);
         // Containers still attached (this process's, being taken down, or its users') and users are waited for by the reaper.
-        if ((grace > 0 || inUse) && handToReaper(store, { ...record, users }, grace)) return;
-        if (!inUse) tearDown(store, record);
+        if ((grace > 0 || used) && handToReaper(store, { ...record, users: liveUsers(record) }, grace)) return;
+        if (!used) tearDown(store, record);
       });
     } catch (error) {
       debug('could not release the default network at exit: %s', (error as Error).message);

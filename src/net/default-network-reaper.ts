@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tearDown } from './bridge-lifecycle.js';
-import { DEFAULT_NETWORK, liveUsers, NetworkStore, pruneDeadEndpoints } from './network-store.js';
+import { DEFAULT_NETWORK, inUse, liveUsers, NetworkStore } from './network-store.js';
 
 const CHECK_MS = 250;
 /** How long containers still attached are waited for once no user process is left; then the next engine's sweep decides. */
@@ -28,11 +28,10 @@ async function reap(store: NetworkStore, graceMs: number): Promise<void> {
     await sleep(CHECK_MS);
     const record = store.get(DEFAULT_NETWORK);
     if (record?.owner?.pid !== process.pid) return;
-    pruneDeadEndpoints(record);
     const now = Date.now();
     if (liveUsers(record).length > 0) lastUser = now;
-    if (lastUser === now || Object.keys(record.endpoints).length > 0) {
-      if (now - lastUser > MAX_ATTACHED_MS) return;
+    if (inUse(record)) {
+      if (now - lastUser > MAX_ATTACHED_MS) return; // Only containers are left, for too long.
       idleSince = now;
     } else if (now - idleSince >= graceMs) {
       break;
@@ -41,8 +40,7 @@ async function reap(store: NetworkStore, graceMs: number): Promise<void> {
   await store.locked(async () => {
     const record = store.get(DEFAULT_NETWORK);
     if (!record || record.owner?.pid !== process.pid) return;
-    pruneDeadEndpoints(record);
-    if (Object.keys(record.endpoints).length === 0 && liveUsers(record).length === 0) tearDown(store, record);
+    if (!inUse(record)) tearDown(store, record);
   });
 }
 

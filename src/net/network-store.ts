@@ -139,3 +139,9 @@ export function pruneDeadEndpoints(record: NetworkRecord): boolean {
 export function liveUsers(record: NetworkRecord): ProcessIdentity[] {
   return (record.users ?? []).filter(isAlive);
 }
+
+/** Whether containers are attached to the network or, for the default one, processes use it (dead endpoints pruned first). */
+export function inUse(record: NetworkRecord): boolean {
+  pruneDeadEndpoints(record);
+  return Object.keys(record.endpoints).length > 0 || liveUsers(record).length > 0;
+}
