@@ -12,7 +12,7 @@
  * the peer, a dockerd (bash bench/start-dockerd.sh).
  */
 import pg from 'pg';
-import { PostgreSqlContainer } from '../src/index.js';
+import { type ContainerSnapshot, PostgreSqlContainer, type StartedPostgreSqlContainer } from '../src/index.js';
 import { dockerPull, dockerRemoveImage } from './dockerd.js';
 import { fixtureBench, startToReady } from './peer.js';
 import { printTable, type Summary, summarise } from './stats.js';
@@ -56,6 +56,14 @@ async function answering<T>(start: () => Promise<T>, port: (container: T) => num
   }
 }
 
+/** A copy started from `snapshot`, answering SELECT 1. */
+function copyAnswering(snapshot: ContainerSnapshot<StartedPostgreSqlContainer>): Promise<Answered<StartedPostgreSqlContainer>> {
+  return answering(
+    () => snapshot.start(),
+    (c) => c.getPort(),
+  );
+}
+
 async function done<T extends { stop(): Promise<unknown> }>({ container, client }: Answered<T>): Promise<void> {
   await client.end();
   await container.stop();
@@ -73,16 +81,7 @@ try {
   await using snapshot = await original.snapshot();
   rows.push({ name: 'berth: making the snapshot (once)', summary: summarise([Number(process.hrtime.bigint() - begin) / 1e6]) });
 
-  const fromSnapshot = await startToReady(
-    RUNS,
-    WARMUP,
-    () =>
-      answering(
-        () => snapshot.start(),
-        (c) => c.getPort(),
-      ),
-    done,
-  );
+  const fromSnapshot = await startToReady(RUNS, WARMUP, () => copyAnswering(snapshot), done);
   rows.push({ name: 'berth snapshot.start() + SELECT 1', summary: fromSnapshot });
   // With a spare: each test takes a container started ahead while the one before it ran (a test body of
   // TEST_BODY_MS, not timed), and the replacement starts in the background.
@@ -91,11 +90,7 @@ try {
   const withSpare = await startToReady(
     RUNS,
     WARMUP,
-    () =>
-      answering(
-        () => spared.start(),
-        (c) => c.getPort(),
-      ),
+    () => copyAnswering(spared),
     async (answered) => {
       await new Promise((r) => setTimeout(r, TEST_BODY_MS));
       await done(answered);
